@@ -1,0 +1,305 @@
+"""Hidden tests of ``ex02_softmax``: the contract in EXERCISES.md, one check per graded name.
+
+The references below are computed here, in the grader's process, before any student code
+runs; the student's functions are only ever *called* (see :mod:`autograder.worker`).
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import mpmath
+import numpy as np
+
+from autograder.checks.framework import (
+    Call, Check, Part, agrees_to_digits, all_of, close_to, compare, rational_points,
+    run_locally, well_behaved,
+)
+from autograder.worker import Outcome
+
+RNG = np.random.default_rng(20261123)
+
+# --- references ------------------------------------------------------------------------
+
+
+def reference_softmax(z, axis=-1):
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def reference_log_softmax(z, axis=-1):
+    z = np.asarray(z, dtype=np.float64)
+    shifted = z - z.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def reference_jacobian(z):
+    y = reference_softmax(z)
+    return np.diag(y) - np.outer(y, y)
+
+
+def reference_vjp(z, g):
+    y = reference_softmax(z)
+    g = np.asarray(g, dtype=np.float64)
+    return y * (g - (g * y).sum(axis=-1, keepdims=True))
+
+
+def _exact(text: str):
+    numerator, denominator = text.split("/")
+    return mpmath.mpf(int(numerator)) / int(denominator)
+
+
+def reference_symbolic_jacobian(point: dict, n: int, digits: int) -> list:
+    """J = diag(y) - y y^T at ``point``, in mpmath with ``digits`` + 10 digits."""
+    with mpmath.workdps(digits + 10):
+        z = [_exact(point[f"z{i}"]) for i in range(n)]
+        e = [mpmath.exp(v) for v in z]
+        y = [v / mpmath.fsum(e) for v in e]
+        return [(y[i] if i == j else 0) - y[i] * y[j] for i in range(n) for j in range(n)]
+
+
+# --- inputs ----------------------------------------------------------------------------
+
+VECTOR = RNG.normal(size=7) * 3
+BATCH = RNG.normal(size=(4, 5)) * 3
+CUBE = RNG.normal(size=(2, 3, 4)) * 3
+INTEGERS = [3, -1, 0, 2]
+EXTREME = np.array([[1e5, 0.0, -1e5], [1000.0, 1000.0, 999.0], [-1e5, -1e5, -1e5 + 1], [-800.0, -801.0, -1e5]])
+SHIFT = 37.5
+
+
+def _numeric(target: str, *args, **kwargs) -> Call:
+    return Call(target, args=tuple(args), kwargs=kwargs)
+
+
+def _sums_to_one(outcomes: Sequence[Outcome], axis: int = -1) -> str | None:
+    total = np.sum(outcomes[0].value, axis=axis)
+    return compare(Outcome(value=np.asarray(total)), np.ones_like(total), atol=1e-12, what="the sum along axis")
+
+
+# --- softmax -----------------------------------------------------------------------------
+
+SOFTMAX_HIDDEN = Check(
+    target="softmax",
+    points=4,
+    parts=(
+        Part(
+            "values on vectors, batches and integer lists (axis=-1)",
+            (_numeric("softmax", VECTOR), _numeric("softmax", BATCH), _numeric("softmax", INTEGERS)),
+            all_of(close_to(reference_softmax(VECTOR), atol=1e-12),
+                   close_to(reference_softmax(BATCH), atol=1e-12),
+                   close_to(reference_softmax(INTEGERS), atol=1e-12)),
+            weight=2,
+        ),
+        Part(
+            "the axis argument: axis=0 on a matrix, axis=1 on a 3-d array",
+            (_numeric("softmax", BATCH, axis=0), _numeric("softmax", CUBE, axis=1)),
+            all_of(close_to(reference_softmax(BATCH, axis=0), atol=1e-12),
+                   close_to(reference_softmax(CUBE, axis=1), atol=1e-12)),
+        ),
+        Part(
+            "no overflow: finite, exact to 1e-12 and summing to 1 for |z| up to 1e5",
+            (_numeric("softmax", EXTREME),),
+            lambda o: compare(o[0], reference_softmax(EXTREME), atol=1e-12) or _sums_to_one(o),
+        ),
+        Part(
+            "unchanged when a constant is added along the axis",
+            (_numeric("softmax", BATCH + SHIFT),),
+            close_to(reference_softmax(BATCH), atol=1e-12),
+        ),
+        Part(
+            "returns a new float64 array, leaves its input alone, emits no warning",
+            (_numeric("softmax", BATCH.copy()), _numeric("softmax", EXTREME.copy())),
+            well_behaved,
+        ),
+    ),
+)
+
+# --- log_softmax ---------------------------------------------------------------------------
+
+TINY_TAIL = np.array([0.0, -1e4])
+
+LOG_SOFTMAX_HIDDEN = Check(
+    target="log_softmax",
+    points=3,
+    parts=(
+        Part(
+            "values on vectors and batches (axis=-1)",
+            (_numeric("log_softmax", VECTOR), _numeric("log_softmax", BATCH), _numeric("log_softmax", INTEGERS)),
+            all_of(close_to(reference_log_softmax(VECTOR), atol=1e-9, rtol=1e-12),
+                   close_to(reference_log_softmax(BATCH), atol=1e-9, rtol=1e-12),
+                   close_to(reference_log_softmax(INTEGERS), atol=1e-9, rtol=1e-12)),
+            weight=2,
+        ),
+        Part(
+            "the axis argument",
+            (_numeric("log_softmax", CUBE, axis=0),),
+            close_to(reference_log_softmax(CUBE, axis=0), atol=1e-9, rtol=1e-12),
+        ),
+        Part(
+            "finite where the inputs are: log_softmax([0, -1e4]) is [0, -1e4]",
+            (_numeric("log_softmax", TINY_TAIL), _numeric("log_softmax", EXTREME)),
+            all_of(close_to(np.array([0.0, -1e4]), atol=1e-9),
+                   close_to(reference_log_softmax(EXTREME), atol=1e-9, rtol=1e-12)),
+            weight=2,
+        ),
+        Part(
+            "returns a new float64 array, leaves its input alone, emits no warning",
+            (_numeric("log_softmax", BATCH.copy()), _numeric("log_softmax", EXTREME.copy())),
+            well_behaved,
+        ),
+    ),
+)
+
+# --- softmax_jacobian ------------------------------------------------------------------------
+
+# The last entry is a plain list: the contract says any array-like is accepted.
+SMALL_VECTORS = (np.array([0.5]), RNG.normal(size=2), RNG.normal(size=3) * 2, np.array([2, -1, 0, 1, 3]),
+                 [1, 0, -2])
+LARGE_VECTOR = np.array([1000.0, 0.0, -1000.0, 999.0])
+
+SOFTMAX_JACOBIAN_HIDDEN = Check(
+    target="softmax_jacobian",
+    points=3,
+    parts=(
+        Part(
+            "J[i, j] = d y_i / d z_j for n = 1, 2, 3, 5",
+            tuple(_numeric("softmax_jacobian", z) for z in SMALL_VECTORS),
+            all_of(*(close_to(reference_jacobian(z), atol=1e-12) for z in SMALL_VECTORS)),
+            weight=2,
+        ),
+        Part(
+            "finite and exact for large inputs",
+            (_numeric("softmax_jacobian", LARGE_VECTOR), _numeric("softmax_jacobian", VECTOR)),
+            all_of(close_to(reference_jacobian(LARGE_VECTOR), atol=1e-12),
+                   close_to(reference_jacobian(VECTOR), atol=1e-12)),
+        ),
+        Part(
+            "returns a new float64 array, leaves its input alone, emits no warning",
+            (_numeric("softmax_jacobian", VECTOR.copy()), _numeric("softmax_jacobian", LARGE_VECTOR.copy())),
+            well_behaved,
+        ),
+    ),
+)
+
+# --- softmax_vjp ---------------------------------------------------------------------------------
+
+G_VECTOR = RNG.normal(size=VECTOR.shape)
+G_CUBE = RNG.normal(size=CUBE.shape)
+LONG_Z = RNG.normal(size=200_000) * 5
+LONG_G = RNG.normal(size=200_000)
+
+SOFTMAX_VJP_HIDDEN = Check(
+    target="softmax_vjp",
+    points=3,
+    parts=(
+        Part(
+            "J(z)^T g for one row",
+            (_numeric("softmax_vjp", VECTOR, G_VECTOR), _numeric("softmax_vjp", [1, 2, 3], [1, 0, 0])),
+            all_of(close_to(reference_vjp(VECTOR, G_VECTOR), atol=1e-12),
+                   close_to(reference_vjp([1, 2, 3], [1, 0, 0]), atol=1e-12)),
+        ),
+        Part(
+            "J(z)^T g for every row of a batch of shape (2, 3, 4)",
+            (_numeric("softmax_vjp", CUBE, G_CUBE),),
+            close_to(reference_vjp(CUBE, G_CUBE), atol=1e-12),
+        ),
+        Part(
+            "O(n) memory: one row with n = 200000",
+            (_numeric("softmax_vjp", LONG_Z, LONG_G),),
+            close_to(reference_vjp(LONG_Z, LONG_G), atol=1e-12),
+        ),
+        Part(
+            "finite for large inputs; a new float64 array; inputs untouched; no warning",
+            (_numeric("softmax_vjp", EXTREME.copy(), np.ones_like(EXTREME)),
+             _numeric("softmax_vjp", BATCH.copy(), BATCH.copy())),
+            lambda o: compare(o[0], reference_vjp(EXTREME, np.ones_like(EXTREME)), atol=1e-12) or well_behaved(o),
+        ),
+    ),
+)
+
+# --- softmax_jacobian_symbolic ----------------------------------------------------------------------
+
+DIGITS = 30
+SYMBOLIC_SIZES = (1, 2, 3, 4)
+SYMBOLIC_POINTS = {n: rational_points(RNG, [f"z{i}" for i in range(n)], 3) for n in SYMBOLIC_SIZES}
+
+
+def _symbolic_call(n: int) -> Call:
+    return Call("softmax_jacobian_symbolic", args=(n,), kind="sympy", points=SYMBOLIC_POINTS[n], digits=DIGITS + 10)
+
+
+def _is_matrix(outcome: Outcome, n: int) -> str | None:
+    if not outcome.type_name.startswith("sympy.matrices"):
+        return f"returned a {outcome.type_name}, expected a sympy.Matrix"
+    if outcome.shape != (n, n):
+        return f"for n = {n} the matrix has shape {outcome.shape}, expected {(n, n)}"
+    allowed = {f"z{i}" for i in range(n)}
+    stray = sorted(set(outcome.symbols) - allowed)
+    if stray:
+        return f"for n = {n} the matrix uses symbols {stray}; use sympy.symbols('z0:{n}')"
+    return None
+
+
+def _symbolic_values(n: int):
+    def judge(outcomes: Sequence[Outcome]) -> str | None:
+        outcome = outcomes[0]
+        message = _is_matrix(outcome, n)
+        if message:
+            return message
+        # zip() below stops at the shorter list: insist on every entry at every point, or an
+        # object that reports fewer entries would pass without being checked at all.
+        if len(outcome.entries) != len(SYMBOLIC_POINTS[n]) or any(len(e) != n * n for e in outcome.entries):
+            return f"for n = {n} the matrix could not be evaluated entry by entry at the test points"
+        for point, entries in zip(SYMBOLIC_POINTS[n], outcome.entries):
+            expected = reference_symbolic_jacobian(point, n, DIGITS)
+            for k, (text, want) in enumerate(zip(entries, expected)):
+                if not agrees_to_digits(text, want, DIGITS):
+                    return (f"for n = {n}, entry ({k // n}, {k % n}) at z = {list(point.values())} "
+                            f"is {text[:40]}, expected {mpmath.nstr(want, 15)}")
+        return None
+
+    return judge
+
+
+SOFTMAX_JACOBIAN_SYMBOLIC_HIDDEN = Check(
+    target="softmax_jacobian_symbolic",
+    points=3,
+    parts=tuple(
+        Part(f"equals the exact Jacobian for n = {n}", (_symbolic_call(n),), _symbolic_values(n),
+             weight=1 if n == 1 else 2)
+        for n in SYMBOLIC_SIZES
+    ),
+)
+
+# --- what the hidden test cells call ------------------------------------------------------------------
+
+
+def softmax_hidden(softmax):
+    return run_locally(SOFTMAX_HIDDEN, softmax)
+
+
+def log_softmax_hidden(log_softmax):
+    return run_locally(LOG_SOFTMAX_HIDDEN, log_softmax)
+
+
+def softmax_jacobian_hidden(softmax_jacobian):
+    return run_locally(SOFTMAX_JACOBIAN_HIDDEN, softmax_jacobian)
+
+
+def softmax_vjp_hidden(softmax_vjp):
+    return run_locally(SOFTMAX_VJP_HIDDEN, softmax_vjp)
+
+
+def softmax_jacobian_symbolic_hidden(softmax_jacobian_symbolic):
+    return run_locally(SOFTMAX_JACOBIAN_SYMBOLIC_HIDDEN, softmax_jacobian_symbolic)
+
+
+#: Hidden test cell ``grade_id`` -> the check that grades it.
+CHECKS = {
+    "softmax-hidden": SOFTMAX_HIDDEN,
+    "log_softmax-hidden": LOG_SOFTMAX_HIDDEN,
+    "softmax_jacobian-hidden": SOFTMAX_JACOBIAN_HIDDEN,
+    "softmax_vjp-hidden": SOFTMAX_VJP_HIDDEN,
+    "softmax_jacobian_symbolic-hidden": SOFTMAX_JACOBIAN_SYMBOLIC_HIDDEN,
+}

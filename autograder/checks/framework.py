@@ -1,0 +1,187 @@
+"""The vocabulary every check module uses: parts, checks, verdicts and a few judges.
+
+A :class:`Check` grades one hidden test cell. It is a list of :class:`Part` s, each worth a
+share of the cell's points. A part names the calls to make of the student's function
+(:class:`~autograder.worker.Call`) and a *judge*: a plain function that receives what those
+calls returned (:class:`~autograder.worker.Outcome`, plain data) and says what is wrong, or
+``None`` when nothing is. Calls run wherever the grader wants (a disposable worker
+process when grading, the student's own kernel when the cell is run in a notebook); judges
+always run beside the references, which are computed by the check module itself.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from autograder.worker import Call, Outcome, probe
+
+Judge = Callable[[Sequence[Outcome]], "str | None"]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One property of a graded name, worth ``weight`` shares of its cell's points."""
+
+    description: str
+    calls: tuple[Call, ...]
+    judge: Judge
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class PartResult:
+    description: str
+    passed: bool
+    message: str | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The score of one hidden test cell and the reasons for it, ready to show a student."""
+
+    score: float
+    max_score: float
+    parts: tuple[PartResult, ...]
+
+    def report(self) -> str:
+        lines = []
+        for part in self.parts:
+            mark = "passed" if part.passed else "FAILED"
+            line = f"[{mark}] {part.description}"
+            lines.append(line if part.passed else f"{line}\n         {part.message}")
+        lines.append(f"score: {format_points(self.score)} / {format_points(self.max_score)}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Check:
+    """Everything needed to grade one hidden test cell of graded name ``target``."""
+
+    target: str
+    points: float
+    parts: tuple[Part, ...] = field(default_factory=tuple)
+
+    @property
+    def calls(self) -> tuple[Call, ...]:
+        return tuple(call for part in self.parts for call in part.calls)
+
+    def judge(self, outcomes: Sequence[Outcome]) -> Verdict:
+        """Score the outcomes of :attr:`calls`, in the same order."""
+        if len(outcomes) != len(self.calls):
+            raise ValueError(f"expected {len(self.calls)} outcomes, got {len(outcomes)}")
+        results, start, earned = [], 0, 0.0
+        total_weight = sum(part.weight for part in self.parts)
+        for part in self.parts:
+            mine = outcomes[start : start + len(part.calls)]
+            start += len(part.calls)
+            message = _first_error(mine) or part.judge(mine)
+            results.append(PartResult(part.description, message is None, message))
+            if message is None:
+                earned += part.weight
+        score = round(self.points * earned / total_weight, 6)
+        return Verdict(score, self.points, tuple(results))
+
+
+def _first_error(outcomes: Sequence[Outcome]) -> str | None:
+    for outcome in outcomes:
+        if outcome.error is not None:
+            return outcome.error
+    return None
+
+
+def format_points(value: float) -> str:
+    return f"{value:g}"
+
+
+def run_locally(check: Check, function) -> float:
+    """Grade ``function`` in this process, print the report and return the score.
+
+    This is what a hidden test cell does when a notebook is run by hand or by plain
+    ``nbgrader autograde``. It trusts the process it runs in; ``python -m autograder
+    grade`` does not, and makes the calls in a separate worker instead.
+    """
+    verdict = check.judge([probe(function, call) for call in check.calls])
+    print(verdict.report())
+    return verdict.score
+
+
+# --- judges shared by all check modules ---------------------------------------------
+
+
+def close_to(reference: np.ndarray, *, atol: float, rtol: float = 0.0, what: str = "result") -> Judge:
+    """Judge that one outcome equals ``reference`` in shape and, entry by entry, to tolerance."""
+
+    def judge(outcomes: Sequence[Outcome]) -> str | None:
+        return compare(outcomes[0], reference, atol=atol, rtol=rtol, what=what)
+
+    return judge
+
+
+def compare(outcome: Outcome, reference: np.ndarray, *, atol: float, rtol: float = 0.0, what: str = "result") -> str | None:
+    """Say how ``outcome`` differs from ``reference``, or return ``None`` when it does not."""
+    value = outcome.value
+    if value is None:
+        return f"{what} could not be read as an array of numbers"
+    if value.shape != reference.shape:
+        return f"{what} has shape {value.shape}, expected {reference.shape}"
+    finite = np.isfinite(value)
+    if not finite.all():
+        index = tuple(int(i) for i in np.argwhere(~finite)[0])
+        return f"{what} is not finite at index {index}: {value[index]}"
+    error = np.abs(value - reference)
+    allowed = atol + rtol * np.abs(reference)
+    if (error > allowed).any():
+        index = tuple(int(i) for i in np.unravel_index(np.argmax(error - allowed), error.shape))
+        return (f"{what} is wrong at index {index}: got {value[index]!r}, "
+                f"expected {reference[index]!r} (difference {error[index]:.3g})")
+    return None
+
+
+def well_behaved(outcomes: Sequence[Outcome]) -> str | None:
+    """The common contract: a float64 ndarray, arguments untouched, no RuntimeWarning."""
+    for outcome in outcomes:
+        if outcome.type_name != "numpy.ndarray":
+            return f"returned a {outcome.type_name}, expected a numpy.ndarray"
+        if outcome.dtype != "float64":
+            return f"returned an array of dtype {outcome.dtype}, expected float64"
+        if outcome.mutated:
+            return "modified the caller's array in place; work on a copy instead"
+        if outcome.warnings:
+            return f"emitted a warning: {outcome.warnings[0]}"
+    return None
+
+
+def all_of(*judges: Judge) -> Judge:
+    """Judge each outcome with the matching judge; the first complaint wins."""
+
+    def judge(outcomes: Sequence[Outcome]) -> str | None:
+        for single, outcome in zip(judges, outcomes):
+            message = single([outcome])
+            if message is not None:
+                return message
+        return None
+
+    return judge
+
+
+def rational_points(rng: np.random.Generator, names: Sequence[str], count: int, denominator: int = 7) -> tuple[dict, ...]:
+    """``count`` random points with exact rational coordinates in [-2, 2], keyed by symbol name."""
+    return tuple(
+        {name: f"{int(k)}/{denominator}" for name, k in zip(names, rng.integers(-2 * denominator, 2 * denominator + 1, len(names)))}
+        for _ in range(count)
+    )
+
+
+def agrees_to_digits(text: str, expected, digits: int) -> bool:
+    """Whether a number a worker printed (SymPy's ``evalf`` output) equals ``expected`` to
+    about ``digits`` significant digits. The text is parsed as a number, never evaluated."""
+    import mpmath
+
+    with mpmath.workdps(digits + 10):
+        try:
+            got = mpmath.mpf(text)
+        except (ValueError, TypeError):
+            return False
+        return abs(got - expected) <= mpmath.mpf(10) ** (-digits) * max(1, abs(expected))

@@ -1,0 +1,65 @@
+"""The command line: parse arguments, call the function that does the work, print one line
+for a usage or setup error. Nothing else lives here."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from autograder.errors import AutograderError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    release = commands.add_parser("release", help="generate exercises/ from solutions/ (nbgrader generate_assignment)")
+    release.add_argument("assignments", nargs="*", metavar="ID", help="assignments to release (default: all)")
+
+    validate = commands.add_parser("validate", help="check a notebook before handing it in")
+    validate.add_argument("notebook", type=Path)
+    validate.add_argument("--timeout", type=int, default=60, help="seconds per cell (default 60)")
+
+    grade = commands.add_parser("grade", help="grade a folder of <student>/<assignment>/<notebook>.ipynb")
+    grade.add_argument("submissions", type=Path)
+    grade.add_argument("--out", type=Path, required=True, help="where grades.csv, cells.csv and feedback/ go")
+    grade.add_argument("--assignment", action="append", metavar="ID", help="grade only this assignment (repeatable)")
+    grade.add_argument("--jobs", type=int, default=1, help="notebooks graded at once (default 1)")
+    grade.add_argument("--timeout", type=float, default=30, help="seconds per notebook cell (default 30)")
+    grade.add_argument("--work", type=Path, help="gradebook and nbgrader copies (default OUT/work)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
+    try:
+        return _run(args)
+    except AutograderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args) -> int:
+    if args.command == "release":
+        from autograder.release import release
+
+        for path in release(args.assignments or None):
+            print(f"released {path}")
+        return 0
+    if args.command == "validate":
+        from autograder.validate import validate
+
+        report = validate(args.notebook, timeout=args.timeout)
+        print(report.text())
+        return 0 if report.ok else 1
+    from autograder.grading.judge import Limits
+    from autograder.grading.run import grade
+
+    results = grade(args.submissions, args.out, assignment_ids=args.assignment, work=args.work,
+                    limits=Limits(cell_timeout=args.timeout), jobs=args.jobs)
+    print(f"graded {len(results)} submission(s); grades in {args.out / 'grades.csv'}, "
+          f"feedback in {args.out / 'feedback'}")
+    return 0

@@ -1,0 +1,60 @@
+"""Where things are, and the nbgrader configuration that maps our layout onto a course.
+
+nbgrader's course directory is the repository itself (``solutions/`` is its source
+folder, ``exercises/`` its release folder). Everything a grading run writes (submitted,
+autograded and feedback copies, the gradebook) goes under a working folder outside git.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from traitlets.config import Config
+
+from autograder.errors import AutograderError
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
+
+
+def assignment_ids() -> list[str]:
+    """Every assignment with a source notebook, in order."""
+    return sorted(p.name for p in SOLUTIONS.iterdir() if (p / f"{p.name}.ipynb").is_file())
+
+
+def require_assignment(assignment_id: str) -> str:
+    if assignment_id not in assignment_ids():
+        raise AutograderError(f"unknown assignment {assignment_id!r}; known: {', '.join(assignment_ids())}")
+    return assignment_id
+
+
+def source_notebook(assignment_id: str) -> Path:
+    return SOLUTIONS / assignment_id / f"{assignment_id}.ipynb"
+
+
+def released_notebook(assignment_id: str) -> Path:
+    return EXERCISES / assignment_id / f"{assignment_id}.ipynb"
+
+
+def nbgrader_config(*, release_to: Path, work: Path, cell_timeout: int = 30) -> Config:
+    """nbgrader settings for this repository, with a gradebook and copies under ``work``.
+
+    Also puts this interpreter's ``bin`` folder on ``PATH``: nbgrader runs ``alembic``
+    by name, which is only found there when the virtual environment is not activated.
+    """
+    tools = str(Path(sys.executable).parent)
+    if tools not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = tools + os.pathsep + os.environ.get("PATH", "")
+    config = Config()
+    config.CourseDirectory.root = str(ROOT)
+    config.CourseDirectory.source_directory = "solutions"
+    config.CourseDirectory.release_directory = str(release_to.resolve())
+    for name in ("submitted", "autograded", "feedback"):
+        setattr(config.CourseDirectory, f"{name}_directory", str((work / name).resolve()))
+    config.CourseDirectory.db_url = f"sqlite:///{(work / 'gradebook.db').resolve()}"
+    config.Execute.timeout = cell_timeout
+    config.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    config.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+    return config

@@ -1,0 +1,81 @@
+"""Check a notebook before handing it in: the ``validate`` command.
+
+Runs the notebook the way the grader will see it (test cells as released), in a fresh
+kernel, and lists what needs attention: answers not written yet, visible tests that
+fail, and test cells that were edited or deleted (they are restored when grading).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from autograder import course
+from autograder.errors import AutograderError
+from autograder.grading.sanitize import SubmissionError, read_notebook, sanitize
+
+
+@dataclass
+class Report:
+    problems: list[str] = field(default_factory=list)
+    passed: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def text(self) -> str:
+        lines = [f"passed: {name}" for name in self.passed]
+        lines += [f"PROBLEM: {problem}" for problem in self.problems]
+        verdict = "ready to hand in" if self.ok else f"{len(self.problems)} problem(s) to fix before handing in"
+        return "\n".join([*lines, verdict])
+
+
+def _assignment_of(path: Path, notebook) -> str:
+    ids = course.assignment_ids()
+    stem = path.stem.split(" ")[0]
+    if stem in ids:
+        return stem
+    theirs = {c.metadata.get("nbgrader", {}).get("grade_id") for c in notebook.cells}
+    for assignment_id in ids:
+        released = nbformat.read(course.released_notebook(assignment_id), 4)
+        if theirs & {c.metadata.get("nbgrader", {}).get("grade_id") for c in released.cells} - {None}:
+            return assignment_id
+    raise AutograderError(f"{path.name} is not one of this course's exercise notebooks")
+
+
+def validate(path: Path, *, timeout: int = 60) -> Report:
+    if not path.is_file():
+        raise AutograderError(f"no such notebook: {path}")
+    report = Report()
+    try:
+        submitted = read_notebook(path)
+    except SubmissionError as exc:
+        report.problems.append(str(exc))
+        return report
+    assignment_id = _assignment_of(path, submitted)
+    sanitized = sanitize(submitted, nbformat.read(course.released_notebook(assignment_id), 4))
+    report.problems.extend(f"{note} (they will be restored from the original when graded)"
+                           for note in sanitized.notes)
+    notebook = sanitized.notebook
+    client = NotebookClient(notebook, timeout=timeout, allow_errors=True, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent.resolve())}})
+    client.execute()
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        info = cell.metadata.get("nbgrader", {})
+        name = info.get("grade_id") or f"cell {index + 1}"
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        if not errors:
+            if "-" in name and cell.source.strip() and not name.endswith("-hidden"):
+                report.passed.append(name)
+            continue
+        error = errors[0]
+        if info.get("solution") and error.ename == "NotImplementedError":
+            report.problems.append(f"{name}: not written yet (replace `raise NotImplementedError()`)")
+        else:
+            report.problems.append(f"{name}: {error.ename}: {error.evalue}".strip().rstrip(":")[:300])
+    return report

@@ -1,0 +1,285 @@
+"""Run a student's notebook code in a separate, disposable process and report what it returns.
+
+This file is the only part of the grader that executes untrusted code. It is deliberately
+standalone (standard library, NumPy and SymPy only; it imports nothing from ``autograder``)
+so that the grader can copy it into an empty folder and start it with ``python -I``: the
+student's code then runs in a process whose import path holds neither the checks nor the
+reference solutions.
+
+The process never judges anything. It calls the student's functions on the inputs it is
+sent and writes back plain data (float64 arrays as ``.npy`` bytes, strings, booleans); the
+grader compares that data with references it computed itself. Tampering with NumPy,
+builtins or this module therefore cannot turn a wrong answer into a right one.
+
+Protocol: the grader writes one :class:`Request`, pickled as plain data, to standard input; the worker writes
+one JSON line per outcome to the file descriptor that was standard output when it started.
+Standard output and error are redirected to ``/dev/null`` before any student code runs.
+"""
+from __future__ import annotations
+
+import base64
+import builtins
+import io
+import json
+import os
+import pickle
+import signal
+import sys
+import traceback
+import warnings
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+#: Longest error message kept from a student's exception.
+MAX_MESSAGE = 300
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call of a student's function, made in the untrusted process.
+
+    ``kind`` says how the result is read back: ``"numeric"`` converts it to a float64
+    array; ``"sympy"`` expects a SymPy matrix and evaluates it at ``points`` (maps from
+    symbol name to a number given as a string) with ``digits`` significant digits.
+    """
+
+    target: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    kind: str = "numeric"
+    points: tuple = ()
+    digits: int = 40
+
+
+@dataclass
+class Outcome:
+    """What one :class:`Call` gave back, as plain data that is safe to trust."""
+
+    error: str | None = None
+    warnings: list = field(default_factory=list)
+    mutated: bool = False
+    type_name: str = ""
+    dtype: str = ""
+    shape: tuple | None = None
+    value: np.ndarray | None = None
+    symbols: list = field(default_factory=list)
+    entries: list = field(default_factory=list)
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["value"] = None if self.value is None else _encode_array(self.value)
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, line: str) -> "Outcome":
+        """Rebuild an outcome from a worker's line; raises ValueError on anything malformed."""
+        data = json.loads(line)
+        if not isinstance(data, dict) or set(data) != set(cls.__dataclass_fields__):
+            raise ValueError("malformed outcome")
+        value = data.pop("value")
+        shape = data.pop("shape")
+        outcome = cls(**data)
+        outcome.shape = None if shape is None else tuple(int(s) for s in shape)
+        outcome.value = None if value is None else _decode_array(value)
+        return outcome
+
+
+@dataclass(frozen=True)
+class Request:
+    """Everything a worker needs: the cells to run, then the calls to make."""
+
+    cells: tuple
+    calls: tuple
+    cell_timeout: float = 30.0
+    call_timeout: float = 30.0
+    memory_bytes: int = 0
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Request":
+        """Rebuild a request sent as plain data (``dataclasses.asdict``): the worker runs
+        as ``__main__``, so pickled instances of this module's classes would not load."""
+        calls = tuple(Call(**call) for call in data.pop("calls"))
+        return cls(calls=calls, **data)
+
+
+class TimeLimit(BaseException):
+    """Raised inside student code when its time is up (not an Exception, so a bare
+    ``except Exception`` in the student's code cannot swallow it)."""
+
+
+def _encode_array(array: np.ndarray) -> str:
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array, dtype=np.float64), allow_pickle=False)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _decode_array(text: str) -> np.ndarray:
+    array = np.load(io.BytesIO(base64.b64decode(text)), allow_pickle=False)
+    if array.dtype != np.float64:
+        raise ValueError("outcome array is not float64")
+    return array
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, TimeLimit):
+        return "timed out"
+    message = f"{type(exc).__name__}: {exc}"
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 3] + "..."
+
+
+def _on_alarm(signum, frame):
+    raise TimeLimit()
+
+
+def _with_time_limit(seconds: float, function, *args, **kwargs):
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return function(*args, **kwargs)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _type_name(obj) -> str:
+    kind = type(obj)
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _copy_arrays(values):
+    return [np.array(v, copy=True) if isinstance(v, np.ndarray) else None for v in values]
+
+
+def _was_mutated(values, copies) -> bool:
+    return any(
+        copy is not None and not np.array_equal(value, copy, equal_nan=value.dtype.kind in "fc")
+        for value, copy in zip(values, copies)
+    )
+
+
+def _read_numeric(result, outcome: Outcome) -> None:
+    outcome.type_name = _type_name(result)
+    if type(result) is np.ndarray:
+        outcome.dtype = str(result.dtype)
+    value = np.array(result, dtype=np.float64, copy=True)
+    outcome.shape = value.shape
+    outcome.value = value
+
+
+def _read_sympy(result, call: Call, outcome: Outcome) -> None:
+    import sympy
+
+    outcome.type_name = _type_name(result)
+    if not isinstance(result, sympy.MatrixBase):
+        return
+    outcome.shape = tuple(result.shape)
+    free = result.free_symbols
+    outcome.symbols = sorted(str(s) for s in free)
+    by_name = {str(s): s for s in free}
+    for point in call.points:
+        values = {by_name[name]: sympy.Rational(text) for name, text in point.items() if name in by_name}
+        evaluated = result.subs(values).evalf(call.digits)
+        outcome.entries.append([str(entry) for entry in evaluated])
+
+
+def probe(function, call: Call) -> Outcome:
+    """Call ``function`` as ``call`` says and return what came back as plain data.
+
+    Also used in-process by :func:`autograder.checks.framework.run_locally`, so that a
+    check reads a result the same way in a notebook and in the grader.
+    """
+    outcome = Outcome()
+    if not callable(function):
+        outcome.error = f"{call.target} is not a function (it is a {type(function).__name__})"
+        return outcome
+    args = tuple(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in call.args)
+    kwargs = dict(call.kwargs)
+    copies = _copy_arrays(args)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
+                result = function(*args, **kwargs)
+            outcome.mutated = _was_mutated(args, copies)
+            if call.kind == "sympy":
+                _read_sympy(result, call, outcome)
+            else:
+                _read_numeric(result, outcome)
+        except TimeLimit:
+            raise
+        except BaseException as exc:  # the student's code may raise anything, SystemExit too
+            outcome.error = _describe(exc)
+    outcome.warnings = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
+    return outcome
+
+
+class _NoIPython:
+    """Stands in for ``get_ipython()`` so that cells with magics run as plain Python."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+def _to_python(source: str) -> str:
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(source)
+
+
+def _run_cells(cells, namespace, timeout) -> None:
+    for index, source in enumerate(cells):
+        try:
+            code = compile(_to_python(source), f"<cell {index}>", "exec")
+            _with_time_limit(timeout, exec, code, namespace)
+        except BaseException:  # noqa: B036 - a broken cell must not stop the others
+            pass
+
+
+def _limit_memory(memory_bytes: int) -> None:
+    if memory_bytes:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+
+
+def main() -> None:
+    request = Request.from_dict(pickle.load(sys.stdin.buffer))
+    results = os.fdopen(os.dup(1), "w", buffering=1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    signal.signal(signal.SIGALRM, _on_alarm)
+    _limit_memory(request.memory_bytes)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    namespace = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": _NoIPython}
+    _run_cells(request.cells, namespace, request.cell_timeout)
+    timed_out = set()
+    for call in request.calls:
+        try:
+            function = namespace.get(call.target)
+            if function is None:
+                outcome = Outcome(error=f"{call.target} is not defined")
+            elif call.target in timed_out:
+                outcome = Outcome(error="timed out (on an earlier call)")
+            else:
+                outcome = _with_time_limit(request.call_timeout, probe, function, call)
+        except BaseException as exc:
+            outcome = Outcome(error=_describe(exc))
+        if outcome.error == "timed out":
+            timed_out.add(call.target)
+        try:
+            line = outcome.to_json()
+        except BaseException as exc:
+            line = Outcome(error=f"result could not be read back: {_describe(exc)}").to_json()
+        results.write(line + "\n")
+    results.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except BaseException:
+        traceback.print_exc(file=sys.__stderr__)
+        os._exit(1)
