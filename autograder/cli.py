@@ -33,8 +33,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-    logging.getLogger("traitlets").setLevel(logging.ERROR)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logging.getLogger("autograder").addHandler(handler)
+    logging.getLogger("autograder").setLevel(logging.INFO)
     try:
         return _run(args)
     except AutograderError as exc:
@@ -60,6 +62,14 @@ def _run(args) -> int:
 
     results = grade(args.submissions, args.out, assignment_ids=args.assignment, work=args.work,
                     limits=Limits(cell_timeout=args.timeout), jobs=args.jobs)
-    print(f"graded {len(results)} submission(s); grades in {args.out / 'grades.csv'}, "
-          f"feedback in {args.out / 'feedback'}")
+    print(summary_table(results))
+    print(f"grades: {args.out / 'grades.csv'}; cells: {args.out / 'cells.csv'}; feedback: {args.out / 'feedback'}")
     return 0
+
+
+def summary_table(results) -> str:
+    """A short table of the class, one line per submission."""
+    rows = [("student", "assignment", "score", "status")]
+    rows += [(r.student_id, r.assignment_id, f"{r.score:g}/{r.max_score:g}", r.status) for r in results]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3] for row in rows)

@@ -54,6 +54,7 @@ def nbgrader_config(*, release_to: Path, work: Path, cell_timeout: int = 30) -> 
     for name in ("submitted", "autograded", "feedback"):
         setattr(config.CourseDirectory, f"{name}_directory", str((work / name).resolve()))
     config.CourseDirectory.db_url = f"sqlite:///{(work / 'gradebook.db').resolve()}"
+    config.Application.log_level = "ERROR"
     config.Execute.timeout = cell_timeout
     config.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     config.ClearSolutions.text_stub = "YOUR ANSWER HERE"

@@ -11,7 +11,7 @@ import mpmath
 import numpy as np
 
 from autograder.checks.framework import (
-    Call, Check, Part, agrees_to_digits, all_of, close_to, compare, rational_points,
+    Call, Check, Judge, Part, agrees_to_digits, all_of, close_to, compare, rational_points,
     run_locally, well_behaved,
 )
 from autograder.worker import Outcome
@@ -77,6 +77,20 @@ def _sums_to_one(outcomes: Sequence[Outcome], axis: int = -1) -> str | None:
     return compare(Outcome(value=np.asarray(total)), np.ones_like(total), atol=1e-12, what="the sum along axis")
 
 
+def _well_behaved_and_right(*references: np.ndarray) -> Judge:
+    """The common contract (:func:`well_behaved`), earned only by results that are also
+    roughly right (to 1e-6; the other parts judge the precision). Otherwise a constant
+    float64 array, or an outcome forged by the notebook's code, would collect these points
+    without computing anything."""
+    values = all_of(*(close_to(reference, atol=1e-6, rtol=1e-9) for reference in references))
+
+    def judge(outcomes: Sequence[Outcome]) -> str | None:
+        wrong = values(outcomes)
+        return well_behaved(outcomes) or (wrong and f"{wrong} (this part needs a correct result)")
+
+    return judge
+
+
 # --- softmax -----------------------------------------------------------------------------
 
 SOFTMAX_HIDDEN = Check(
@@ -110,7 +124,7 @@ SOFTMAX_HIDDEN = Check(
         Part(
             "returns a new float64 array, leaves its input alone, emits no warning",
             (_numeric("softmax", BATCH.copy()), _numeric("softmax", EXTREME.copy())),
-            well_behaved,
+            _well_behaved_and_right(reference_softmax(BATCH), reference_softmax(EXTREME)),
         ),
     ),
 )
@@ -146,7 +160,7 @@ LOG_SOFTMAX_HIDDEN = Check(
         Part(
             "returns a new float64 array, leaves its input alone, emits no warning",
             (_numeric("log_softmax", BATCH.copy()), _numeric("log_softmax", EXTREME.copy())),
-            well_behaved,
+            _well_behaved_and_right(reference_log_softmax(BATCH), reference_log_softmax(EXTREME)),
         ),
     ),
 )
@@ -177,7 +191,7 @@ SOFTMAX_JACOBIAN_HIDDEN = Check(
         Part(
             "returns a new float64 array, leaves its input alone, emits no warning",
             (_numeric("softmax_jacobian", VECTOR.copy()), _numeric("softmax_jacobian", LARGE_VECTOR.copy())),
-            well_behaved,
+            _well_behaved_and_right(reference_jacobian(VECTOR), reference_jacobian(LARGE_VECTOR)),
         ),
     ),
 )
@@ -213,7 +227,9 @@ SOFTMAX_VJP_HIDDEN = Check(
             "finite for large inputs; a new float64 array; inputs untouched; no warning",
             (_numeric("softmax_vjp", EXTREME.copy(), np.ones_like(EXTREME)),
              _numeric("softmax_vjp", BATCH.copy(), BATCH.copy())),
-            lambda o: compare(o[0], reference_vjp(EXTREME, np.ones_like(EXTREME)), atol=1e-12) or well_behaved(o),
+            # J^T 1 = 0, so the first call alone would pass an array of zeros: check the second too
+            lambda o: (compare(o[0], reference_vjp(EXTREME, np.ones_like(EXTREME)), atol=1e-12)
+                       or compare(o[1], reference_vjp(BATCH, BATCH), atol=1e-12) or well_behaved(o)),
         ),
     ),
 )

@@ -1,0 +1,1 @@
+"""Catalogues of student implementations, correct and wrong, per exercise (plain source strings)."""

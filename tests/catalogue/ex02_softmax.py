@@ -1,0 +1,581 @@
+"""Student implementations for ``ex02_softmax``, as source strings, right and wrong.
+
+``CORRECT[name][label]`` is a complete cell that defines ``name`` and must earn full marks on
+the hidden check of ``name``; every entry is written differently from the reference solution.
+``MISTAKES[name][label]`` is a complete cell with a typical mistake that must lose points.
+
+Each source is self-contained (it imports what it uses and keeps its helpers inside the
+function), so it can be ``exec``-ed in a fresh namespace or pasted into a notebook cell
+without clobbering the student's other functions.
+"""
+from __future__ import annotations
+
+from textwrap import dedent
+
+
+def _src(text: str) -> str:
+    return dedent(text).lstrip("\n")
+
+
+CORRECT: dict[str, dict[str, str]] = {
+    "softmax": {
+        "shift_by_max": _src('''
+            import numpy as np
+
+            def softmax(z, axis=-1):
+                e = np.array(z, dtype=np.float64)  # np.array copies: the caller's z is safe
+                e -= np.max(e, axis=axis, keepdims=True)
+                np.exp(e, out=e)
+                e /= np.sum(e, axis=axis, keepdims=True)
+                return e
+        '''),
+        "via_logsumexp": _src('''
+            import numpy as np
+
+            def softmax(z, axis=-1):
+                z = np.asarray(z, dtype=np.float64)
+                shifted = z - np.max(z, axis=axis, keepdims=True)
+                log_norm = np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+                return np.exp(shifted - log_norm)
+        '''),
+        "via_moveaxis": _src('''
+            import numpy as np
+
+            def softmax(z, axis=-1):
+                last = np.moveaxis(np.asarray(z, dtype=np.float64), axis, -1)
+                e = np.exp(last - last.max(axis=-1)[..., None])
+                return np.moveaxis(e / e.sum(axis=-1)[..., None], -1, axis)
+        '''),
+        "via_apply_along_axis": _src('''
+            import numpy as np
+
+            def softmax(z, axis=-1):
+                def one_row(row):
+                    e = np.exp(row - row.max())
+                    return e / e.sum()
+
+                return np.apply_along_axis(one_row, axis, np.asarray(z, dtype=np.float64))
+        '''),
+        "expand_dims_instead_of_keepdims": _src('''
+            import numpy as np
+
+            def softmax(z, axis=-1):
+                z = np.asarray(z, dtype=np.float64)
+                e = np.exp(z - np.expand_dims(z.max(axis=axis), axis))
+                return e / np.expand_dims(e.sum(axis=axis), axis)
+        '''),
+    },
+    "log_softmax": {
+        "subtract_logsumexp": _src('''
+            import numpy as np
+
+            def log_softmax(z, axis=-1):
+                z = np.asarray(z, dtype=np.float64)
+                m = np.max(z, axis=axis, keepdims=True)
+                logsumexp = m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
+                return z - logsumexp
+        '''),
+        "via_logaddexp_reduce": _src('''
+            import numpy as np
+
+            def log_softmax(z, axis=-1):
+                z = np.asarray(z, dtype=np.float64)
+                return z - np.logaddexp.reduce(z, axis=axis, keepdims=True)
+        '''),
+        "via_moveaxis": _src('''
+            import numpy as np
+
+            def log_softmax(z, axis=-1):
+                last = np.moveaxis(np.asarray(z, dtype=np.float64), axis, -1)
+                shifted = last - last.max(axis=-1)[..., None]
+                out = shifted - np.log(np.exp(shifted).sum(axis=-1))[..., None]
+                return np.moveaxis(out, -1, axis)
+        '''),
+    },
+    "softmax_jacobian": {
+        "broadcast_eye": _src('''
+            import numpy as np
+
+            def softmax_jacobian(z):
+                z = np.asarray(z, dtype=np.float64)
+                e = np.exp(z - z.max())
+                y = e / e.sum()
+                return y[:, None] * (np.eye(len(y)) - y[None, :])
+        '''),
+        "einsum": _src('''
+            import numpy as np
+
+            def softmax_jacobian(z):
+                z = np.asarray(z, dtype=np.float64)
+                e = np.exp(z - z.max())
+                y = e / e.sum()
+                return np.einsum("i,ij->ij", y, np.eye(y.size)) - np.einsum("i,j->ij", y, y)
+        '''),
+        "fill_diagonal": _src('''
+            import numpy as np
+
+            def softmax_jacobian(z):
+                z = np.array(z, dtype=np.float64)
+                z -= z.max()
+                y = np.exp(z) / np.exp(z).sum()
+                jacobian = -np.outer(y, y)
+                jacobian[np.diag_indices_from(jacobian)] += y
+                return jacobian
+        '''),
+        "rows_are_vjps_of_basis_vectors": _src('''
+            import numpy as np
+
+            def softmax_jacobian(z):
+                # J is symmetric, so row k is J^T e_k = y * (e_k - <e_k, y>), for all k at once
+                z = np.asarray(z, dtype=np.float64)
+                e = np.exp(z - z.max())
+                y = e / e.sum()
+                basis = np.eye(y.size)
+                return y * (basis - (basis * y).sum(axis=-1, keepdims=True))
+        '''),
+    },
+    "softmax_vjp": {
+        "expanded": _src('''
+            import numpy as np
+
+            def softmax_vjp(z, g):
+                z = np.asarray(z, dtype=np.float64)
+                g = np.asarray(g, dtype=np.float64)
+                e = np.exp(z - z.max(axis=-1, keepdims=True))
+                y = e / e.sum(axis=-1, keepdims=True)
+                return y * g - y * np.sum(y * g, axis=-1, keepdims=True)
+        '''),
+        "einsum": _src('''
+            import numpy as np
+
+            def softmax_vjp(z, g):
+                z = np.asarray(z, dtype=np.float64)
+                g = np.asarray(g, dtype=np.float64)
+                e = np.exp(z - z.max(axis=-1, keepdims=True))
+                y = e / e.sum(axis=-1, keepdims=True)
+                dot = np.einsum("...i,...i->...", y, g)
+                return y * (g - dot[..., None])
+        '''),
+        "batched_matmul": _src('''
+            import numpy as np
+
+            def softmax_vjp(z, g):
+                z = np.asarray(z, dtype=np.float64)
+                g = np.asarray(g, dtype=np.float64)
+                y = np.exp(z - z.max(axis=-1, keepdims=True))
+                y /= y.sum(axis=-1, keepdims=True)
+                dot = (g[..., None, :] @ y[..., :, None])[..., 0]  # shape (..., 1)
+                return y * (g - dot)
+        '''),
+    },
+    "softmax_jacobian_symbolic": {
+        "matrix_jacobian": _src('''
+            import sympy as sp
+
+            def softmax_jacobian_symbolic(n):
+                z = sp.symbols(f"z0:{n}")
+                total = sum(sp.exp(v) for v in z)
+                return sp.Matrix([sp.exp(v) / total for v in z]).jacobian(z)
+        '''),
+        "kronecker_double_loop": _src('''
+            import sympy as sp
+
+            def softmax_jacobian_symbolic(n):
+                z = sp.symbols(f"z0:{n}")
+                total = sum(sp.exp(v) for v in z)
+                y = [sp.exp(v) / total for v in z]
+                return sp.Matrix(n, n, lambda i, j: y[i] * (sp.KroneckerDelta(i, j) - y[j]))
+        '''),
+        "real_symbols_closed_form": _src('''
+            import sympy as sp
+
+            def softmax_jacobian_symbolic(n):
+                # symbols with assumptions are still matched by name
+                z = [sp.Symbol(f"z{i}", real=True) for i in range(n)]
+                shifted = [sp.exp(v - z[0]) for v in z]  # shift-invariance, exact in SymPy
+                y = sp.Matrix(shifted) / sum(shifted)
+                return sp.diag(*y) - y * y.T
+        '''),
+    },
+}
+
+
+MISTAKES: dict[str, dict[str, str]] = {
+    "softmax": {
+        "no_shift_overflows": _src('''
+            import numpy as np
+
+            def softmax(z, axis=-1):
+                e = np.exp(np.asarray(z, dtype=np.float64))
+                return e / e.sum(axis=axis, keepdims=True)
+        '''),
+        "sums_over_axis_0": _src('''
+            import numpy as np
+
+            def softmax(z, axis=-1):
+                z = np.asarray(z, dtype=np.float64)
+                e = np.exp(z - z.max(axis=axis, keepdims=True))
+                return e / e.sum(axis=0, keepdims=True)
+        '''),
+        "sum_without_keepdims": _src('''
+            import numpy as np
+
+            def softmax(z, axis=-1):
+                z = np.asarray(z, dtype=np.float64)
+                e = np.exp(z - z.max(axis=axis, keepdims=True))
+                return e / e.sum(axis=axis)
+        '''),
+        "ignores_axis": _src('''
+            import numpy as np
+
+            def softmax(z, axis=-1):
+                z = np.asarray(z, dtype=np.float64)
+                e = np.exp(z - z.max(axis=-1, keepdims=True))
+                return e / e.sum(axis=-1, keepdims=True)
+        '''),
+        "modifies_input": _src('''
+            import numpy as np
+
+            def softmax(z, axis=-1):
+                z = np.asarray(z, dtype=np.float64)  # no copy for a float64 array
+                z -= z.max(axis=axis, keepdims=True)
+                e = np.exp(z)
+                return e / e.sum(axis=axis, keepdims=True)
+        '''),
+        "subtracts_mean": _src('''
+            import numpy as np
+
+            def softmax(z, axis=-1):
+                z = np.asarray(z, dtype=np.float64)
+                e = np.exp(z - z.mean(axis=axis, keepdims=True))
+                return e / e.sum(axis=axis, keepdims=True)
+        '''),
+        "subtracts_min": _src('''
+            import numpy as np
+
+            def softmax(z, axis=-1):
+                z = np.asarray(z, dtype=np.float64)
+                e = np.exp(z - z.min(axis=axis, keepdims=True))
+                return e / e.sum(axis=axis, keepdims=True)
+        '''),
+        "global_max": _src('''
+            import numpy as np
+
+            def softmax(z, axis=-1):
+                z = np.asarray(z, dtype=np.float64)
+                e = np.exp(z - z.max())  # one max for the whole batch, not one per row
+                return e / e.sum(axis=axis, keepdims=True)
+        '''),
+        "clips_instead_of_shifting": _src('''
+            import numpy as np
+
+            def softmax(z, axis=-1):
+                e = np.exp(np.clip(np.asarray(z, dtype=np.float64), -700, 700))
+                return e / e.sum(axis=axis, keepdims=True)
+        '''),
+        "returns_list": _src('''
+            import numpy as np
+
+            def softmax(z, axis=-1):
+                z = np.asarray(z, dtype=np.float64)
+                e = np.exp(z - z.max(axis=axis, keepdims=True))
+                return (e / e.sum(axis=axis, keepdims=True)).tolist()
+        '''),
+        "float32": _src('''
+            import numpy as np
+
+            def softmax(z, axis=-1):
+                z = np.asarray(z, dtype=np.float32)
+                e = np.exp(z - z.max(axis=axis, keepdims=True))
+                return e / e.sum(axis=axis, keepdims=True)
+        '''),
+        "int_input_gives_int_output": _src('''
+            import numpy as np
+
+            def softmax(z, axis=-1):
+                z = np.asarray(z)
+                out = np.zeros_like(z)  # inherits an integer dtype from integer input
+                e = np.exp(z - z.max(axis=axis, keepdims=True))
+                out[...] = e / e.sum(axis=axis, keepdims=True)
+                return out
+        '''),
+        # exp(z - logsumexp(z)) rounds logsumexp at the magnitude of z: at |z| = 1e5 that is an
+        # error of about 1e-11, more than the 1e-12 the contract allows. Shift first, then
+        # subtract log(sum) (CORRECT["softmax"]["via_logsumexp"]).
+        "exp_of_z_minus_logsumexp": _src('''
+            import numpy as np
+
+            def softmax(z, axis=-1):
+                z = np.asarray(z, dtype=np.float64)
+                m = z.max(axis=axis, keepdims=True)
+                logsumexp = m + np.log(np.exp(z - m).sum(axis=axis, keepdims=True))
+                return np.exp(z - logsumexp)
+        '''),
+    },
+    "log_softmax": {
+        "log_of_softmax_underflows": _src('''
+            import numpy as np
+
+            def log_softmax(z, axis=-1):
+                z = np.asarray(z, dtype=np.float64)
+                e = np.exp(z - z.max(axis=axis, keepdims=True))
+                return np.log(e / e.sum(axis=axis, keepdims=True))
+        '''),
+        "log_of_clipped_softmax": _src('''
+            import numpy as np
+
+            def log_softmax(z, axis=-1):
+                z = np.asarray(z, dtype=np.float64)
+                e = np.exp(z - z.max(axis=axis, keepdims=True))
+                return np.log(np.maximum(e / e.sum(axis=axis, keepdims=True), 1e-300))
+        '''),
+        "no_shift_overflows": _src('''
+            import numpy as np
+
+            def log_softmax(z, axis=-1):
+                z = np.asarray(z, dtype=np.float64)
+                return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+        '''),
+        "forgets_to_add_back_max": _src('''
+            import numpy as np
+
+            def log_softmax(z, axis=-1):
+                z = np.asarray(z, dtype=np.float64)
+                m = z.max(axis=axis, keepdims=True)
+                return z - np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
+        '''),
+        "sum_without_keepdims": _src('''
+            import numpy as np
+
+            def log_softmax(z, axis=-1):
+                z = np.asarray(z, dtype=np.float64)
+                shifted = z - z.max(axis=axis, keepdims=True)
+                return shifted - np.log(np.exp(shifted).sum(axis=axis))
+        '''),
+        "ignores_axis": _src('''
+            import numpy as np
+
+            def log_softmax(z, axis=-1):
+                z = np.asarray(z, dtype=np.float64)
+                shifted = z - z.max(axis=-1, keepdims=True)
+                return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        '''),
+        "modifies_input": _src('''
+            import numpy as np
+
+            def log_softmax(z, axis=-1):
+                z = np.asarray(z, dtype=np.float64)
+                z -= z.max(axis=axis, keepdims=True)
+                return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+        '''),
+    },
+    "softmax_jacobian": {
+        "missing_diagonal_term": _src('''
+            import numpy as np
+
+            def softmax_jacobian(z):
+                z = np.asarray(z, dtype=np.float64)
+                e = np.exp(z - z.max())
+                y = e / e.sum()
+                return -np.outer(y, y)
+        '''),
+        "sign_error": _src('''
+            import numpy as np
+
+            def softmax_jacobian(z):
+                z = np.asarray(z, dtype=np.float64)
+                e = np.exp(z - z.max())
+                y = e / e.sum()
+                return np.outer(y, y) - np.diag(y)
+        '''),
+        "elementwise_square_not_outer": _src('''
+            import numpy as np
+
+            def softmax_jacobian(z):
+                z = np.asarray(z, dtype=np.float64)
+                e = np.exp(z - z.max())
+                y = e / e.sum()
+                return np.diag(y) - y * y
+        '''),
+        "diagonal_only": _src('''
+            import numpy as np
+
+            def softmax_jacobian(z):
+                # scalar-activation thinking: sigma'(z) = sigma (1 - sigma), on the diagonal
+                z = np.asarray(z, dtype=np.float64)
+                e = np.exp(z - z.max())
+                y = e / e.sum()
+                return np.diag(y * (1 - y))
+        '''),
+        "jacobian_of_log_softmax": _src('''
+            import numpy as np
+
+            def softmax_jacobian(z):
+                z = np.asarray(z, dtype=np.float64)
+                e = np.exp(z - z.max())
+                y = e / e.sum()
+                return np.eye(len(y)) - y[None, :]
+        '''),
+        "no_shift_overflows": _src('''
+            import numpy as np
+
+            def softmax_jacobian(z):
+                e = np.exp(np.asarray(z, dtype=np.float64))
+                y = e / e.sum()
+                return np.diag(y) - np.outer(y, y)
+        '''),
+        "requires_ndarray": _src('''
+            import numpy as np
+
+            def softmax_jacobian(z):
+                e = np.exp(z - z.max())  # AttributeError on a list
+                y = e / e.sum()
+                return np.diag(y) - np.outer(y, y)
+        '''),
+        "modifies_input": _src('''
+            import numpy as np
+
+            def softmax_jacobian(z):
+                z = np.asarray(z, dtype=np.float64)
+                z -= z.max()
+                y = np.exp(z) / np.exp(z).sum()
+                return np.diag(y) - np.outer(y, y)
+        '''),
+    },
+    "softmax_vjp": {
+        "forms_full_jacobian": _src('''
+            import numpy as np
+
+            def softmax_vjp(z, g):
+                z = np.asarray(z, dtype=np.float64)
+                g = np.asarray(g, dtype=np.float64)
+                e = np.exp(z - z.max(axis=-1, keepdims=True))
+                y = e / e.sum(axis=-1, keepdims=True)
+                jacobian = y[..., :, None] * (np.eye(y.shape[-1]) - y[..., None, :])
+                return np.einsum("...ij,...i->...j", jacobian, g)
+        '''),
+        "missing_y_weighting": _src('''
+            import numpy as np
+
+            def softmax_vjp(z, g):
+                z = np.asarray(z, dtype=np.float64)
+                g = np.asarray(g, dtype=np.float64)
+                e = np.exp(z - z.max(axis=-1, keepdims=True))
+                y = e / e.sum(axis=-1, keepdims=True)
+                return y * (g - g.sum(axis=-1, keepdims=True))
+        '''),
+        "sum_without_keepdims": _src('''
+            import numpy as np
+
+            def softmax_vjp(z, g):
+                z = np.asarray(z, dtype=np.float64)
+                g = np.asarray(g, dtype=np.float64)
+                e = np.exp(z - z.max(axis=-1, keepdims=True))
+                y = e / e.sum(axis=-1, keepdims=True)
+                return y * (g - (g * y).sum(axis=-1))
+        '''),
+        "sums_over_whole_batch": _src('''
+            import numpy as np
+
+            def softmax_vjp(z, g):
+                z = np.asarray(z, dtype=np.float64)
+                g = np.asarray(g, dtype=np.float64)
+                e = np.exp(z - z.max(axis=-1, keepdims=True))
+                y = e / e.sum(axis=-1, keepdims=True)
+                return y * (g - np.sum(g * y))
+        '''),
+        "diagonal_only": _src('''
+            import numpy as np
+
+            def softmax_vjp(z, g):
+                z = np.asarray(z, dtype=np.float64)
+                g = np.asarray(g, dtype=np.float64)
+                e = np.exp(z - z.max(axis=-1, keepdims=True))
+                y = e / e.sum(axis=-1, keepdims=True)
+                return g * y * (1 - y)
+        '''),
+        "sign_error": _src('''
+            import numpy as np
+
+            def softmax_vjp(z, g):
+                z = np.asarray(z, dtype=np.float64)
+                g = np.asarray(g, dtype=np.float64)
+                e = np.exp(z - z.max(axis=-1, keepdims=True))
+                y = e / e.sum(axis=-1, keepdims=True)
+                return y * ((g * y).sum(axis=-1, keepdims=True) - g)
+        '''),
+        "no_shift_overflows": _src('''
+            import numpy as np
+
+            def softmax_vjp(z, g):
+                g = np.asarray(g, dtype=np.float64)
+                e = np.exp(np.asarray(z, dtype=np.float64))
+                y = e / e.sum(axis=-1, keepdims=True)
+                return y * (g - (g * y).sum(axis=-1, keepdims=True))
+        '''),
+        "modifies_gradient_in_place": _src('''
+            import numpy as np
+
+            def softmax_vjp(z, g):
+                z = np.asarray(z, dtype=np.float64)
+                g = np.asarray(g, dtype=np.float64)  # no copy for a float64 array
+                e = np.exp(z - z.max(axis=-1, keepdims=True))
+                y = e / e.sum(axis=-1, keepdims=True)
+                g -= (g * y).sum(axis=-1, keepdims=True)
+                g *= y
+                return g
+        '''),
+    },
+    "softmax_jacobian_symbolic": {
+        "symbols_one_based": _src('''
+            import sympy as sp
+
+            def softmax_jacobian_symbolic(n):
+                z = sp.symbols(f"z1:{n + 1}")
+                total = sum(sp.exp(v) for v in z)
+                return sp.Matrix([sp.exp(v) / total for v in z]).jacobian(z)
+        '''),
+        "symbols_named_x": _src('''
+            import sympy as sp
+
+            def softmax_jacobian_symbolic(n):
+                x = sp.symbols(f"x0:{n}")
+                total = sum(sp.exp(v) for v in x)
+                return sp.Matrix([sp.exp(v) / total for v in x]).jacobian(x)
+        '''),
+        "returns_softmax_vector": _src('''
+            import sympy as sp
+
+            def softmax_jacobian_symbolic(n):
+                z = sp.symbols(f"z0:{n}")
+                total = sum(sp.exp(v) for v in z)
+                return sp.Matrix([sp.exp(v) / total for v in z])
+        '''),
+        "sign_slip": _src('''
+            import sympy as sp
+
+            def softmax_jacobian_symbolic(n):
+                z = sp.symbols(f"z0:{n}")
+                total = sum(sp.exp(v) for v in z)
+                y = sp.Matrix([sp.exp(v) / total for v in z])
+                return y * y.T - sp.diag(*y)
+        '''),
+        "diagonal_only": _src('''
+            import sympy as sp
+
+            def softmax_jacobian_symbolic(n):
+                z = sp.symbols(f"z0:{n}")
+                total = sum(sp.exp(v) for v in z)
+                return sp.diag(*[sp.exp(v) / total * (1 - sp.exp(v) / total) for v in z])
+        '''),
+        "nested_list_not_matrix": _src('''
+            import sympy as sp
+
+            def softmax_jacobian_symbolic(n):
+                z = sp.symbols(f"z0:{n}")
+                total = sum(sp.exp(v) for v in z)
+                y = [sp.exp(v) / total for v in z]
+                return [[y[i] * ((1 if i == j else 0) - y[j]) for j in range(n)] for i in range(n)]
+        '''),
+    },
+}

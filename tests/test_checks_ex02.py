@@ -1,0 +1,460 @@
+"""The hidden checks of ``ex02_softmax`` against catalogues of right and wrong student code.
+
+What DESIGN.md asks of every hidden test: the released stub scores 0, the references score
+full marks, every catalogued mistake loses points, every catalogued correct variant gets
+full marks, and nothing a student's code returns (or does to NumPy in its own process) can
+buy points it would not earn honestly.
+"""
+from __future__ import annotations
+
+import contextlib
+import resource
+from textwrap import dedent
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from autograder.checks import ex02_softmax as chk
+from autograder.checks.framework import Check, Verdict
+from autograder.worker import Outcome, probe
+from tests.catalogue.ex02_softmax import CORRECT, MISTAKES
+
+NAMES = ("softmax", "log_softmax", "softmax_jacobian", "softmax_vjp", "softmax_jacobian_symbolic")
+NUMERIC = NAMES[:4]
+
+#: For each mistake, a few words of the part it must fail (the part's description).
+EXPECTED_FAILED_PART = {
+    ("softmax", "no_shift_overflows"): "no overflow",
+    ("softmax", "sums_over_axis_0"): "values on vectors",
+    ("softmax", "sum_without_keepdims"): "values on vectors",
+    ("softmax", "ignores_axis"): "the axis argument",
+    ("softmax", "modifies_input"): "leaves its input alone",
+    ("softmax", "subtracts_mean"): "no overflow",
+    ("softmax", "subtracts_min"): "no overflow",
+    ("softmax", "global_max"): "no overflow",
+    ("softmax", "clips_instead_of_shifting"): "no overflow",
+    ("softmax", "returns_list"): "new float64 array",
+    ("softmax", "float32"): "new float64 array",
+    ("softmax", "int_input_gives_int_output"): "integer lists",
+    ("softmax", "exp_of_z_minus_logsumexp"): "exact to 1e-12",
+    ("log_softmax", "log_of_softmax_underflows"): "finite where the inputs are",
+    ("log_softmax", "log_of_clipped_softmax"): "finite where the inputs are",
+    ("log_softmax", "no_shift_overflows"): "finite where the inputs are",
+    ("log_softmax", "forgets_to_add_back_max"): "values on vectors",
+    ("log_softmax", "sum_without_keepdims"): "values on vectors",
+    ("log_softmax", "ignores_axis"): "the axis argument",
+    ("log_softmax", "modifies_input"): "leaves its input alone",
+    ("softmax_jacobian", "missing_diagonal_term"): "J[i, j]",
+    ("softmax_jacobian", "sign_error"): "J[i, j]",
+    ("softmax_jacobian", "elementwise_square_not_outer"): "J[i, j]",
+    ("softmax_jacobian", "diagonal_only"): "J[i, j]",
+    ("softmax_jacobian", "jacobian_of_log_softmax"): "J[i, j]",
+    ("softmax_jacobian", "no_shift_overflows"): "large inputs",
+    ("softmax_jacobian", "requires_ndarray"): "J[i, j]",
+    ("softmax_jacobian", "modifies_input"): "leaves its input alone",
+    ("softmax_vjp", "forms_full_jacobian"): "O(n) memory",
+    ("softmax_vjp", "missing_y_weighting"): "for one row",
+    ("softmax_vjp", "sum_without_keepdims"): "every row of a batch",
+    ("softmax_vjp", "sums_over_whole_batch"): "every row of a batch",
+    ("softmax_vjp", "diagonal_only"): "for one row",
+    ("softmax_vjp", "sign_error"): "for one row",
+    ("softmax_vjp", "no_shift_overflows"): "finite for large inputs",
+    ("softmax_vjp", "modifies_gradient_in_place"): "inputs untouched",
+    ("softmax_jacobian_symbolic", "symbols_one_based"): "for n = 2",
+    ("softmax_jacobian_symbolic", "symbols_named_x"): "for n = 2",
+    ("softmax_jacobian_symbolic", "returns_softmax_vector"): "for n = 1",
+    ("softmax_jacobian_symbolic", "sign_slip"): "for n = 2",
+    ("softmax_jacobian_symbolic", "diagonal_only"): "for n = 2",
+    ("softmax_jacobian_symbolic", "nested_list_not_matrix"): "for n = 1",
+}
+
+#: (name, mistake, words of the failed part, words its message must contain)
+ACTIONABLE_MESSAGES = [
+    ("softmax", "no_shift_overflows", "no overflow", "not finite at index (0, 0)"),
+    ("softmax", "no_shift_overflows", "new float64 array", "RuntimeWarning"),
+    ("softmax", "modifies_input", "leaves its input alone", "modified the caller's array in place"),
+    ("softmax", "returns_list", "new float64 array", "returned a builtins.list, expected a numpy.ndarray"),
+    ("softmax", "float32", "new float64 array", "dtype float32"),
+    ("softmax", "ignores_axis", "the axis argument", "is wrong at index"),
+    ("log_softmax", "log_of_softmax_underflows", "finite where the inputs are", "not finite at index (1,)"),
+    ("softmax_jacobian", "missing_diagonal_term", "J[i, j]", "expected"),
+    ("softmax_jacobian", "requires_ndarray", "J[i, j]", "'list' object has no attribute"),
+    ("softmax_vjp", "forms_full_jacobian", "O(n) memory", "MemoryError"),
+    ("softmax_vjp", "sum_without_keepdims", "every row of a batch", "could not be broadcast"),
+    ("softmax_jacobian_symbolic", "symbols_one_based", "for n = 2", "use sympy.symbols('z0:2')"),
+    ("softmax_jacobian_symbolic", "nested_list_not_matrix", "for n = 1", "expected a sympy.Matrix"),
+    ("softmax_jacobian_symbolic", "returns_softmax_vector", "for n = 3", "shape (3, 1), expected (3, 3)"),
+]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def check_of(name: str) -> Check:
+    return chk.CHECKS[f"{name}-hidden"]
+
+
+def load(source: str, name: str):
+    """Run a catalogue source in a fresh namespace and return the function it defines."""
+    namespace: dict = {}
+    exec(compile(source, f"<catalogue: {name}>", "exec"), namespace)
+    return namespace[name]
+
+
+@contextlib.contextmanager
+def address_space_cap(extra_bytes: int = 4 * 1024**3):
+    """Make an allocation of hundreds of GB fail at once with MemoryError, as the worker's
+    memory limit does, instead of relying on the machine's overcommit policy."""
+    try:
+        with open("/proc/self/status") as status:
+            kb = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
+    except (OSError, StopIteration, ValueError):
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = kb * 1024 + extra_bytes
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft != resource.RLIM_INFINITY:
+        cap = min(cap, soft)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def outcomes_of(check: Check, function, *, via_json: bool = False) -> list[Outcome]:
+    """Call ``function`` as the check says, in this process; ``via_json`` sends every
+    outcome through the worker's wire format, as the grader receives it."""
+    with address_space_cap():
+        outcomes = [probe(function, call) for call in check.calls]
+    if via_json:
+        outcomes = [Outcome.from_json(outcome.to_json()) for outcome in outcomes]
+    return outcomes
+
+
+def grade(check: Check, function, *, via_json: bool = False) -> Verdict:
+    return check.judge(outcomes_of(check, function, via_json=via_json))
+
+
+def failed_parts(verdict: Verdict) -> list:
+    return [part for part in verdict.parts if not part.passed]
+
+
+def catalogue_ids(catalogue: dict) -> list:
+    return [pytest.param(name, label, id=f"{name}/{label}") for name in catalogue for label in catalogue[name]]
+
+
+# --- the catalogues --------------------------------------------------------------------------
+
+
+def test_catalogues_cover_every_graded_name():
+    assert tuple(CORRECT) == NAMES
+    assert tuple(MISTAKES) == NAMES
+    for name in NAMES:
+        assert len(CORRECT[name]) >= 2, name
+        assert len(MISTAKES[name]) >= 3, name
+
+
+def test_expected_parts_name_existing_mistakes_and_parts():
+    for (name, label), words in EXPECTED_FAILED_PART.items():
+        assert label in MISTAKES[name], (name, label)
+        assert any(words in part.description for part in check_of(name).parts), (name, words)
+
+
+@pytest.mark.parametrize("name, label", catalogue_ids(CORRECT))
+def test_correct_variant_gets_full_marks(name, label):
+    verdict = grade(check_of(name), load(CORRECT[name][label], name))
+    assert verdict.score == verdict.max_score, verdict.report()
+
+
+@pytest.mark.parametrize("name, label", catalogue_ids(MISTAKES))
+def test_mistake_loses_points(name, label):
+    verdict = grade(check_of(name), load(MISTAKES[name][label], name))
+    failed = failed_parts(verdict)
+    assert verdict.score < verdict.max_score, verdict.report()
+    assert failed, verdict.report()
+    assert all(part.message for part in failed), verdict.report()
+    words = EXPECTED_FAILED_PART.get((name, label))
+    if words is not None:
+        assert any(words in part.description for part in failed), verdict.report()
+
+
+@pytest.mark.parametrize("name, label, part_words, message_words", ACTIONABLE_MESSAGES,
+                         ids=[f"{n}/{m}/{w}" for n, m, w, _ in ACTIONABLE_MESSAGES])
+def test_failure_messages_say_what_is_wrong(name, label, part_words, message_words):
+    verdict = grade(check_of(name), load(MISTAKES[name][label], name))
+    messages = [part.message for part in failed_parts(verdict) if part_words in part.description]
+    assert messages, verdict.report()
+    assert message_words in messages[0], verdict.report()
+    assert message_words in verdict.report()
+
+
+# --- references, stubs and the check table -------------------------------------------------------
+
+REFERENCES = {
+    "softmax": chk.reference_softmax,
+    "log_softmax": chk.reference_log_softmax,
+    "softmax_jacobian": chk.reference_jacobian,
+    "softmax_vjp": chk.reference_vjp,
+}
+
+
+@pytest.mark.parametrize("name", list(REFERENCES))
+def test_reference_gets_full_marks(name):
+    verdict = grade(check_of(name), REFERENCES[name])
+    assert verdict.score == verdict.max_score, verdict.report()
+
+
+def test_symbolic_reference_values_are_the_jacobian_of_the_numeric_reference():
+    point = {"z0": "3/7", "z1": "-1/7", "z2": "2/7"}
+    exact = np.array([float(v) for v in chk.reference_symbolic_jacobian(point, 3, 20)]).reshape(3, 3)
+    assert np.allclose(exact, chk.reference_jacobian([3 / 7, -1 / 7, 2 / 7]), atol=1e-15, rtol=0)
+
+
+def _stub(name: str):
+    """The released stub: the solution cell with its body replaced by nbgrader."""
+    signature = {"softmax_vjp": "z, g", "softmax_jacobian": "z", "softmax_jacobian_symbolic": "n"}.get(name, "z, axis=-1")
+    return load(f"def {name}({signature}):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n", name)
+
+
+def _returns_none(*args, **kwargs):
+    return None
+
+
+def _returns_zeros(z, *args, **kwargs):
+    return np.zeros_like(np.asarray(z, dtype=np.float64))
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("kind", ["released_stub", "returns_none", "not_a_function"])
+def test_stub_scores_zero(name, kind):
+    function = {"released_stub": _stub(name), "returns_none": _returns_none, "not_a_function": None}[kind]
+    verdict = grade(check_of(name), function)
+    assert verdict.score == 0, verdict.report()
+    assert not any(part.passed for part in verdict.parts)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_undefined_name_scores_zero(name):
+    """What the worker sends back when the notebook never defined the graded name."""
+    check = check_of(name)
+    verdict = check.judge([Outcome(error=f"{name} is not defined") for _ in check.calls])
+    assert verdict.score == 0
+    assert all(f"{name} is not defined" in part.message for part in verdict.parts)
+
+
+@pytest.mark.parametrize("name", NUMERIC)
+def test_constant_float64_array_scores_zero(name):
+    """Every part needs right values: a well-behaved array of zeros earns nothing."""
+    verdict = grade(check_of(name), _returns_zeros)
+    assert verdict.score == 0, verdict.report()
+
+
+def test_checks_are_exactly_the_five_hidden_cells():
+    assert set(chk.CHECKS) == {f"{name}-hidden" for name in NAMES}
+    for grade_id, check in chk.CHECKS.items():
+        target, label = grade_id.split("-")
+        assert label == "hidden"
+        assert check.target == target
+        assert all(call.target == target for call in check.calls), grade_id
+        assert check.points > 0 and check.parts
+        assert callable(getattr(chk, f"{target}_hidden"))
+
+
+@pytest.mark.parametrize("name", NUMERIC)
+def test_hidden_cell_function_reports_and_returns_the_score(name, capsys):
+    score = getattr(chk, f"{name}_hidden")(REFERENCES[name])
+    assert score == check_of(name).points
+    assert f"score: {check_of(name).points:g} / {check_of(name).points:g}" in capsys.readouterr().out
+
+
+# --- tampering ------------------------------------------------------------------------------------
+# The grader judges the worker's plain data (``via_json=True``), never the student's object.
+
+
+class AlwaysEqual(np.ndarray):
+    """An array that claims to equal anything."""
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    def __bool__(self):
+        return True
+
+
+class Liar:
+    """Claims to be anything: equal to everything, 1.0 as a float, finite, close, ..."""
+
+    def __init__(self, values):
+        self.values = np.asarray(values, dtype=np.float64)
+        self.shape, self.dtype = self.values.shape, np.dtype(np.float64)
+
+    def __array__(self, dtype=None, copy=None):
+        return self.values
+
+    def __float__(self):
+        return 1.0
+
+    def __eq__(self, other):
+        return True
+
+    def __len__(self):
+        return len(self.values)
+
+    def __getattr__(self, name):  # any method a judge might call says "yes"
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return lambda *args, **kwargs: True
+
+
+def _uniform(z, axis=-1):
+    """A wrong softmax that still sums to one."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.full(z.shape, 1.0 / z.shape[axis])
+
+
+HONEST_WRONG = {
+    "softmax": _uniform,
+    "log_softmax": lambda z, axis=-1: np.log(_uniform(z, axis)),
+    "softmax_jacobian": lambda z: np.diag(_uniform(z)),
+    "softmax_vjp": lambda z, g: _uniform(z) * np.asarray(g, dtype=np.float64),
+}
+
+
+@pytest.mark.parametrize("name", NUMERIC)
+@pytest.mark.parametrize("disguise", ["always_equal_subclass", "lying_object", "float_only"])
+def test_a_disguised_wrong_result_gains_nothing(name, disguise):
+    honest = HONEST_WRONG[name]
+    wrap = {
+        "always_equal_subclass": lambda value: value.view(AlwaysEqual),
+        "lying_object": Liar,
+        "float_only": lambda value: Liar(1.0),
+    }[disguise]
+    tampered = grade(check_of(name), lambda *a, **k: wrap(honest(*a, **k)), via_json=True)
+    baseline = grade(check_of(name), honest, via_json=True)
+    assert tampered.score <= baseline.score, tampered.report()
+    assert tampered.score == 0, tampered.report()
+
+
+@pytest.mark.parametrize("name", NUMERIC)
+def test_a_disguised_right_result_gains_nothing(name):
+    """Wrapping the right values in an always-equal subclass earns no more than returning
+    them plainly (it loses the float64-ndarray part)."""
+    reference = REFERENCES[name]
+    tampered = grade(check_of(name), lambda *a, **k: reference(*a, **k).view(AlwaysEqual), via_json=True)
+    assert tampered.score < check_of(name).points, tampered.report()
+
+
+class FakeMatrix(sp.MutableDenseMatrix):
+    """A SymPy matrix that passes for one by type name but reports no entries."""
+
+    __module__ = "sympy.matrices.dense"
+
+    def subs(self, *args, **kwargs):
+        return sp.Matrix(0, 0, [])
+
+
+def test_a_matrix_that_hides_its_entries_gains_nothing():
+    tampered = grade(check_of("softmax_jacobian_symbolic"), lambda n: FakeMatrix(sp.zeros(n, n)), via_json=True)
+    assert tampered.score == 0, tampered.report()
+    assert "evaluated entry by entry" in tampered.report()
+
+
+# --- the same, graded the way the grader does: a separate worker process -------------------------
+
+TAMPERING_CELL = dedent('''
+    import builtins, os
+    import numpy as np
+    import sympy as sp
+
+    _yes = lambda *args, **kwargs: True
+    np.allclose = np.array_equal = np.isclose = _yes
+    np.isfinite = lambda x, *args, **kwargs: np.ones(np.shape(x), dtype=bool)
+    np.testing.assert_allclose = np.testing.assert_array_equal = lambda *args, **kwargs: None
+    builtins.abs = lambda x: 0
+
+    class AlwaysEqual(np.ndarray):
+        def __eq__(self, other):
+            return True
+
+    class Liar:
+        def __init__(self, shape):
+            self.shape = shape
+        def __array__(self, dtype=None, copy=None):
+            return np.full(self.shape, 0.5)
+        def __float__(self):
+            return 1.0
+        def __eq__(self, other):
+            return True
+
+    class FakeMatrix(sp.MutableDenseMatrix):
+        __module__ = "sympy.matrices.dense"
+        def subs(self, *args, **kwargs):
+            return sp.Matrix(0, 0, [])
+
+    def softmax(z, axis=-1):
+        z = np.asarray(z, dtype=np.float64)
+        return np.full(z.shape, 1.0 / z.shape[axis]).view(AlwaysEqual)
+
+    def log_softmax(z, axis=-1):
+        return Liar(np.shape(z))
+
+    def softmax_jacobian(z):
+        return np.zeros((len(z), len(z))).view(AlwaysEqual)
+
+    def softmax_vjp(z, g):
+        return Liar(np.shape(g))
+
+    def softmax_jacobian_symbolic(n):
+        return FakeMatrix(sp.zeros(n, n))
+''')
+
+FORGING_CELL = dedent('''
+    import os
+    # Write outcomes that look well-behaved straight into the worker's result pipe.
+    forged = '{"error": null, "warnings": [], "mutated": false, "type_name": "numpy.ndarray", "dtype": "float64", ' \\
+             '"shape": null, "value": null, "symbols": [], "entries": []}\\n'
+    for fd in range(3, 64):
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:"):
+                os.write(fd, (forged * 100).encode())
+        except OSError:
+            pass
+''')
+
+
+@pytest.fixture(scope="module")
+def out_of_process():
+    """Grade cells as ``python -m autograder grade`` does: one worker process per run."""
+    from autograder.grading import judge as judge_module
+
+    def run(cells):
+        return judge_module.judge(list(cells), chk.CHECKS, judge_module.Limits(call_timeout=60.0))
+
+    return run
+
+
+def test_out_of_process_correct_code_gets_full_marks(out_of_process):
+    cells = [next(iter(CORRECT[name].values())) for name in NAMES]
+    verdicts = out_of_process(cells)
+    for grade_id, verdict in verdicts.items():
+        assert verdict.score == verdict.max_score, (grade_id, verdict.report())
+
+
+def test_out_of_process_tampering_gains_nothing(out_of_process):
+    verdicts = out_of_process([TAMPERING_CELL])
+    for grade_id, verdict in verdicts.items():
+        assert verdict.score == 0, (grade_id, verdict.report())
+
+
+def test_out_of_process_forged_outcomes_gain_nothing(out_of_process):
+    stubs = [f"def {name}(*args, **kwargs):\n    raise NotImplementedError()\n" for name in NAMES]
+    verdicts = out_of_process([FORGING_CELL, *stubs])
+    for grade_id, verdict in verdicts.items():
+        assert verdict.score == 0, (grade_id, verdict.report())
