@@ -110,7 +110,7 @@ class TimeLimit(BaseException):
 
 def _encode_array(array: np.ndarray) -> str:
     buffer = io.BytesIO()
-    np.save(buffer, np.ascontiguousarray(array, dtype=np.float64), allow_pickle=False)
+    np.save(buffer, np.asarray(array, dtype=np.float64), allow_pickle=False)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

@@ -1,0 +1,165 @@
+"""Grade a folder of submissions: the ``grade`` command.
+
+For each submission: find its notebook, sanitize it into nbgrader's ``submitted`` folder,
+run nbgrader ``autograde`` (our judge inside) and ``generate_feedback``, then append its
+rows to the grade tables. A submission that fails any step gets a row saying why; the
+others go on.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.apps import NbGraderAPI
+from nbgrader.preprocessors import (
+    AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, IgnorePattern, LimitOutput, SaveAutoGrades,
+    GetGrades,
+)
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+
+from autograder import course
+from autograder.errors import AutograderError
+from autograder.grading.collect import Submission, collect, find_notebook
+from autograder.grading.judge import Limits
+from autograder.grading.preprocessors import ExecuteExceptJudged, JudgeHiddenTests
+from autograder.grading.records import CellGrade, GradeTables, SubmissionGrade
+from autograder.grading.sanitize import SubmissionError, read_notebook, sanitize
+
+log = logging.getLogger("autograder")
+
+
+def grade(submissions: Path, out: Path, *, assignment_ids: list[str] | None = None,
+          work: Path | None = None, limits: Limits = Limits(), jobs: int = 1) -> list[SubmissionGrade]:
+    """Grade every submission under ``submissions``; write tables and feedback under ``out``.
+
+    ``work`` holds nbgrader's gradebook and copies (default ``out/work``). ``jobs`` is
+    accepted for the command-line contract; submissions are graded one at a time for now.
+    """
+    if not submissions.is_dir():
+        raise AutograderError(f"submissions folder not found: {submissions}")
+    if jobs < 1:
+        raise AutograderError("--jobs must be at least 1")
+    ids = [course.require_assignment(a) for a in assignment_ids] if assignment_ids else []
+    known = set(course.assignment_ids())
+    work = (work or out / "work").resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    _fresh(work)
+    _fresh(out / "feedback")
+    tables = GradeTables(out)
+    found = collect(submissions, ids)
+    api = NbGraderAPI(config=_config(work, limits))
+    for assignment_id in sorted({s.assignment_id for s in found} & known):
+        prepared = api.generate_assignment(assignment_id, force=True)  # records the source cells
+        if not prepared["success"]:
+            raise AutograderError(f"could not prepare {assignment_id} for grading: {_last_line(prepared)}")
+    results = []
+    for submission in _progress(found):
+        if submission.assignment_id not in known:
+            result = _failed(submission, f"unknown assignment {submission.assignment_id}", max_score=0)
+        else:
+            result = _grade_one(api, submission, work, out)
+        tables.add(result)
+        results.append(result)
+        log.info("%s/%s: %g/%g %s", result.student_id, result.assignment_id, result.score, result.max_score, result.status)
+    return results
+
+
+def _fresh(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+
+
+def _config(work: Path, limits: Limits):
+    config = course.nbgrader_config(release_to=work / "release", work=work, cell_timeout=int(limits.cell_timeout))
+    config.Autograde.autograde_preprocessors = [
+        ExecuteExceptJudged, JudgeHiddenTests, IgnorePattern, ClearMetadataPreprocessor,
+        LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+    ]
+    config.JudgeHiddenTests.cell_timeout = limits.cell_timeout
+    config.JudgeHiddenTests.call_timeout = limits.call_timeout
+    config.JudgeHiddenTests.memory_limit = limits.memory_bytes
+    config.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+    config.ClearHiddenTests.enforce_metadata = False
+    return config
+
+
+def _grade_one(api: NbGraderAPI, submission: Submission, work: Path, out: Path) -> SubmissionGrade:
+    assignment_id, student_id = submission.assignment_id, submission.student_id
+    notebook_name = f"{assignment_id}.ipynb"
+    max_score = _max_score(work, assignment_id)
+    path, rename_note = find_notebook(submission.folder, notebook_name)
+    if path is None:
+        return _failed(submission, f"missing notebook {notebook_name}", max_score)
+    try:
+        sanitized = sanitize(read_notebook(path), nbformat.read(course.released_notebook(assignment_id), 4))
+    except SubmissionError as exc:
+        return _failed(submission, str(exc), max_score)
+    target = work / "submitted" / student_id / assignment_id / notebook_name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(sanitized.notebook, target)
+
+    result = api.autograde(assignment_id, student_id, force=True, create=True)
+    if not result["success"]:
+        return _failed(submission, f"autograde failed: {_last_line(result)}", max_score)
+    feedback = api.generate_feedback(assignment_id, student_id, force=True)
+    if feedback["success"]:
+        html = work / "feedback" / student_id / assignment_id / f"{assignment_id}.html"
+        destination = out / "feedback" / student_id / assignment_id / html.name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(html, destination)
+    notes = [n for n in [rename_note, *sanitized.notes] if n]
+    if not feedback["success"]:
+        notes.append("no feedback: " + _last_line(feedback))
+    return _recorded(work, submission, "graded" + (f" ({'; '.join(notes)})" if notes else ""))
+
+
+def _recorded(work: Path, submission: Submission, status: str) -> SubmissionGrade:
+    with Gradebook(_db_url(work)) as gradebook:
+        notebook = gradebook.find_submission_notebook(
+            submission.assignment_id, submission.assignment_id, submission.student_id)
+        cells = tuple(
+            CellGrade(submission.assignment_id, g.name, float(g.score or 0), float(g.max_score))
+            for g in sorted(notebook.grades, key=lambda g: _cell_order(notebook, g.name))
+        )
+        return SubmissionGrade(submission.student_id, submission.assignment_id,
+                               float(notebook.score or 0), float(notebook.max_score), status, cells)
+
+
+def _cell_order(notebook, grade_id: str) -> int:
+    order = [cell.name for cell in notebook.notebook.grade_cells]
+    return order.index(grade_id) if grade_id in order else len(order)
+
+
+def _max_score(work: Path, assignment_id: str) -> float:
+    with Gradebook(_db_url(work)) as gradebook:
+        try:
+            return float(gradebook.find_assignment(assignment_id).max_score)
+        except MissingEntry:
+            return 0.0
+
+
+def _db_url(work: Path) -> str:
+    return f"sqlite:///{work / 'gradebook.db'}"
+
+
+def _failed(submission: Submission, status: str, max_score: float) -> SubmissionGrade:
+    return SubmissionGrade(submission.student_id, submission.assignment_id, 0.0, max_score, status)
+
+
+def _last_line(result: dict) -> str:
+    text = (result.get("error") or result.get("log") or "").strip()
+    errors = [line for line in text.splitlines() if "Error" in line or "error" in line]
+    return (errors[-1] if errors else (text.splitlines() or ["no message"])[-1]).strip()[:200]
+
+
+def _progress(items):
+    """A progress bar on a terminal; plain log lines (written by the caller) otherwise."""
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        return tqdm(items, desc="grading", unit="notebook")
+    return items

@@ -1,0 +1,127 @@
+"""Turn whatever a student handed in into a notebook that is safe and fair to grade.
+
+The student owns the answer cells and any cells they added; every other cell of the
+released notebook is put back as it was released (edited or deleted test cells are
+restored, cell metadata cannot be forged), and each repair is reported.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+from nbformat.reader import NotJSONError
+
+
+class SubmissionError(Exception):
+    """The submission cannot be graded; the message is the status shown for it."""
+
+
+@dataclass
+class Sanitized:
+    notebook: NotebookNode
+    notes: list[str] = field(default_factory=list)
+
+
+def read_notebook(path: Path) -> NotebookNode:
+    """Read any nbformat version, upgraded to 4, or raise :class:`SubmissionError`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SubmissionError("not a notebook: the file is not UTF-8 text") from None
+    try:
+        notebook = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+    except (json.JSONDecodeError, NotJSONError):
+        raise SubmissionError("not a valid notebook: the file is not valid JSON") from None
+    except Exception as exc:  # nbformat raises many kinds for malformed files
+        raise SubmissionError(f"not a valid notebook: {_first_line(exc)}") from None
+    try:
+        notebook = nbformat.convert(notebook, 4)
+        nbformat.validate(notebook)
+    except Exception as exc:
+        raise SubmissionError(f"not a valid notebook: {_first_line(exc)}") from None
+    return notebook
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:120]
+
+
+def _grade_id(cell) -> str | None:
+    info = cell.get("metadata", {}).get("nbgrader", {})
+    grade_id = info.get("grade_id") if isinstance(info, dict) else None
+    return grade_id if isinstance(grade_id, str) else None
+
+
+def _is_answer(cell) -> bool:
+    return bool(cell.metadata.get("nbgrader", {}).get("solution"))
+
+
+def _is_test(grade_id: str) -> bool:
+    return "-" in grade_id
+
+
+def _as_extra(cell) -> NotebookNode:
+    """A cell the student added (or duplicated): kept and run, but worth nothing."""
+    extra = copy.deepcopy(cell)
+    extra.metadata.pop("nbgrader", None)
+    for key in ("editable", "deletable"):
+        extra.metadata.pop(key, None)
+    return extra
+
+
+def sanitize(submitted: NotebookNode, released: NotebookNode) -> Sanitized:
+    """Rebuild ``submitted`` on the frame of ``released`` and say what had to be repaired."""
+    released_ids = [_grade_id(cell) for cell in released.cells]
+    known = {gid for gid in released_ids if gid}
+    answers: dict[str, NotebookNode] = {}
+    extras: dict[str | None, list[NotebookNode]] = {}
+    anchor = None
+    for cell in submitted.cells:
+        grade_id = _grade_id(cell)
+        if grade_id in known and grade_id not in answers:
+            answers[grade_id] = cell
+            anchor = grade_id
+        else:
+            extras.setdefault(anchor, []).append(_as_extra(cell))
+
+    notes, cells = [], list(extras.get(None, []))
+    restored, reinserted, missing_answers = [], [], []
+    for frame, grade_id in zip(released.cells, released_ids):
+        cell = copy.deepcopy(frame)
+        theirs = answers.get(grade_id) if grade_id else None
+        if grade_id and _is_answer(frame):
+            if theirs is None:
+                missing_answers.append(grade_id)
+            else:
+                cell.source = theirs.source
+        elif grade_id and _is_test(grade_id):
+            if theirs is None:
+                reinserted.append(grade_id)
+            elif theirs.source != frame.source or theirs.cell_type != frame.cell_type:
+                restored.append(grade_id)
+        cells.append(cell)
+        cells.extend(extras.get(grade_id, []) if grade_id else [])
+    if restored:
+        notes.append(f"restored edited test cells: {', '.join(restored)}")
+    if reinserted:
+        notes.append(f"re-inserted deleted test cells: {', '.join(reinserted)}")
+    if missing_answers:
+        notes.append(f"answer cells missing: {', '.join(missing_answers)}")
+
+    notebook = copy.deepcopy(released)
+    notebook.cells = cells
+    return Sanitized(notebook, notes)
+
+
+def code_to_run(notebook: NotebookNode) -> list[str]:
+    """The sources of the code cells that define the student's answers, in order: every
+    code cell except the test cells (whose ``grade_id`` is ``<name>-<label>``)."""
+    return [
+        cell.source for cell in notebook.cells
+        if cell.cell_type == "code" and not _is_test(_grade_id(cell) or "")
+    ]

@@ -1,0 +1,37 @@
+"""The worker that runs student code cannot reach the checks, and tampering there fails."""
+from autograder.grading.judge import Limits, checks_for, judge, run_worker
+from autograder.worker import Call
+from conftest import ASSIGNMENT
+
+FAST = Limits(cell_timeout=5, call_timeout=5)
+
+
+def test_student_code_cannot_import_the_checks_or_the_references():
+    cells = ["import numpy as np\n"
+             "try:\n"
+             "    from autograder.checks.ex02_softmax import reference_softmax as softmax\n"
+             "except ImportError:\n"
+             "    def softmax(z, axis=-1):\n"
+             "        return np.zeros(np.shape(z))\n"]
+    verdicts = judge(cells, checks_for(ASSIGNMENT), FAST)
+    assert verdicts["softmax-hidden"].score == 0
+
+
+def test_patching_numpy_in_the_worker_cannot_forge_values():
+    cells = ["import numpy as np\n"
+             "np.array = lambda *a, **k: np.ones(3)\n"
+             "np.asarray = np.array\n"
+             "def softmax(z, axis=-1):\n"
+             "    return [1.0]\n"]
+    verdicts = judge(cells, checks_for(ASSIGNMENT), FAST)
+    assert verdicts["softmax-hidden"].score == 0
+
+
+def test_a_process_exit_and_a_hung_call_lose_only_their_calls():
+    cells = ["import os\n", "def slow(x):\n    while True:\n        pass\n", "def quit(x):\n    os._exit(3)\n",
+             "def fine(x):\n    return x\n"]
+    outcomes = run_worker(cells, [Call("fine", (1.0,)), Call("slow", (1.0,)), Call("slow", (2.0,)),
+                                  Call("quit", (1.0,)), Call("fine", (2.0,))], Limits(cell_timeout=5, call_timeout=1))
+    assert outcomes[0].error is None and float(outcomes[0].value) == 1.0
+    assert outcomes[1].error == "timed out" and outcomes[2].error == "timed out (on an earlier call)"
+    assert outcomes[3].error and outcomes[4].error  # the process ended: the rest are lost, not forged
