@@ -21,11 +21,11 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("notebook", type=Path)
     validate.add_argument("--timeout", type=int, default=60, help="seconds per cell (default 60)")
 
-    grade = commands.add_parser("grade", help="grade a folder of <student>/<assignment>/<notebook>.ipynb")
+    grade = commands.add_parser("grade", help="grade a folder (or zip) of <student>/<assignment>/<notebook>.ipynb")
     grade.add_argument("submissions", type=Path)
     grade.add_argument("--out", type=Path, required=True, help="where grades.csv, cells.csv and feedback/ go")
     grade.add_argument("--assignment", action="append", metavar="ID", help="grade only this assignment (repeatable)")
-    grade.add_argument("--jobs", type=int, default=1, help="notebooks graded at once (default 1)")
+    grade.add_argument("--jobs", type=int, default=1, help="notebooks graded at once (default 1; for now always 1)")
     grade.add_argument("--timeout", type=float, default=30, help="seconds per notebook cell (default 30)")
     grade.add_argument("--work", type=Path, help="gradebook and nbgrader copies (default OUT/work)")
     return parser

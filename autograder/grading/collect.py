@@ -1,8 +1,11 @@
 """Find the submissions in a folder laid out as ``<student_id>/<assignment_id>/<notebook>.ipynb``."""
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+from autograder.errors import AutograderError
 
 
 @dataclass(frozen=True)
@@ -10,6 +13,38 @@ class Submission:
     student_id: str
     assignment_id: str
     folder: Path
+
+
+def unpack(archive: Path, into: Path) -> Path:
+    """Extract the zip an LMS hands out into ``into`` and return the folder to collect from.
+
+    Only regular files are extracted, and only below ``into``: a member named with ``..``
+    or an absolute path is skipped. An archive that wraps the class in one top folder
+    (``submissions/<student>/...``) is read from inside that folder.
+    """
+    try:
+        with zipfile.ZipFile(archive) as bundle:
+            for member in bundle.infolist():
+                parts = PurePosixPath(member.filename).parts
+                if member.is_dir() or not parts or parts[0] == "/" or ".." in parts:
+                    continue
+                target = into.joinpath(*parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with bundle.open(member) as source, target.open("wb") as sink:
+                    sink.write(source.read())
+    except zipfile.BadZipFile:
+        raise AutograderError(f"{archive} is not a zip file") from None
+    return into if _holds_students(into) else _single_folder(into) or into
+
+
+def _holds_students(folder: Path) -> bool:
+    """Whether ``folder`` has notebooks at ``<student>/<assignment>/<notebook>.ipynb``."""
+    return any(folder.glob("*/*/*.ipynb"))
+
+
+def _single_folder(folder: Path) -> Path | None:
+    entries = [p for p in folder.iterdir() if not p.name.startswith(("__MACOSX", "."))]
+    return entries[0] if len(entries) == 1 and entries[0].is_dir() else None
 
 
 def collect(submissions: Path, assignment_ids: list[str]) -> list[Submission]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -23,7 +24,7 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPrep
 
 from autograder import course
 from autograder.errors import AutograderError
-from autograder.grading.collect import Submission, collect, find_notebook
+from autograder.grading.collect import Submission, collect, find_notebook, unpack
 from autograder.grading.judge import Limits
 from autograder.grading.preprocessors import ExecuteExceptJudged, JudgeHiddenTests
 from autograder.grading.records import CellGrade, GradeTables, SubmissionGrade
@@ -38,20 +39,27 @@ def grade(submissions: Path, out: Path, *, assignment_ids: list[str] | None = No
 
     ``work`` holds nbgrader's gradebook and copies (default ``out/work``). ``jobs`` is
     accepted for the command-line contract; submissions are graded one at a time for now.
+    ``submissions`` may also be a zip of that folder, as an LMS hands it out.
     """
-    if not submissions.is_dir():
-        raise AutograderError(f"submissions folder not found: {submissions}")
+    if not (submissions.is_dir() or submissions.suffix == ".zip" and submissions.is_file()):
+        raise AutograderError(f"submissions folder or zip not found: {submissions}")
     if jobs < 1:
         raise AutograderError("--jobs must be at least 1")
+    if jobs > 1:
+        log.info("grading one notebook at a time: parallel grading (--jobs) is not implemented yet")
     ids = [course.require_assignment(a) for a in assignment_ids] if assignment_ids else []
     known = set(course.assignment_ids())
     work = (work or out / "work").resolve()
     out.mkdir(parents=True, exist_ok=True)
     _fresh(work)
+    if submissions.is_file():
+        submissions = unpack(submissions, work / "unzipped")
     _fresh(out / "feedback")
     tables = GradeTables(out)
     found = collect(submissions, ids)
     api = NbGraderAPI(config=_config(work, limits))
+    # nbgrader 0.9's gradebook triggers autoflush notices under SQLAlchemy 2; they are harmless
+    warnings.filterwarnings("ignore", message=r"Object of type <Submitted", module="nbgrader")
     for assignment_id in sorted({s.assignment_id for s in found} & known):
         prepared = api.generate_assignment(assignment_id, force=True)  # records the source cells
         if not prepared["success"]:
@@ -118,20 +126,23 @@ def _grade_one(api: NbGraderAPI, submission: Submission, work: Path, out: Path) 
 
 
 def _recorded(work: Path, submission: Submission, status: str) -> SubmissionGrade:
+    order = _graded_cell_order(submission.assignment_id)
     with Gradebook(_db_url(work)) as gradebook:
         notebook = gradebook.find_submission_notebook(
             submission.assignment_id, submission.assignment_id, submission.student_id)
         cells = tuple(
             CellGrade(submission.assignment_id, g.name, float(g.score or 0), float(g.max_score))
-            for g in sorted(notebook.grades, key=lambda g: _cell_order(notebook, g.name))
+            for g in sorted(notebook.grades, key=lambda g: order.get(g.name, len(order)))
         )
         return SubmissionGrade(submission.student_id, submission.assignment_id,
                                float(notebook.score or 0), float(notebook.max_score), status, cells)
 
 
-def _cell_order(notebook, grade_id: str) -> int:
-    order = [cell.name for cell in notebook.notebook.grade_cells]
-    return order.index(grade_id) if grade_id in order else len(order)
+def _graded_cell_order(assignment_id: str) -> dict[str, int]:
+    """Graded cells in notebook order, so that cells.csv reads like the notebook."""
+    notebook = nbformat.read(course.released_notebook(assignment_id), 4)
+    graded = [c.metadata["nbgrader"]["grade_id"] for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    return {grade_id: index for index, grade_id in enumerate(graded)}
 
 
 def _max_score(work: Path, assignment_id: str) -> float:

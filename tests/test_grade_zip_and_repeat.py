@@ -1,0 +1,44 @@
+"""A class handed in as an LMS zip grades the same as the folder, and grading twice agrees."""
+import shutil
+import zipfile
+
+from autograder.fill import filled
+from autograder.grading.collect import unpack
+from autograder.grading.judge import Limits
+from autograder.grading.run import grade
+from catalogue.ex02_softmax import MISTAKES
+from conftest import ASSIGNMENT, read_rows, write_submission
+
+
+def _rows(out):
+    return read_rows(out / "grades.csv"), read_rows(out / "cells.csv")
+
+
+def test_zip_and_folder_and_second_run_give_the_same_grades(tmp_path, perfect):
+    folder = tmp_path / "class"
+    write_submission(folder, "ada", perfect)
+    write_submission(folder, "bob", filled(ASSIGNMENT, {"softmax": next(iter(MISTAKES["softmax"].values()))}))
+    archive = shutil.make_archive(str(tmp_path / "lms"), "zip", root_dir=tmp_path, base_dir="class")
+
+    limits = Limits(cell_timeout=10)
+    grade(folder, tmp_path / "first", limits=limits)
+    grade(folder, tmp_path / "second", limits=limits)
+    grade(tmp_path / "lms.zip", tmp_path / "zipped", limits=limits)
+    first = _rows(tmp_path / "first")
+    assert [r["student_id"] for r in first[0]] == ["ada", "bob"]
+    assert first == _rows(tmp_path / "second") == _rows(tmp_path / "zipped")
+    assert archive.endswith(".zip")
+
+
+def test_unpack_keeps_files_inside_the_target(tmp_path):
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("../escaped.txt", "no")
+        bundle.writestr("/absolute.txt", "no")
+        bundle.writestr("ada/ex02_softmax/ex02_softmax.ipynb", "{}")
+    target = tmp_path / "inside"
+    target.mkdir()
+    assert unpack(archive, target) == target
+    assert not (tmp_path / "escaped.txt").exists()
+    assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()) == [
+        "ada/ex02_softmax/ex02_softmax.ipynb"]
