@@ -15,6 +15,9 @@ from traitlets.config import Config
 from autograder.errors import AutograderError
 
 ROOT = Path(__file__).resolve().parent.parent
+
+#: Kernels keep no history file and print only errors (not ipykernel's startup notices).
+KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 
@@ -56,6 +59,7 @@ def nbgrader_config(*, release_to: Path, work: Path, cell_timeout: int = 30) -> 
     config.CourseDirectory.db_url = f"sqlite:///{(work / 'gradebook.db').resolve()}"
     config.Application.log_level = "ERROR"
     config.Execute.timeout = cell_timeout
+    config.Execute.extra_arguments = KERNEL_ARGUMENTS
     config.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     config.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     return config

@@ -61,6 +61,7 @@ def validate(path: Path, *, timeout: int = 60) -> Report:
                            for note in sanitized.notes)
     notebook = sanitized.notebook
     client = NotebookClient(notebook, timeout=timeout, allow_errors=True, kernel_name="python3",
+                            extra_arguments=course.KERNEL_ARGUMENTS,
                             resources={"metadata": {"path": str(path.parent.resolve())}})
     client.execute()
     for index, cell in enumerate(notebook.cells):
@@ -74,8 +75,8 @@ def validate(path: Path, *, timeout: int = 60) -> Report:
                 report.passed.append(name)
             continue
         error = errors[0]
-        if info.get("solution") and error.ename == "NotImplementedError":
-            report.problems.append(f"{name}: not written yet (replace `raise NotImplementedError()`)")
+        if error.ename == "NotImplementedError":
+            report.problems.append(f"{name}: {name.split('-')[0]} is not written yet (NotImplementedError)")
         else:
             report.problems.append(f"{name}: {error.ename}: {error.evalue}".strip().rstrip(":")[:300])
     return report

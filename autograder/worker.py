@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import builtins
+import copy
 import io
 import json
 import os
@@ -191,8 +192,7 @@ def probe(function, call: Call) -> Outcome:
     if not callable(function):
         outcome.error = f"{call.target} is not a function (it is a {type(function).__name__})"
         return outcome
-    args = tuple(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in call.args)
-    kwargs = dict(call.kwargs)
+    args, kwargs = copy.deepcopy(call.args), copy.deepcopy(call.kwargs)  # the student may modify them
     copies = _copy_arrays(args)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from autograder.fill import filled
-from catalogue.ex02_softmax import CORRECT, MISTAKES
+from tests.catalogue.ex02_softmax import CORRECT, MISTAKES
 from conftest import ASSIGNMENT, GRADED_NAMES, read_rows, write_submission
 
 AUTO_POINTS = {"softmax": 4, "log_softmax": 3, "softmax_jacobian": 3, "softmax_vjp": 3, "softmax_jacobian_symbolic": 3}

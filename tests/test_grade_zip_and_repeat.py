@@ -6,7 +6,7 @@ from autograder.fill import filled
 from autograder.grading.collect import unpack
 from autograder.grading.judge import Limits
 from autograder.grading.run import grade
-from catalogue.ex02_softmax import MISTAKES
+from tests.catalogue.ex02_softmax import MISTAKES
 from conftest import ASSIGNMENT, read_rows, write_submission
 
 

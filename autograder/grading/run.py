@@ -65,14 +65,15 @@ def grade(submissions: Path, out: Path, *, assignment_ids: list[str] | None = No
         if not prepared["success"]:
             raise AutograderError(f"could not prepare {assignment_id} for grading: {_last_line(prepared)}")
     results = []
-    for submission in _progress(found):
+    submissions_left, report = _progress(found)
+    for submission in submissions_left:
         if submission.assignment_id not in known:
             result = _failed(submission, f"unknown assignment {submission.assignment_id}", max_score=0)
         else:
             result = _grade_one(api, submission, work, out)
         tables.add(result)
         results.append(result)
-        log.info("%s/%s: %g/%g %s", result.student_id, result.assignment_id, result.score, result.max_score, result.status)
+        report(f"{result.student_id}/{result.assignment_id}: {result.score:g}/{result.max_score:g} {result.status}")
     return results
 
 
@@ -168,9 +169,11 @@ def _last_line(result: dict) -> str:
 
 
 def _progress(items):
-    """A progress bar on a terminal; plain log lines (written by the caller) otherwise."""
+    """The submissions to go through, and how to report each one: under a progress bar
+    on a terminal, as plain log lines otherwise."""
     if sys.stderr.isatty():
         from tqdm import tqdm
 
-        return tqdm(items, desc="grading", unit="notebook")
-    return items
+        bar = tqdm(items, desc="grading", unit="notebook")
+        return bar, bar.write
+    return items, log.info
