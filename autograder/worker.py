@@ -95,6 +95,7 @@ class Request:
     cell_timeout: float = 30.0
     call_timeout: float = 30.0
     memory_bytes: int = 0
+    file_bytes: int = 0
 
     @classmethod
     def from_dict(cls, data: dict) -> "Request":
@@ -234,21 +235,28 @@ def _run_cells(cells, namespace, timeout) -> None:
             pass
 
 
-def _limit_memory(memory_bytes: int) -> None:
-    if memory_bytes:
-        import resource
+def _limit_resources(memory_bytes: int, file_bytes: int) -> None:
+    import resource
 
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    for limit, value in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_FSIZE, file_bytes)):
+        if value:
+            resource.setrlimit(limit, (value, value))
+
+
+def _exit_as_exception(*args, **kwargs):
+    raise SystemExit("the notebook's code tried to end the process")
 
 
 def main() -> None:
     request = Request.from_dict(pickle.load(sys.stdin.buffer))
+    end_process = os._exit
+    os._exit = os.abort = _exit_as_exception  # a cell that calls them loses only itself
     results = os.fdopen(os.dup(1), "w", buffering=1)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     signal.signal(signal.SIGALRM, _on_alarm)
-    _limit_memory(request.memory_bytes)
+    _limit_resources(request.memory_bytes, request.file_bytes)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -274,7 +282,7 @@ def main() -> None:
             line = Outcome(error=f"result could not be read back: {_describe(exc)}").to_json()
         results.write(line + "\n")
     results.flush()
-    os._exit(0)
+    end_process(0)
 
 
 if __name__ == "__main__":

@@ -27,11 +27,20 @@ def test_patching_numpy_in_the_worker_cannot_forge_values():
     assert verdicts["softmax-hidden"].score == 0
 
 
-def test_a_process_exit_and_a_hung_call_lose_only_their_calls():
+def test_an_exit_and_a_hung_call_lose_only_their_calls():
     cells = ["import os\n", "def slow(x):\n    while True:\n        pass\n", "def quit(x):\n    os._exit(3)\n",
              "def fine(x):\n    return x\n"]
     outcomes = run_worker(cells, [Call("fine", (1.0,)), Call("slow", (1.0,)), Call("slow", (2.0,)),
                                   Call("quit", (1.0,)), Call("fine", (2.0,))], Limits(cell_timeout=5, call_timeout=1))
     assert outcomes[0].error is None and float(outcomes[0].value) == 1.0
     assert outcomes[1].error == "timed out" and outcomes[2].error == "timed out (on an earlier call)"
-    assert outcomes[3].error and outcomes[4].error  # the process ended: the rest are lost, not forged
+    assert "tried to end the process" in outcomes[3].error
+    assert outcomes[4].error is None and float(outcomes[4].value) == 2.0
+
+
+def test_a_killed_worker_loses_the_remaining_calls_without_forging_them():
+    cells = ["import os, signal\n", "def die(x):\n    os.kill(os.getpid(), signal.SIGKILL)\n",
+             "def fine(x):\n    return x\n"]
+    outcomes = run_worker(cells, [Call("fine", (1.0,)), Call("die", (1.0,)), Call("fine", (2.0,))], FAST)
+    assert outcomes[0].error is None
+    assert outcomes[1].error == outcomes[2].error == "the notebook's code ended the grading process early"

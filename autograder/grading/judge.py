@@ -32,6 +32,7 @@ class Limits:
     cell_timeout: float = 30.0
     call_timeout: float = 20.0
     memory_bytes: int = 4 * 1024**3
+    file_bytes: int = 256 * 1024**2
 
 
 def checks_for(assignment_id: str) -> dict[str, Check]:
@@ -57,7 +58,8 @@ def judge(cells: list[str], checks: dict[str, Check], limits: Limits) -> dict[st
 
 def run_worker(cells: list[str], calls: list, limits: Limits) -> list[Outcome]:
     """Outcomes of ``calls``, in order; calls the worker never answered get an error."""
-    request = Request(tuple(cells), tuple(calls), limits.cell_timeout, limits.call_timeout, limits.memory_bytes)
+    request = Request(tuple(cells), tuple(calls), limits.cell_timeout, limits.call_timeout,
+                      limits.memory_bytes, limits.file_bytes)
     targets = len({call.target for call in calls})
     deadline = limits.cell_timeout * len(cells) + limits.call_timeout * targets + 30
     with tempfile.TemporaryDirectory(prefix="autograder-worker-") as folder:

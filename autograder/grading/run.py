@@ -90,7 +90,9 @@ def _config(work: Path, limits: Limits):
     ]
     config.JudgeHiddenTests.cell_timeout = limits.cell_timeout
     config.JudgeHiddenTests.call_timeout = limits.call_timeout
-    config.JudgeHiddenTests.memory_limit = limits.memory_bytes
+    for limited in (config.JudgeHiddenTests, config.LimitedKernelManager):
+        limited.memory_limit = limits.memory_bytes
+        limited.file_size_limit = limits.file_bytes
     config.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
     config.ClearHiddenTests.enforce_metadata = False
     return config
