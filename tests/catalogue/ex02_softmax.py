@@ -64,6 +64,12 @@ CORRECT: dict[str, dict[str, str]] = {
                 e = np.exp(z - np.expand_dims(z.max(axis=axis), axis))
                 return e / np.expand_dims(e.sum(axis=axis), axis)
         '''),
+        "scipy_special": _src('''
+            from scipy.special import softmax as _scipy_softmax
+
+            def softmax(z, axis=-1):
+                return _scipy_softmax(z, axis=axis)
+        '''),
     },
     "log_softmax": {
         "subtract_logsumexp": _src('''
@@ -90,6 +96,12 @@ CORRECT: dict[str, dict[str, str]] = {
                 shifted = last - last.max(axis=-1)[..., None]
                 out = shifted - np.log(np.exp(shifted).sum(axis=-1))[..., None]
                 return np.moveaxis(out, -1, axis)
+        '''),
+        "scipy_special": _src('''
+            from scipy.special import log_softmax as _scipy_log_softmax
+
+            def log_softmax(z, axis=-1):
+                return _scipy_log_softmax(z, axis=axis)
         '''),
     },
     "softmax_jacobian": {
