@@ -56,10 +56,22 @@ def nbgrader_config(*, release_to: Path, work: Path, cell_timeout: int = 30) -> 
     config.CourseDirectory.release_directory = str(release_to.resolve())
     for name in ("submitted", "autograded", "feedback"):
         setattr(config.CourseDirectory, f"{name}_directory", str((work / name).resolve()))
-    config.CourseDirectory.db_url = f"sqlite:///{(work / 'gradebook.db').resolve()}"
+    config.CourseDirectory.db_url = gradebook_url(work)
     config.Application.log_level = "ERROR"
     config.Execute.timeout = cell_timeout
     config.Execute.extra_arguments = KERNEL_ARGUMENTS
     config.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     config.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     return config
+
+
+def gradebook_url(work: Path) -> str:
+    """Where the gradebook of a working folder lives, as SQLAlchemy wants it."""
+    return f"sqlite:///{(work / 'gradebook.db').resolve()}"
+
+
+def nbgrader_message(result: dict) -> str:
+    """The line worth showing from what an NbGraderAPI call returned: its last error line."""
+    text = (result.get("error") or result.get("log") or "").strip()
+    errors = [line for line in text.splitlines() if "rror" in line]
+    return (errors[-1] if errors else (text.splitlines() or ["no message from nbgrader"])[-1]).strip()[:200]

@@ -23,10 +23,6 @@ def release(assignment_ids: list[str] | None = None, *, into: Path | None = None
         for assignment_id in ids:
             result = api.generate_assignment(assignment_id, force=True)
             if not result["success"]:
-                raise AutograderError(f"releasing {assignment_id} failed: {_last_line(result)}")
+                raise AutograderError(f"releasing {assignment_id} failed: {course.nbgrader_message(result)}")
     return [target / a / f"{a}.ipynb" for a in ids]
 
-
-def _last_line(result: dict) -> str:
-    text = (result.get("error") or result.get("log") or "").strip()
-    return text.splitlines()[-1] if text else "no message from nbgrader"

@@ -63,7 +63,7 @@ def grade(submissions: Path, out: Path, *, assignment_ids: list[str] | None = No
     for assignment_id in sorted({s.assignment_id for s in found} & known):
         prepared = api.generate_assignment(assignment_id, force=True)  # records the source cells
         if not prepared["success"]:
-            raise AutograderError(f"could not prepare {assignment_id} for grading: {_last_line(prepared)}")
+            raise AutograderError(f"could not prepare {assignment_id} for grading: {course.nbgrader_message(prepared)}")
     results = []
     submissions_left, report = _progress(found)
     for submission in submissions_left:
@@ -115,7 +115,7 @@ def _grade_one(api: NbGraderAPI, submission: Submission, work: Path, out: Path) 
 
     result = api.autograde(assignment_id, student_id, force=True, create=True)
     if not result["success"]:
-        return _failed(submission, f"autograde failed: {_last_line(result)}", max_score)
+        return _failed(submission, f"autograde failed: {course.nbgrader_message(result)}", max_score)
     feedback = api.generate_feedback(assignment_id, student_id, force=True)
     if feedback["success"]:
         html = work / "feedback" / student_id / assignment_id / f"{assignment_id}.html"
@@ -124,13 +124,13 @@ def _grade_one(api: NbGraderAPI, submission: Submission, work: Path, out: Path) 
         shutil.copyfile(html, destination)
     notes = [n for n in [rename_note, *sanitized.notes] if n]
     if not feedback["success"]:
-        notes.append("no feedback: " + _last_line(feedback))
+        notes.append("no feedback: " + course.nbgrader_message(feedback))
     return _recorded(work, submission, "graded" + (f" ({'; '.join(notes)})" if notes else ""))
 
 
 def _recorded(work: Path, submission: Submission, status: str) -> SubmissionGrade:
     order = _graded_cell_order(submission.assignment_id)
-    with Gradebook(_db_url(work)) as gradebook:
+    with Gradebook(course.gradebook_url(work)) as gradebook:
         notebook = gradebook.find_submission_notebook(
             submission.assignment_id, submission.assignment_id, submission.student_id)
         cells = tuple(
@@ -149,25 +149,15 @@ def _graded_cell_order(assignment_id: str) -> dict[str, int]:
 
 
 def _max_score(work: Path, assignment_id: str) -> float:
-    with Gradebook(_db_url(work)) as gradebook:
+    with Gradebook(course.gradebook_url(work)) as gradebook:
         try:
             return float(gradebook.find_assignment(assignment_id).max_score)
         except MissingEntry:
             return 0.0
 
 
-def _db_url(work: Path) -> str:
-    return f"sqlite:///{work / 'gradebook.db'}"
-
-
 def _failed(submission: Submission, status: str, max_score: float) -> SubmissionGrade:
     return SubmissionGrade(submission.student_id, submission.assignment_id, 0.0, max_score, status)
-
-
-def _last_line(result: dict) -> str:
-    text = (result.get("error") or result.get("log") or "").strip()
-    errors = [line for line in text.splitlines() if "Error" in line or "error" in line]
-    return (errors[-1] if errors else (text.splitlines() or ["no message"])[-1]).strip()[:200]
 
 
 def _progress(items):

@@ -26,8 +26,16 @@ class Sanitized:
     notes: list[str] = field(default_factory=list)
 
 
+#: A notebook larger than this is not read at all (an exercise notebook is well under 1 MB).
+MAX_NOTEBOOK_BYTES = 100 * 1024**2
+
+
 def read_notebook(path: Path) -> NotebookNode:
     """Read any nbformat version, upgraded to 4, or raise :class:`SubmissionError`."""
+    size = path.stat().st_size
+    if size > MAX_NOTEBOOK_BYTES:
+        raise SubmissionError(f"not graded: the notebook is {size / 1024**2:.0f} MB, "
+                              f"more than {MAX_NOTEBOOK_BYTES // 1024**2} MB")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
