@@ -260,7 +260,9 @@ def main() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    namespace = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": _NoIPython}
+    # IPython's own names, so that code written for a kernel runs here the same way
+    namespace = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": _NoIPython,
+                 "display": _NoIPython().display}
     _run_cells(request.cells, namespace, request.cell_timeout)
     timed_out = set()
     for call in request.calls:

@@ -44,3 +44,9 @@ def test_a_killed_worker_loses_the_remaining_calls_without_forging_them():
     outcomes = run_worker(cells, [Call("fine", (1.0,)), Call("die", (1.0,)), Call("fine", (2.0,))], FAST)
     assert outcomes[0].error is None
     assert outcomes[1].error == outcomes[2].error == "the notebook's code ended the grading process early"
+
+
+def test_code_written_for_a_kernel_runs_in_the_worker():
+    cells = ["%matplotlib inline\ndisplay('shown in a kernel')\n!echo ignored\ndef f(x):\n    return 2 * x\n"]
+    (outcome,) = run_worker(cells, [Call("f", (2.0,))], FAST)
+    assert outcome.error is None and float(outcome.value) == 4.0

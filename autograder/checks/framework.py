@@ -134,7 +134,7 @@ def compare(outcome: Outcome, reference: np.ndarray, *, atol: float, rtol: float
     allowed = atol + rtol * np.abs(reference)
     if (error > allowed).any():
         index = tuple(int(i) for i in np.unravel_index(np.argmax(error - allowed), error.shape))
-        return (f"{what} is wrong at index {index}: got {float(value[index])!r}, "
+        return (f"{what} (shape {reference.shape}) is wrong at index {index}: got {float(value[index])!r}, "
                 f"expected {float(reference[index])!r} (difference {error[index]:.3g})")
     return None
 
