@@ -28,6 +28,11 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--jobs", type=int, default=1, help="notebooks graded at once (default 1; for now always 1)")
     grade.add_argument("--timeout", type=float, default=30, help="seconds per notebook cell (default 30)")
     grade.add_argument("--work", type=Path, help="gradebook and nbgrader copies (default OUT/work)")
+
+    report = commands.add_parser("report", help="rewrite OUT's tables and feedback from the gradebook "
+                                                "(after grading by hand)")
+    report.add_argument("out", type=Path, metavar="OUT", help="the --out folder of a grade run")
+    report.add_argument("--work", type=Path, help="the gradebook's folder (default OUT/work)")
     return parser
 
 
@@ -57,11 +62,16 @@ def _run(args) -> int:
         report = validate(args.notebook, timeout=args.timeout)
         print(report.text())
         return 0 if report.ok else 1
-    from autograder.grading.judge import Limits
-    from autograder.grading.run import grade
+    if args.command == "report":
+        from autograder.grading.report import report
 
-    results = grade(args.submissions, args.out, assignment_ids=args.assignment, work=args.work,
-                    limits=Limits(cell_timeout=args.timeout), jobs=args.jobs)
+        results = report(args.out, work=args.work)
+    else:
+        from autograder.grading.judge import Limits
+        from autograder.grading.run import grade
+
+        results = grade(args.submissions, args.out, assignment_ids=args.assignment, work=args.work,
+                        limits=Limits(cell_timeout=args.timeout), jobs=args.jobs)
     print(summary_table(results))
     print(f"grades: {args.out / 'grades.csv'}; cells: {args.out / 'cells.csv'}; feedback: {args.out / 'feedback'}")
     return 0

@@ -10,6 +10,8 @@ import os
 import sys
 from pathlib import Path
 
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 from traitlets.config import Config
 
 from autograder.errors import AutograderError
@@ -62,6 +64,9 @@ def nbgrader_config(*, release_to: Path, work: Path, cell_timeout: int = 30) -> 
     config.Execute.extra_arguments = KERNEL_ARGUMENTS
     config.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     config.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+    # feedback shows each hidden test's report, never its code
+    config.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+    config.ClearHiddenTests.enforce_metadata = False
     return config
 
 

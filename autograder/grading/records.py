@@ -9,6 +9,11 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
+from nbgrader.api import Gradebook
+
+from autograder import course
+
 GRADE_COLUMNS = ["student_id", "assignment_id", "score", "max_score", "status"]
 CELL_COLUMNS = ["student_id", "assignment_id", "notebook", "grade_id", "score", "max_score"]
 
@@ -54,3 +59,30 @@ class GradeTables:
             for cell in grade.cells:
                 writer.writerow([grade.student_id, grade.assignment_id, cell.notebook, cell.grade_id,
                                  number(cell.score), number(cell.max_score)])
+
+
+def recorded_grade(work: Path, student_id: str, assignment_id: str, status: str) -> SubmissionGrade:
+    """A submission's grade as the gradebook under ``work`` has it (manual scores included)."""
+    order = _graded_cell_order(assignment_id)
+    with Gradebook(course.gradebook_url(work)) as gradebook:
+        notebook = gradebook.find_submission_notebook(assignment_id, assignment_id, student_id)
+        cells = tuple(
+            CellGrade(assignment_id, g.name, float(g.score or 0), float(g.max_score))
+            for g in sorted(notebook.grades, key=lambda g: order.get(g.name, len(order)))
+        )
+        return SubmissionGrade(student_id, assignment_id, float(notebook.score or 0), float(notebook.max_score),
+                               status, cells)
+
+
+def _graded_cell_order(assignment_id: str) -> dict[str, int]:
+    """Graded cells in notebook order, so that cells.csv reads like the notebook."""
+    notebook = nbformat.read(course.released_notebook(assignment_id), 4)
+    graded = [c.metadata["nbgrader"]["grade_id"] for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    return {grade_id: index for index, grade_id in enumerate(graded)}
+
+
+def read_grades(path: Path) -> list[SubmissionGrade]:
+    """The rows of an existing ``grades.csv`` (without their cells)."""
+    with path.open(newline="") as handle:
+        return [SubmissionGrade(row["student_id"], row["assignment_id"], float(row["score"]),
+                                float(row["max_score"]), row["status"]) for row in csv.DictReader(handle)]

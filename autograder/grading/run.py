@@ -14,20 +14,20 @@ import warnings
 from pathlib import Path
 
 import nbformat
+from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from nbgrader.preprocessors import (
-    AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, IgnorePattern, LimitOutput, SaveAutoGrades,
-    GetGrades,
+    AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades,
 )
-from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 
 from autograder import course
 from autograder.errors import AutograderError
 from autograder.grading.collect import Submission, collect, find_notebook, unpack
 from autograder.grading.judge import Limits
 from autograder.grading.preprocessors import ExecuteExceptJudged, JudgeHiddenTests
-from autograder.grading.records import CellGrade, GradeTables, SubmissionGrade
+from autograder.grading.feedback import publish_feedback
+from autograder.grading.records import GradeTables, SubmissionGrade, recorded_grade
 from autograder.grading.sanitize import SubmissionError, read_notebook, sanitize
 
 log = logging.getLogger("autograder")
@@ -93,8 +93,6 @@ def _config(work: Path, limits: Limits):
     for limited in (config.JudgeHiddenTests, config.LimitedKernelManager):
         limited.memory_limit = limits.memory_bytes
         limited.file_size_limit = limits.file_bytes
-    config.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
-    config.ClearHiddenTests.enforce_metadata = False
     return config
 
 
@@ -116,36 +114,11 @@ def _grade_one(api: NbGraderAPI, submission: Submission, work: Path, out: Path) 
     result = api.autograde(assignment_id, student_id, force=True, create=True)
     if not result["success"]:
         return _failed(submission, f"autograde failed: {course.nbgrader_message(result)}", max_score)
-    feedback = api.generate_feedback(assignment_id, student_id, force=True)
-    if feedback["success"]:
-        html = work / "feedback" / student_id / assignment_id / f"{assignment_id}.html"
-        destination = out / "feedback" / student_id / assignment_id / html.name
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(html, destination)
     notes = [n for n in [rename_note, *sanitized.notes] if n]
-    if not feedback["success"]:
-        notes.append("no feedback: " + course.nbgrader_message(feedback))
-    return _recorded(work, submission, "graded" + (f" ({'; '.join(notes)})" if notes else ""))
-
-
-def _recorded(work: Path, submission: Submission, status: str) -> SubmissionGrade:
-    order = _graded_cell_order(submission.assignment_id)
-    with Gradebook(course.gradebook_url(work)) as gradebook:
-        notebook = gradebook.find_submission_notebook(
-            submission.assignment_id, submission.assignment_id, submission.student_id)
-        cells = tuple(
-            CellGrade(submission.assignment_id, g.name, float(g.score or 0), float(g.max_score))
-            for g in sorted(notebook.grades, key=lambda g: order.get(g.name, len(order)))
-        )
-        return SubmissionGrade(submission.student_id, submission.assignment_id,
-                               float(notebook.score or 0), float(notebook.max_score), status, cells)
-
-
-def _graded_cell_order(assignment_id: str) -> dict[str, int]:
-    """Graded cells in notebook order, so that cells.csv reads like the notebook."""
-    notebook = nbformat.read(course.released_notebook(assignment_id), 4)
-    graded = [c.metadata["nbgrader"]["grade_id"] for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")]
-    return {grade_id: index for index, grade_id in enumerate(graded)}
+    problem = publish_feedback(api, work, out, student_id, assignment_id)
+    if problem:
+        notes.append(problem)
+    return recorded_grade(work, student_id, assignment_id, "graded" + (f" ({'; '.join(notes)})" if notes else ""))
 
 
 def _max_score(work: Path, assignment_id: str) -> float:
