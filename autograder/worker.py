@@ -214,7 +214,24 @@ def probe(function, call: Call) -> Outcome:
 
 
 class _NoIPython:
-    """Stands in for ``get_ipython()`` so that cells with magics run as plain Python."""
+    """Stands in for ``get_ipython()`` so that cells with magics run as plain Python.
+
+    Magics that only time, profile or capture the code they wrap run that code; every
+    other magic, shell escape or display call does nothing.
+    """
+
+    PASS_THROUGH = {"time", "timeit", "prun", "capture"}
+
+    def __init__(self, namespace: dict | None = None):
+        self._namespace = namespace
+
+    def run_cell_magic(self, name, line, cell):
+        if name in self.PASS_THROUGH and self._namespace is not None:
+            exec(compile(_to_python(cell), f"<%%{name}>", "exec"), self._namespace)
+
+    def run_line_magic(self, name, line, *args, **kwargs):
+        if name in self.PASS_THROUGH - {"capture"} and self._namespace is not None:
+            exec(compile(_to_python(line), f"<%{name}>", "exec"), self._namespace)
 
     def __getattr__(self, name):
         return lambda *args, **kwargs: None
@@ -243,13 +260,20 @@ def _limit_resources(memory_bytes: int, file_bytes: int) -> None:
             resource.setrlimit(limit, (value, value))
 
 
-def _exit_as_exception(*args, **kwargs):
+_end_process = os._exit
+_worker_pid = os.getpid()
+
+
+def _exit_as_exception(status=1, *args):
+    """``os._exit`` for the student's code: in the worker itself it fails the cell or call
+    that made it; in a process the student's code forked, it ends that process as usual."""
+    if os.getpid() != _worker_pid:
+        _end_process(status if isinstance(status, int) else 1)
     raise SystemExit("the notebook's code tried to end the process")
 
 
 def main() -> None:
     request = Request.from_dict(pickle.load(sys.stdin.buffer))
-    end_process = os._exit
     os._exit = os.abort = _exit_as_exception  # a cell that calls them loses only itself
     results = os.fdopen(os.dup(1), "w", buffering=1)
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -261,8 +285,9 @@ def main() -> None:
 
     matplotlib.use("Agg")
     # IPython's own names, so that code written for a kernel runs here the same way
-    namespace = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": _NoIPython,
-                 "display": _NoIPython().display}
+    namespace = {"__name__": "__main__", "__builtins__": builtins}
+    shell = _NoIPython(namespace)
+    namespace.update(get_ipython=lambda: shell, display=shell.display)
     _run_cells(request.cells, namespace, request.cell_timeout)
     timed_out = set()
     for call in request.calls:
@@ -284,7 +309,7 @@ def main() -> None:
             line = Outcome(error=f"result could not be read back: {_describe(exc)}").to_json()
         results.write(line + "\n")
     results.flush()
-    end_process(0)
+    _end_process(0)
 
 
 if __name__ == "__main__":

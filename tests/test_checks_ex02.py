@@ -61,12 +61,12 @@ EXPECTED_FAILED_PART = {
     ("softmax_vjp", "sign_error"): "for one row",
     ("softmax_vjp", "no_shift_overflows"): "finite for large inputs",
     ("softmax_vjp", "modifies_gradient_in_place"): "inputs untouched",
-    ("softmax_jacobian_symbolic", "symbols_one_based"): "for n = 2",
-    ("softmax_jacobian_symbolic", "symbols_named_x"): "for n = 2",
-    ("softmax_jacobian_symbolic", "returns_softmax_vector"): "for n = 1",
-    ("softmax_jacobian_symbolic", "sign_slip"): "for n = 2",
-    ("softmax_jacobian_symbolic", "diagonal_only"): "for n = 2",
-    ("softmax_jacobian_symbolic", "nested_list_not_matrix"): "for n = 1",
+    ("softmax_jacobian_symbolic", "symbols_one_based"): "for n = 1 and 2",
+    ("softmax_jacobian_symbolic", "symbols_named_x"): "for n = 1 and 2",
+    ("softmax_jacobian_symbolic", "returns_softmax_vector"): "for n = 1 and 2",
+    ("softmax_jacobian_symbolic", "sign_slip"): "for n = 1 and 2",
+    ("softmax_jacobian_symbolic", "diagonal_only"): "for n = 1 and 2",
+    ("softmax_jacobian_symbolic", "nested_list_not_matrix"): "for n = 1 and 2",
 }
 
 #: (name, mistake, words of the failed part, words its message must contain)
@@ -82,8 +82,8 @@ ACTIONABLE_MESSAGES = [
     ("softmax_jacobian", "requires_ndarray", "J[i, j]", "'list' object has no attribute"),
     ("softmax_vjp", "forms_full_jacobian", "O(n) memory", "MemoryError"),
     ("softmax_vjp", "sum_without_keepdims", "every row of a batch", "could not be broadcast"),
-    ("softmax_jacobian_symbolic", "symbols_one_based", "for n = 2", "use sympy.symbols('z0:2')"),
-    ("softmax_jacobian_symbolic", "nested_list_not_matrix", "for n = 1", "expected a sympy.Matrix"),
+    ("softmax_jacobian_symbolic", "symbols_one_based", "for n = 1 and 2", "use sympy.symbols('z0:"),
+    ("softmax_jacobian_symbolic", "nested_list_not_matrix", "for n = 1 and 2", "expected a sympy.Matrix"),
     ("softmax_jacobian_symbolic", "returns_softmax_vector", "for n = 3", "shape (3, 1), expected (3, 3)"),
 ]
 
@@ -458,3 +458,9 @@ def test_out_of_process_forged_outcomes_gain_nothing(out_of_process):
     verdicts = out_of_process([FORGING_CELL, *stubs])
     for grade_id, verdict in verdicts.items():
         assert verdict.score == 0, (grade_id, verdict.report())
+
+
+def test_a_matrix_of_zeros_earns_nothing():
+    # n = 1 alone has the zero Jacobian; it is judged together with n = 2
+    verdict = grade(check_of("softmax_jacobian_symbolic"), lambda n: sp.zeros(n, n))
+    assert verdict.score == 0, verdict.report()

@@ -68,3 +68,14 @@ def test_unreadable_files_get_a_one_line_reason(tmp_path, monkeypatch):
     monkeypatch.setattr(sanitize_module, "MAX_NOTEBOOK_BYTES", 5)
     with pytest.raises(SubmissionError, match="more than"):
         read_notebook(wrong_shape)
+
+
+def test_an_answer_rewritten_in_a_new_cell_is_not_overwritten_by_the_stub(released):
+    submitted = copy.deepcopy(released)
+    index = _ids(submitted).index("softmax")
+    submitted.cells[index] = nbformat.v4.new_code_cell("def softmax(z, axis=-1):\n    return 'mine'")
+    result = sanitize(submitted, released)
+    assert result.notes == ["answer cells missing: softmax"]
+    sources = code_to_run(result.notebook)
+    mine = next(i for i, s in enumerate(sources) if "return 'mine'" in s)
+    assert not any("NotImplementedError" in s and "def softmax(" in s for s in sources[mine:])

@@ -50,3 +50,27 @@ def test_code_written_for_a_kernel_runs_in_the_worker():
     cells = ["%matplotlib inline\ndisplay('shown in a kernel')\n!echo ignored\ndef f(x):\n    return 2 * x\n"]
     (outcome,) = run_worker(cells, [Call("f", (2.0,))], FAST)
     assert outcome.error is None and float(outcome.value) == 4.0
+
+
+def test_timing_and_capturing_magics_still_run_the_code_they_wrap():
+    cells = ["%%time\ndef f(x):\n    return x + 1\n", "%%capture out\ndef g(x):\n    return x + 2\n",
+             "%time h = lambda x: x + 3\n", "%%writefile ignored.py\ndef k(x):\n    return x\n"]
+    outcomes = run_worker(cells, [Call("f", (1.0,)), Call("g", (1.0,)), Call("h", (1.0,)), Call("k", (1.0,))], FAST)
+    assert [float(o.value) for o in outcomes[:3]] == [2.0, 3.0, 4.0]
+    assert outcomes[3].error == "k is not defined"
+
+
+def test_a_detached_grandchild_holding_the_results_pipe_does_not_hang_the_grader():
+    import time
+
+    cells = ["import os, time\n"
+             "if os.fork() == 0:\n"
+             "    os.setsid()\n"
+             "    if os.fork() == 0:\n"
+             "        time.sleep(60)\n"
+             "    os._exit(0)\n",
+             "def fine(x):\n    return x\n"]
+    start = time.monotonic()
+    outcomes = run_worker(cells, [Call("fine", (1.0,)), Call("fine", (2.0,))], FAST)
+    assert time.monotonic() - start < 20
+    assert [float(o.value) for o in outcomes] == [1.0, 2.0]

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,16 +71,43 @@ def run_worker(cells: list[str], calls: list, limits: Limits) -> list[Outcome]:
             cwd=folder, env=_worker_environment(folder), start_new_session=True,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )
+        results = _Collector(process.stdout)
         try:
-            output, _ = process.communicate(pickle.dumps(asdict(request)), timeout=deadline)
+            process.stdin.write(pickle.dumps(asdict(request)))
+            process.stdin.close()
+            process.wait(timeout=deadline)
             missing = "the notebook's code ended the grading process early"
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            output, _ = process.communicate()
             missing = "timed out"
+        except BrokenPipeError:
+            missing = "the grading process ended before it started"
         finally:
             _kill_leftovers(process)
+            process.wait()
+        output = results.collected(grace=2.0)
     return _read_outcomes(output, len(calls), missing)
+
+
+class _Collector(threading.Thread):
+    """Reads a worker's results as they come, so that the worker's end, not the end of
+    its output, ends the wait: a process the student's code detached from the worker may
+    hold the pipe open long after the worker is gone."""
+
+    def __init__(self, stream, limit: int = 256 * 1024**2):
+        super().__init__(daemon=True)
+        self.stream, self.limit, self.chunks, self.size = stream, limit, [], 0
+        self.start()
+
+    def run(self) -> None:
+        for chunk in iter(lambda: self.stream.read1(1 << 16), b""):
+            if self.size < self.limit:
+                self.chunks.append(chunk)
+                self.size += len(chunk)
+
+    def collected(self, grace: float) -> bytes:
+        """What arrived by now, after waiting up to ``grace`` seconds for the rest."""
+        self.join(timeout=grace)
+        return b"".join(list(self.chunks))
 
 
 def _worker_environment(folder: str) -> dict[str, str]:

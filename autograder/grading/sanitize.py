@@ -16,6 +16,13 @@ from nbformat import NotebookNode
 from nbformat.reader import NotJSONError
 
 
+#: What stands in an answer cell that the submission lacks.
+MISSING_ANSWER = {
+    "code": "# (this answer cell was missing from the submission)",
+    "markdown": "*(this answer cell was missing from the submission)*",
+}
+
+
 class SubmissionError(Exception):
     """The submission cannot be graded; the message is the status shown for it."""
 
@@ -103,8 +110,9 @@ def sanitize(submitted: NotebookNode, released: NotebookNode) -> Sanitized:
         cell = copy.deepcopy(frame)
         theirs = answers.get(grade_id) if grade_id else None
         if grade_id and _is_answer(frame):
-            if theirs is None:
+            if theirs is None:  # not the released stub: it would redefine what their other cells define
                 missing_answers.append(grade_id)
+                cell.source = MISSING_ANSWER[frame.cell_type]
             else:
                 cell.source = theirs.source
         elif grade_id and _is_test(grade_id):
