@@ -57,8 +57,14 @@ def validate(path: Path, *, timeout: int = 60) -> Report:
         return report
     assignment_id = _assignment_of(path, submitted)
     sanitized = sanitize(submitted, nbformat.read(course.released_notebook(assignment_id), 4))
-    report.problems.extend(f"{note} (they will be restored from the original when graded)"
-                           for note in sanitized.notes)
+    for kind, ids, consequence in (
+        ("test cells edited", sanitized.restored, "grading uses the originals"),
+        ("test cells deleted", sanitized.reinserted, "grading puts them back"),
+        ("answer cells missing", sanitized.missing_answers,
+         "copy them from the released notebook and put your answers back in them"),
+    ):
+        if ids:
+            report.problems.append(f"{kind}: {', '.join(ids)} ({consequence})")
     notebook = sanitized.notebook
     client = NotebookClient(notebook, timeout=timeout, allow_errors=True, kernel_name="python3",
                             extra_arguments=course.KERNEL_ARGUMENTS,

@@ -29,8 +29,19 @@ class SubmissionError(Exception):
 
 @dataclass
 class Sanitized:
+    """The notebook to grade, and the grade ids of the cells that had to be repaired."""
+
     notebook: NotebookNode
-    notes: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)         # test cells the student edited
+    reinserted: list[str] = field(default_factory=list)       # test cells the student deleted
+    missing_answers: list[str] = field(default_factory=list)  # answer cells the student deleted
+
+    @property
+    def notes(self) -> list[str]:
+        """The repairs, one line each, for the status column."""
+        kinds = (("restored edited test cells", self.restored), ("re-inserted deleted test cells", self.reinserted),
+                 ("answer cells missing", self.missing_answers))
+        return [f"{kind}: {', '.join(ids)}" for kind, ids in kinds if ids]
 
 
 #: A notebook larger than this is not read at all (an exercise notebook is well under 1 MB).
@@ -104,7 +115,7 @@ def sanitize(submitted: NotebookNode, released: NotebookNode) -> Sanitized:
         else:
             extras.setdefault(anchor, []).append(_as_extra(cell))
 
-    notes, cells = [], list(extras.get(None, []))
+    cells = list(extras.get(None, []))
     restored, reinserted, missing_answers = [], [], []
     for frame, grade_id in zip(released.cells, released_ids):
         cell = copy.deepcopy(frame)
@@ -122,16 +133,9 @@ def sanitize(submitted: NotebookNode, released: NotebookNode) -> Sanitized:
                 restored.append(grade_id)
         cells.append(cell)
         cells.extend(extras.get(grade_id, []) if grade_id else [])
-    if restored:
-        notes.append(f"restored edited test cells: {', '.join(restored)}")
-    if reinserted:
-        notes.append(f"re-inserted deleted test cells: {', '.join(reinserted)}")
-    if missing_answers:
-        notes.append(f"answer cells missing: {', '.join(missing_answers)}")
-
     notebook = copy.deepcopy(released)
     notebook.cells = cells
-    return Sanitized(notebook, notes)
+    return Sanitized(notebook, restored, reinserted, missing_answers)
 
 
 def code_to_run(notebook: NotebookNode) -> list[str]:
