@@ -42,3 +42,22 @@ def test_unpack_keeps_files_inside_the_target(tmp_path):
     assert not (tmp_path / "escaped.txt").exists()
     assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()) == [
         "ada/ex02_softmax/ex02_softmax.ipynb"]
+
+
+def test_a_submission_that_breaks_the_pipeline_gets_a_row_and_the_others_are_graded(tmp_path, perfect, monkeypatch):
+    from autograder.grading import run
+
+    folder = tmp_path / "class"
+    for student in ("ada", "bob", "cy"):
+        write_submission(folder, student, perfect)
+    original = run._grade_one
+
+    def fragile(api, submission, work, out):
+        if submission.student_id == "bob":
+            raise RuntimeError("nbgrader choked")
+        return original(api, submission, work, out)
+
+    monkeypatch.setattr(run, "_grade_one", fragile)
+    results = grade(folder, tmp_path / "out", limits=Limits(cell_timeout=10))
+    assert [(r.student_id, r.score, r.status) for r in results] == [
+        ("ada", 16, "graded"), ("bob", 0, "could not be graded: RuntimeError: nbgrader choked"), ("cy", 16, "graded")]

@@ -70,7 +70,12 @@ def grade(submissions: Path, out: Path, *, assignment_ids: list[str] | None = No
         if submission.assignment_id not in known:
             result = _failed(submission, f"unknown assignment {submission.assignment_id}", max_score=0)
         else:
-            result = _grade_one(api, submission, work, out)
+            try:
+                result = _grade_one(api, submission, work, out)
+            except Exception as exc:  # a submission that breaks the pipeline still gets its row
+                log.debug("grading %s failed", submission, exc_info=True)
+                result = _failed(submission, f"could not be graded: {type(exc).__name__}: {exc}"[:200],
+                                 _max_score(work, submission.assignment_id))
         tables.add(result)
         results.append(result)
         report(f"{result.student_id}/{result.assignment_id}: {result.score:g}/{result.max_score:g} {result.status}")
