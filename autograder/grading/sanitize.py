@@ -104,13 +104,13 @@ def sanitize(submitted: NotebookNode, released: NotebookNode) -> Sanitized:
     """Rebuild ``submitted`` on the frame of ``released`` and say what had to be repaired."""
     released_ids = [_grade_id(cell) for cell in released.cells]
     known = {gid for gid in released_ids if gid}
-    answers: dict[str, NotebookNode] = {}
-    extras: dict[str | None, list[NotebookNode]] = {}
+    theirs_by_id: dict[str, NotebookNode] = {}  # the first of their cells with each released id
+    extras: dict[str | None, list[NotebookNode]] = {}  # the other cells, by the id they follow
     anchor = None
     for cell in submitted.cells:
         grade_id = _grade_id(cell)
-        if grade_id in known and grade_id not in answers:
-            answers[grade_id] = cell
+        if grade_id in known and grade_id not in theirs_by_id:
+            theirs_by_id[grade_id] = cell
             anchor = grade_id
         else:
             extras.setdefault(anchor, []).append(_as_extra(cell))
@@ -119,7 +119,7 @@ def sanitize(submitted: NotebookNode, released: NotebookNode) -> Sanitized:
     restored, reinserted, missing_answers = [], [], []
     for frame, grade_id in zip(released.cells, released_ids):
         cell = copy.deepcopy(frame)
-        theirs = answers.get(grade_id) if grade_id else None
+        theirs = theirs_by_id.get(grade_id) if grade_id else None
         if grade_id and _is_answer(frame):
             if theirs is None:  # not the released stub: it would redefine what their other cells define
                 missing_answers.append(grade_id)
