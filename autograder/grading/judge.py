@@ -1,8 +1,8 @@
 """Run a notebook's code in a disposable worker process and score its hidden test cells.
 
 The worker (:mod:`autograder.worker`) is copied into an empty temporary folder and started
-in Python's isolated mode, with a memory limit, in a session of its own that is killed
-when its time is up. It only *calls* the student's functions; every verdict is reached
+in Python's isolated mode, with memory and file-size limits, in a session of its own that
+is killed when its time is up. It only *calls* the student's functions; every verdict is reached
 here, against references computed in this process.
 """
 from __future__ import annotations
@@ -10,14 +10,13 @@ from __future__ import annotations
 import importlib
 import os
 import pickle
-from dataclasses import asdict
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from autograder import worker
