@@ -153,8 +153,8 @@ def _copy_arrays(values):
 
 def _was_mutated(values, copies) -> bool:
     return any(
-        copy is not None and not np.array_equal(value, copy, equal_nan=value.dtype.kind in "fc")
-        for value, copy in zip(values, copies)
+        before is not None and not np.array_equal(value, before, equal_nan=value.dtype.kind in "fc")
+        for value, before in zip(values, copies)
     )
 
 
