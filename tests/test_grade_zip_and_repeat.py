@@ -61,3 +61,18 @@ def test_a_submission_that_breaks_the_pipeline_gets_a_row_and_the_others_are_gra
     results = grade(folder, tmp_path / "out", limits=Limits(cell_timeout=10))
     assert [(r.student_id, r.score, r.status) for r in results] == [
         ("ada", 16, "graded"), ("bob", 0, "could not be graded: RuntimeError: nbgrader choked"), ("cy", 16, "graded")]
+
+
+def test_a_work_folder_that_is_not_ours_is_never_wiped(tmp_path, perfect):
+    import pytest
+
+    from autograder import AutograderError
+
+    folder = tmp_path / "class"
+    write_submission(folder, "ada", perfect)
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.tex").write_text("years of work")
+    with pytest.raises(AutograderError, match="not empty and holds no gradebook"):
+        grade(folder, tmp_path / "out", work=precious)
+    assert (precious / "thesis.tex").read_text() == "years of work"

@@ -50,6 +50,8 @@ def grade(submissions: Path, out: Path, *, assignment_ids: list[str] | None = No
     ids = [course.require_assignment(a) for a in assignment_ids] if assignment_ids else []
     known = set(course.assignment_ids())
     work = (work or out / "work").resolve()
+    if work.is_dir() and any(work.iterdir()) and not (work / "gradebook.db").is_file():
+        raise AutograderError(f"{work} is not empty and holds no gradebook: give --work an empty or new folder")
     out.mkdir(parents=True, exist_ok=True)
     _fresh(work)
     if submissions.is_file():
