@@ -2,6 +2,10 @@
 import shutil
 import zipfile
 
+import pytest
+
+from autograder import AutograderError
+
 from autograder.fill import filled
 from autograder.grading.collect import unpack
 from autograder.grading.judge import Limits
@@ -64,10 +68,6 @@ def test_a_submission_that_breaks_the_pipeline_gets_a_row_and_the_others_are_gra
 
 
 def test_a_work_folder_that_is_not_ours_is_never_wiped(tmp_path, perfect):
-    import pytest
-
-    from autograder import AutograderError
-
     folder = tmp_path / "class"
     write_submission(folder, "ada", perfect)
     precious = tmp_path / "precious"
