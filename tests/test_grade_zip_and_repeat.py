@@ -1,11 +1,11 @@
-"""A class handed in as an LMS zip grades the same as the folder, and grading twice agrees."""
+"""A class handed in as an LMS zip grades the same as the folder, grading twice agrees, and
+the run survives its own failures without harming anything around it."""
 import shutil
 import zipfile
 
 import pytest
 
 from autograder import AutograderError
-
 from autograder.fill import filled
 from autograder.grading.collect import unpack
 from autograder.grading.judge import Limits
