@@ -1,4 +1,5 @@
-"""The grade tables: ``grades.csv`` (one row per submission) and ``cells.csv`` (one per cell).
+"""The grade tables: ``grades.csv`` (one row per submission) and ``cells.csv`` (one per cell),
+and reading a submission's grade back from the gradebook to fill them.
 
 Rows are appended and flushed as each submission finishes, so a run that is killed half-way
 keeps every grade it reached.
