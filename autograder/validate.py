@@ -11,6 +11,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from autograder import course
 from autograder.errors import AutograderError
@@ -66,23 +67,48 @@ def validate(path: Path, *, timeout: int = 60) -> Report:
         if ids:
             report.problems.append(f"{kind}: {', '.join(ids)} ({consequence})")
     notebook = sanitized.notebook
-    client = NotebookClient(notebook, timeout=timeout, allow_errors=True, kernel_name="python3",
-                            extra_arguments=course.KERNEL_ARGUMENTS,
-                            resources={"metadata": {"path": str(path.parent.resolve())}})
-    client.execute()
+    replies: dict[int, dict] = {}
+    client = NotebookClient(
+        notebook, timeout=timeout, allow_errors=True, kernel_name="python3", extra_arguments=course.KERNEL_ARGUMENTS,
+        interrupt_on_timeout=True, error_on_timeout={"ename": TIMED_OUT, "evalue": "", "traceback": []},
+        on_cell_executed=lambda cell, cell_index, execute_reply: replies.__setitem__(cell_index, execute_reply),
+        resources={"metadata": {"path": str(path.parent.resolve())}},
+    )
+    try:
+        client.execute()
+    except DeadKernelError:
+        report.problems.append("the kernel died while running the notebook (does a cell exit or crash?); "
+                               "the cells after that one did not run")
+    except CellTimeoutError:
+        report.problems.append(f"a cell did not finish within {timeout} s and could not be interrupted; "
+                               "the cells after it did not run")
     for index, cell in enumerate(notebook.cells):
-        if cell.cell_type != "code":
+        if cell.cell_type != "code" or index not in replies:
             continue
-        info = cell.metadata.get("nbgrader", {})
-        name = info.get("grade_id") or f"cell {index + 1}"
-        errors = [o for o in cell.outputs if o.output_type == "error"]
-        if not errors:
+        name = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
+        error = _error_of(cell, replies[index])
+        if error is None:
             if "-" in name and cell.source.strip() and not name.endswith("-hidden"):
                 report.passed.append(name)
-            continue
-        error = errors[0]
-        if error.ename == "NotImplementedError":
+        elif error[0] == "NotImplementedError":
             report.problems.append(f"{name}: {name.split('-')[0]} is not written yet (NotImplementedError)")
+        elif error[0] in (TIMED_OUT, "KeyboardInterrupt"):
+            report.problems.append(f"{name}: did not finish within {timeout} s (an endless loop?)")
         else:
-            report.problems.append(f"{name}: {error.ename}: {error.evalue}".strip().rstrip(":")[:300])
+            report.problems.append(f"{name}: {error[0]}: {error[1]}".strip().rstrip(":")[:300])
     return report
+
+
+TIMED_OUT = "TimedOut"
+
+
+def _error_of(cell, reply: dict) -> tuple[str, str] | None:
+    """The cell's error as (name, message): from its outputs, or from the kernel's reply
+    when the error never reached the outputs (a timeout, a silenced traceback)."""
+    for output in cell.outputs:
+        if output.output_type == "error":
+            return output.ename, output.evalue
+    content = reply.get("content", {})
+    if content.get("status") == "error":
+        return content.get("ename", "error"), content.get("evalue", "")
+    return None

@@ -6,6 +6,7 @@ import nbformat
 
 from autograder import course
 from autograder.validate import validate
+from autograder.fill import filled
 from conftest import ASSIGNMENT, write_submission
 
 
@@ -39,3 +40,13 @@ def test_missing_file_is_a_one_line_usage_error(tmp_path):
     run = subprocess.run([sys.executable, "-m", "autograder", "validate", str(tmp_path / "nope.ipynb")],
                          capture_output=True, text=True)
     assert run.returncode == 2 and run.stderr.strip().count("\n") == 0 and run.stderr.startswith("error:")
+
+
+def test_a_loop_and_a_dying_kernel_are_reported_not_raised(tmp_path, answers):
+    looping = filled(ASSIGNMENT, {**answers, "softmax": answers["softmax"] + "\nwhile True:\n    pass"})
+    report = validate(write_submission(tmp_path, "loop", looping), timeout=3)
+    assert report.problems == ["softmax: did not finish within 3 s (an endless loop?)"]
+    assert "passed: softmax_vjp-visible" in report.text()
+    exiting = filled(ASSIGNMENT, {**answers, "softmax": "import os\nos._exit(1)"})
+    report = validate(write_submission(tmp_path, "exit", exiting), timeout=10)
+    assert len(report.problems) == 1 and report.problems[0].startswith("the kernel died")
