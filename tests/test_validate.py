@@ -5,8 +5,8 @@ import sys
 import nbformat
 
 from autograder import course
-from autograder.validate import validate
 from autograder.fill import filled
+from autograder.validate import validate
 from conftest import ASSIGNMENT, write_submission
 
 
