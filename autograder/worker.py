@@ -444,9 +444,17 @@ class _Shell:
 
 
 def _to_python(source: str) -> str:
-    from IPython.core.inputtransformer2 import TransformerManager
+    """``source`` as plain Python: IPython's syntax (magics, ``!`` escapes) is translated
+    the way a kernel does, and IPython is only imported for cells that need it."""
+    import ast
 
-    return TransformerManager().transform_cell(source)
+    try:
+        ast.parse(source)
+        return source
+    except SyntaxError:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        return TransformerManager().transform_cell(source)
 
 
 # --- running the notebook's cells, with their outputs -----------------------------------
@@ -661,9 +669,7 @@ def main() -> None:
     os.dup2(devnull, 2)
     signal.signal(signal.SIGALRM, _on_alarm)
     _limit_resources(request.memory_bytes, request.file_bytes)
-    import matplotlib
-
-    matplotlib.use("Agg")
+    os.environ["MPLBACKEND"] = "Agg"  # figures are drawn off-screen and shown as PNG
     # IPython's own names, so that code written for a kernel runs here the same way
     namespace = {"__name__": "__main__", "__builtins__": builtins}
     shell = _Shell(namespace)

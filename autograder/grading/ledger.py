@@ -80,16 +80,19 @@ class Entry:
 
 
 class Ledger:
-    """``ledger.json`` in the working folder: one :class:`Entry` per submission."""
+    """``ledger.json`` in the working folder: one :class:`Entry` per submission, and the
+    fingerprint of the source each assignment was last prepared from."""
 
     def __init__(self, work: Path):
         self.path = work / LEDGER
         self.entries: dict[str, Entry] = {}
+        self.assignments: dict[str, str] = {}
         if self.path.is_file():
             try:
                 data = json.loads(self.path.read_text(encoding="utf-8"))
-                self.entries = {key: Entry(**value) for key, value in data.items()}
-            except (ValueError, TypeError):
+                self.entries = {key: Entry(**value) for key, value in data["submissions"].items()}
+                self.assignments = dict(data["assignments"])
+            except (ValueError, TypeError, KeyError):
                 raise AutograderError(f"{self.path} is damaged; move it away to grade everything again") from None
 
     @staticmethod
@@ -103,7 +106,22 @@ class Ledger:
     def record(self, entry: Entry) -> None:
         """Keep ``entry`` and write the ledger at once (atomically)."""
         self.entries[self.key(entry.student_id, entry.assignment_id)] = entry
-        write_atomically(self.path, json.dumps({k: asdict(v) for k, v in sorted(self.entries.items())}, indent=1))
+        self._write()
+
+    def prepared(self, assignment_id: str, fingerprint: str) -> None:
+        self.assignments[assignment_id] = fingerprint
+        self._write()
+
+    def _write(self) -> None:
+        data = {"submissions": {k: asdict(v) for k, v in sorted(self.entries.items())},
+                "assignments": dict(sorted(self.assignments.items()))}
+        write_atomically(self.path, json.dumps(data, indent=1))
 
     def __iter__(self):
         return iter(sorted(self.entries.values(), key=lambda e: (e.student_id, e.assignment_id)))
+
+
+def source_fingerprint(assignment_id: str) -> str:
+    """The instructor's source notebook, which the gradebook's record of the assignment
+    (its cells and points) is made from."""
+    return hashlib.sha256(course.source_notebook(assignment_id).read_bytes()).hexdigest()

@@ -32,7 +32,9 @@ from autograder.grading.collect import Submission, collect, find_notebook, unpac
 from autograder.grading.feedback import publish_feedback
 from autograder.grading.job import Job, JobResult
 from autograder.grading.judge import Limits, SandboxRunner
-from autograder.grading.ledger import Entry, Ledger, claim_work_folder, submission_fingerprint, write_atomically
+from autograder.grading.ledger import (
+    Entry, Ledger, claim_work_folder, source_fingerprint, submission_fingerprint, write_atomically,
+)
 from autograder.grading.records import GradeTables, SubmissionGrade, recorded_grade
 from autograder.grading.sandbox import check_sandbox, remove_stale_cgroups
 from autograder.grading.schedule import make_scheduler
@@ -68,9 +70,11 @@ def grade(submissions: Path, out: Path, *, assignment_ids: list[str] | None = No
     # nbgrader 0.9's gradebook triggers autoflush notices under SQLAlchemy 2; they are harmless
     warnings.filterwarnings("ignore", message=r"Object of type <Submitted", module="nbgrader")
     known = set(course.assignment_ids())
-    for assignment_id in sorted({s.assignment_id for s in found} & known):
-        _prepare(api, work, assignment_id)
     ledger = Ledger(work)
+    for assignment_id in sorted({s.assignment_id for s in found} & known):
+        if ledger.assignments.get(assignment_id) != source_fingerprint(assignment_id):
+            _prepare(api, assignment_id)
+            ledger.prepared(assignment_id, source_fingerprint(assignment_id))
     recorder = _Recorder(api, work, out, ledger)
     pending = []
     for submission in found:
@@ -88,7 +92,7 @@ def grade(submissions: Path, out: Path, *, assignment_ids: list[str] | None = No
     return _write_tables(out, work, ledger)
 
 
-def _prepare(api: NbGraderAPI, work: Path, assignment_id: str) -> None:
+def _prepare(api: NbGraderAPI, assignment_id: str) -> None:
     """Record the assignment's cells in the gradebook (nbgrader ``generate_assignment``)."""
     prepared = api.generate_assignment(assignment_id, force=True)
     if not prepared["success"]:
