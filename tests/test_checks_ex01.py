@@ -553,6 +553,7 @@ def test_out_of_process_in_place_perturbation_is_seen(out_of_process):
 # --- end to end: python -m autograder grade on a perfect and a blank notebook -------------------------
 
 
+@pytest.mark.slow
 def test_grade_end_to_end(tmp_path):
     answers = reference_answers(ASSIGNMENT)
     for student, notebook in (("perfect", filled(ASSIGNMENT, answers)), ("blank", filled(ASSIGNMENT, {}))):
