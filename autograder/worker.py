@@ -607,6 +607,8 @@ class _Events:
         self._stream = stream
 
     def send(self, **event) -> None:
+        if os.getpid() != _worker_pid:  # a process the student's code forked says nothing
+            return
         self._stream.write(json.dumps(event) + "\n")
         self._stream.flush()
 
