@@ -189,6 +189,9 @@ def _well_typed(outcome: Outcome, count: int) -> str | None:
         return f"returned a {outcome.type_name}, expected a tuple"
     types = outcome.tree_types or []
     for index, kind in enumerate(types):
+        if isinstance(kind, list):
+            inner = sorted({k for k in kind if isinstance(k, str)}) or ["nothing"]
+            return f"item {index} of the result is a builtins.list (of {', '.join(inner)}), expected a float64 numpy.ndarray"
         if kind != "numpy.ndarray:float64":
             return f"item {index} of the result is a {kind}, expected a float64 numpy.ndarray"
     if len(types) != count:
