@@ -17,7 +17,7 @@ from typing import Sequence
 import mpmath
 import numpy as np
 
-from autograder.checks.framework import Call, Check, Judge, Part, agrees_to_digits, run_locally
+from autograder.checks.framework import Call, Check, Judge, Part, agrees_to_digits, all_of, run_locally
 from autograder.worker import Outcome
 
 RNG = np.random.default_rng(20261124)
@@ -250,17 +250,6 @@ def _big_grads_right() -> Judge:
     return judge
 
 
-def _all_of(*judges: Judge) -> Judge:
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for single, outcome in zip(judges, outcomes):
-            message = single([outcome])
-            if message:
-                return message
-        return None
-
-    return judge
-
-
 def _grads_well_behaved(*cases) -> Judge:
     """:func:`_well_typed`, earned only together with roughly right values (to 1e-6 of
     the scale; the other parts judge the precision), so that a constant array of zeros of
@@ -304,12 +293,12 @@ TWO_LAYER_GRADS_HIDDEN = Check(
         Part(
             "at the kinks a_j X_i + b_j = 0 the slope is phi'(0) = alpha (alpha = 0.25)",
             (_tree_call("two_layer_grads", *KINK, alpha=KINK_ALPHA), _tree_call("two_layer_grads", *KINK, KINK_ALPHA)),
-            _all_of(_grads_right(KINK, KINK_ALPHA), _grads_right(KINK, KINK_ALPHA)),
+            all_of(_grads_right(KINK, KINK_ALPHA), _grads_right(KINK, KINK_ALPHA)),
         ),
         Part(
             "accepts lists and integers (H = 1, H = 2)",
             (_tree_call("two_layer_grads", *LISTS), _tree_call("two_layer_grads", *INTEGERS, alpha=0)),
-            _all_of(_grads_right(LISTS), _grads_right(INTEGERS)),
+            all_of(_grads_right(LISTS), _grads_right(INTEGERS)),
         ),
         Part(
             "returns a tuple of three float64 arrays, leaves its inputs alone, emits no warning",
@@ -504,7 +493,7 @@ GRADIENT_DESCENT_HIDDEN = Check(
         Part(
             "the ReLU trajectory: final a, b, u and the steps + 1 losses (60 steps; also steps = 0)",
             (_gd_call(GD_RANDOM, *GD_RANDOM_ARGS), _gd_call(GD_RANDOM, 0.05, 0)),
-            _all_of(_trajectory_right(GD_RANDOM_REF), _trajectory_right(GD_ZERO_REF)),
+            all_of(_trajectory_right(GD_RANDOM_REF), _trajectory_right(GD_ZERO_REF)),
             weight=2,
         ),
         Part(
