@@ -386,6 +386,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                                            "return np.mean(forward(a, b, u)[2] ** 2)")),
         "sum_not_mean": _gd_with(("back.T @ X / len(X), back.mean(axis=0), act.T @ r / len(X)",
                                   "back.T @ X, back.sum(axis=0), act.T @ r")),
+        "mean_over_units": _gd_with(("return T, act, act @ u - Y", "return T, act, act @ u / len(u) - Y")),
         "returns_lists": _gd_with(("return a, b, u, np.array(losses)",
                                    "return a.tolist(), b.tolist(), u.tolist(), losses")),
     },
