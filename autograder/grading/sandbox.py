@@ -237,7 +237,7 @@ class Sandbox:
 
         try:
             process = subprocess.Popen(self.command([]), stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL,
-                                       preexec_fn=enter_limits, close_fds=True)
+                                       preexec_fn=enter_limits, close_fds=True, start_new_session=True)
         except BaseException:
             if cgroups:
                 cgroups.kill_all()
