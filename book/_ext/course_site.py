@@ -52,6 +52,12 @@ def _renumber(app: Sphinx, env) -> list[str]:
             for anchor, number in numbers.items():
                 if number:
                     numbers[anchor] = (chapter, *number[1:])
+    for docname, toc in env.tocs.items():  # the numbers tables of contents show
+        chapter = chapter_number(docname)
+        if chapter is not None:
+            for node in toc.findall(lambda n: "secnumber" in getattr(n, "attributes", {})):
+                if node["secnumber"]:
+                    node["secnumber"] = (chapter, *node["secnumber"][1:])
     for docname, kinds in env.toc_fignumbers.items():
         chapter = chapter_number(docname)
         if chapter is not None:
