@@ -52,10 +52,18 @@ _ATTRIBUTES["*"] = {"class", "title", "lang", "dir"}
 _SCHEMES = {"http", "https", "mailto", "data"}
 
 
+def _inline_images_only(tag: str, attribute: str, value: str) -> str | None:
+    """The page is one self-contained file that loads nothing: an image that is not inline
+    would be a request (and could not load anyway), so its source is dropped."""
+    if attribute == "src" and not value.startswith("data:image/"):
+        return None
+    return value
+
+
 def sanitize(markup: str) -> str:
     """Student-authored HTML with nothing active left in it."""
     cleaned = nh3.clean(markup, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES,
-                        link_rel="noopener noreferrer")
+                        link_rel="noopener noreferrer", attribute_filter=_inline_images_only)
     # data: URLs are for inline images only; a link to one could still carry a page
     return re.sub(r'href="data:[^"]*"', 'href="#"', cleaned)
 
