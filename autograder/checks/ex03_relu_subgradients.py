@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 
 from autograder.checks.framework import (
-    Call, Check, Function, Judge, Part, Sym, agrees_to_digits, run_locally,
+    Call, Check, Function, Judge, Part, Sym, agrees_to_digits, parse_srepr, run_locally, time_limited,
 )
 from autograder.worker import Outcome
 
@@ -169,12 +169,22 @@ def _pair(outcome: Outcome, x, *, strict: bool) -> str | None:
 
 
 def _as_array(node) -> np.ndarray | None:
-    """A leaf of ``outcome.tree`` (a float64 array), or a list of 0-d leaves as one array."""
+    """A leaf of ``outcome.tree`` (a float64 array), or nested lists of 0-d leaves (what a
+    list of numbers becomes) as one array; ``None`` for anything ragged."""
     if isinstance(node, np.ndarray):
         return node
-    if isinstance(node, list) and all(isinstance(item, np.ndarray) and item.shape == () for item in node):
-        return np.array([float(item) for item in node], dtype=np.float64)
-    return None
+
+    def plain(item):
+        if isinstance(item, list):
+            return [plain(inner) for inner in item]
+        if isinstance(item, np.ndarray) and item.shape == ():
+            return float(item)
+        raise ValueError("not a number")
+
+    try:
+        return np.array(plain(node), dtype=np.float64)
+    except ValueError:
+        return None
 
 
 def _pairs(*inputs, strict: bool = False) -> Judge:
@@ -457,15 +467,25 @@ def _derivatives(cases) -> Judge:
 
 
 def _exact_numbers(cases) -> Judge:
+    """Right values, and exact: the expression is rebuilt here from its ``srepr`` (never
+    trusting what the student's process says about it) and must contain no ``Float``."""
     right = _derivatives(cases)
 
     def judge(outcomes: Sequence[Outcome]) -> str | None:
         for outcome, case in zip(outcomes, cases):
+            where = _case_text(case)
             if not outcome.type_name.startswith("sympy."):
-                return f"{_case_text(case)} returned a {outcome.type_name}; return a SymPy number"
-            if "Float(" in outcome.srepr or not outcome.srepr:
-                return (f"{_case_text(case)} returned a floating-point number ({outcome.entries[0][:20]}...); "
-                        "return the exact SymPy value (no evalf, no float)")
+                return f"{where} returned a {outcome.type_name}; return a SymPy number"
+            try:
+                expression = time_limited(10, parse_srepr, outcome.srepr)
+                floats = time_limited(10, lambda: bool(expression.atoms(sp.Float)))
+                text = time_limited(10, lambda: str(sp.N(expression, DERIVATIVE_DIGITS + 10)))
+            except (ValueError, TimeoutError, TypeError) as exc:
+                return f"{where}: the returned expression could not be read back ({exc})"
+            if floats:
+                return f"{where} returned a floating-point number; return the exact SymPy value (no evalf, no float)"
+            if not agrees_to_digits(text, _expected_value(case[3]), DERIVATIVE_DIGITS):
+                return f"{where} is {text[:20]}, expected {case[3]}"
         wrong = right(outcomes)
         return wrong and f"{wrong} (this part needs a correct result)"
 
