@@ -298,9 +298,10 @@ def _subgradient_message(g: np.ndarray, z: np.ndarray) -> str | None:
     sums = g.sum(axis=-1)
     off = np.abs(sums - 1) > 1e-12
     if off.any():
-        row = tuple(int(i) for i in np.argwhere(np.atleast_1d(off))[0])
-        total = float(np.atleast_1d(sums)[row]) if sums.ndim else float(sums)
-        return f"{what}: row {row[:sums.ndim]} sums to {total!r}; each row must sum to 1"
+        if sums.ndim == 0:
+            return f"{what} sums to {float(sums)!r}; it must sum to 1"
+        row = tuple(int(i) for i in np.argwhere(off)[0])
+        return f"{what}: row {row if len(row) > 1 else row[0]} sums to {float(sums[row])!r}; each row must sum to 1"
     return None
 
 
