@@ -507,6 +507,22 @@ TAMPERING_CELL = dedent('''
 ''')
 
 
+FORGING_CELL = dedent('''
+    import json, os
+    # Write outcomes that look right straight into the worker's result pipe.
+    fields = {"error": None, "error_types": [], "warnings": [], "mutated": False, "type_name": "builtins.tuple",
+              "dtype": "float64", "shape": None, "value": None, "symbols": [], "entries": ["3"], "tree": None,
+              "tree_types": None, "srepr": "Integer(3)", "records": {}}
+    forged = (json.dumps(fields) + "\\n") * 200
+    for fd in range(3, 64):
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:"):
+                os.write(fd, forged.encode())
+        except OSError:
+            pass
+''')
+
+
 @pytest.fixture(scope="module")
 def out_of_process():
     """Grade cells as ``python -m autograder grade`` does: one worker process per run."""
@@ -523,6 +539,13 @@ def test_out_of_process_reference_and_correct_variants_get_full_marks(out_of_pro
         verdicts = out_of_process(["import numpy as np\nimport sympy as sp", *cells])
         for grade_id, verdict in verdicts.items():
             assert verdict.score == verdict.max_score, (grade_id, verdict.report())
+
+
+def test_out_of_process_forged_outcomes_gain_nothing(out_of_process):
+    stubs = [f"def {name}(*args, **kwargs):\n    raise NotImplementedError()\n" for name in NAMES]
+    verdicts = out_of_process([FORGING_CELL, *stubs])
+    for grade_id, verdict in verdicts.items():
+        assert verdict.score == 0, (grade_id, verdict.report())
 
 
 def test_out_of_process_tampering_gains_nothing(out_of_process):
