@@ -28,21 +28,52 @@ import signal
 import sys
 import traceback
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
 #: Longest error message kept from a student's exception.
 MAX_MESSAGE = 300
+#: How deep and how large a ``"tree"`` result may be, and how long an ``srepr``.
+MAX_TREE_DEPTH = 4
+MAX_TREE_LEAVES = 10_000
+MAX_SREPR = 20_000
+#: Values kept per key by ``record`` in a :class:`Function`.
+MAX_RECORDS = 1000
+
+
+@dataclass(frozen=True)
+class Function:
+    """A function handed to the student's code, built in the worker from the check's source.
+
+    ``source`` is run in a fresh namespace holding ``np``, ``math``, ``sympy``, ``record``
+    (``record(key, value)`` appends a plain value to the outcome's ``records[key]``) and
+    ``ARGS`` (the positional arguments exactly as the student receives them); the student
+    gets ``namespace[name]``. What it records is an observation, read back as plain data.
+    """
+
+    source: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Sym:
+    """A SymPy object handed to the student's code, rebuilt in the worker from its ``srepr``."""
+
+    srepr: str
 
 
 @dataclass(frozen=True)
 class Call:
     """One call of a student's function, made in the untrusted process.
 
-    ``kind`` says how the result is read back: ``"numeric"`` converts it to a float64
-    array; ``"sympy"`` expects a SymPy matrix and evaluates it at ``points`` (maps from
-    symbol name to a number given as a string) with ``digits`` significant digits.
+    ``args`` and ``kwargs`` may hold :class:`Function` and :class:`Sym` values (also inside
+    lists, tuples and dicts). ``kind`` says how the result is read back: ``"numeric"``
+    converts it to a float64 array; ``"tree"`` reads tuples and lists recursively and
+    converts every leaf to a float64 array; ``"sympy"`` expects a SymPy matrix and
+    evaluates it at ``points`` (maps from symbol name to a number given as a string) with
+    ``digits`` significant digits; ``"expr"`` expects a SymPy expression (or number),
+    keeps its ``srepr`` and evaluates it at ``points`` the same way.
     """
 
     target: str
@@ -58,6 +89,7 @@ class Outcome:
     """What one :class:`Call` gave back, as plain data that is safe to trust."""
 
     error: str | None = None
+    error_types: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     mutated: bool = False
     type_name: str = ""
@@ -66,10 +98,15 @@ class Outcome:
     value: np.ndarray | None = None
     symbols: list = field(default_factory=list)
     entries: list = field(default_factory=list)
+    tree: list | None = None
+    tree_types: list | None = None
+    srepr: str = ""
+    records: dict = field(default_factory=dict)
 
     def to_json(self) -> str:
-        data = asdict(self)
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
         data["value"] = None if self.value is None else _encode_array(self.value)
+        data["tree"] = None if self.tree is None else _map_leaves(self.tree, _encode_array)
         return json.dumps(data)
 
     @classmethod
@@ -78,11 +115,13 @@ class Outcome:
         data = json.loads(line)
         if not isinstance(data, dict) or set(data) != set(cls.__dataclass_fields__):
             raise ValueError("malformed outcome")
-        value = data.pop("value")
-        shape = data.pop("shape")
+        value, shape, tree = data.pop("value"), data.pop("shape"), data.pop("tree")
+        if not isinstance(data["records"], dict) or not isinstance(data["error_types"], list):
+            raise ValueError("malformed outcome")
         outcome = cls(**data)
         outcome.shape = None if shape is None else tuple(int(s) for s in shape)
         outcome.value = None if value is None else _decode_array(value)
+        outcome.tree = None if tree is None else _map_leaves(tree, _decode_array)
         return outcome
 
 
@@ -97,12 +136,46 @@ class Request:
     memory_bytes: int = 0
     file_bytes: int = 0
 
+    def to_wire(self) -> bytes:
+        """This request as a pickle of plain data only: the worker runs as ``__main__``,
+        so pickled instances of this module's classes would not load there."""
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["calls"] = [_to_wire(call) for call in self.calls]
+        return pickle.dumps(data)
+
     @classmethod
-    def from_dict(cls, data: dict) -> "Request":
-        """Rebuild a request sent as plain data (``dataclasses.asdict``): the worker runs
-        as ``__main__``, so pickled instances of this module's classes would not load."""
-        calls = tuple(Call(**call) for call in data.pop("calls"))
-        return cls(calls=calls, **data)
+    def from_wire(cls, blob: bytes) -> "Request":
+        data = pickle.loads(blob)
+        data["calls"] = tuple(_from_wire(call) for call in data["calls"])
+        return cls(**data)
+
+
+#: The classes :func:`_to_wire` turns into tagged plain data.
+_WIRE_CLASSES = {"Call": Call, "Function": Function, "Sym": Sym}
+
+
+def _to_wire(value):
+    """``value`` with every :class:`Call`, :class:`Function` and :class:`Sym` turned into
+    a tagged dict, inside lists, tuples and dicts too."""
+    if type(value) in _WIRE_CLASSES.values():
+        fields = {name: _to_wire(getattr(value, name)) for name in value.__dataclass_fields__}
+        return {"__wire__": type(value).__name__, **fields}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_to_wire(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _to_wire(item) for key, item in value.items()}
+    return value
+
+
+def _from_wire(value):
+    if isinstance(value, dict) and value.get("__wire__") in _WIRE_CLASSES:
+        fields = {key: _from_wire(item) for key, item in value.items() if key != "__wire__"}
+        return _WIRE_CLASSES[value["__wire__"]](**fields)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_from_wire(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _from_wire(item) for key, item in value.items()}
+    return value
 
 
 class TimeLimit(BaseException):
@@ -121,6 +194,15 @@ def _decode_array(text: str) -> np.ndarray:
     if array.dtype != np.float64:
         raise ValueError("outcome array is not float64")
     return array
+
+
+def _map_leaves(tree, function, depth: int = 0):
+    """``tree`` with every leaf (anything but a list) replaced by ``function(leaf)``."""
+    if isinstance(tree, list):
+        if depth > MAX_TREE_DEPTH:
+            raise ValueError("result nested too deeply")
+        return [_map_leaves(item, function, depth + 1) for item in tree]
+    return function(tree)
 
 
 def _describe(exc: BaseException) -> str:
@@ -147,15 +229,115 @@ def _type_name(obj) -> str:
     return f"{kind.__module__}.{kind.__qualname__}"
 
 
-def _copy_arrays(values):
-    return [np.array(v, copy=True) if isinstance(v, np.ndarray) else None for v in values]
+def _arrays_in(values, depth: int = 0) -> list:
+    """The ndarrays among ``values``, also inside lists, tuples and dicts."""
+    found = []
+    for value in values:
+        if isinstance(value, np.ndarray):
+            found.append(value)
+        elif isinstance(value, (list, tuple)) and depth < MAX_TREE_DEPTH:
+            found.extend(_arrays_in(value, depth + 1))
+        elif isinstance(value, dict) and depth < MAX_TREE_DEPTH:
+            found.extend(_arrays_in(list(value.values()), depth + 1))
+    return found
 
 
-def _was_mutated(values, copies) -> bool:
+def _was_mutated(arrays, copies) -> bool:
     return any(
-        before is not None and not np.array_equal(value, before, equal_nan=value.dtype.kind in "fc")
-        for value, before in zip(values, copies)
+        not np.array_equal(value, before, equal_nan=value.dtype.kind in "fc")
+        for value, before in zip(arrays, copies)
     )
+
+
+def _plain(value):
+    """A value ``record`` may keep: bools, numbers and strings as they are, arrays as lists."""
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    return np.asarray(value, dtype=np.float64).ravel()[:MAX_TREE_LEAVES].tolist()
+
+
+def _build_arguments(args, kwargs, outcome: "Outcome"):
+    """The arguments as the student receives them: fresh copies, with every
+    :class:`Function` and :class:`Sym` built here."""
+    args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)  # the student may modify them
+    handed = []
+
+    def record(key, value):
+        kept = outcome.records.setdefault(str(key), [])
+        if len(kept) < MAX_RECORDS:
+            kept.append(_plain(value))
+
+    def build(value):
+        if isinstance(value, Function):
+            import math
+
+            import sympy
+
+            namespace = {"np": np, "math": math, "sympy": sympy, "record": record, "ARGS": handed}
+            exec(compile(value.source, f"<function {value.name}>", "exec"), namespace)
+            return namespace[value.name]
+        if isinstance(value, Sym):
+            import sympy
+
+            return eval(value.srepr, vars(sympy).copy())  # the check's own text, never the student's
+        if isinstance(value, (list, tuple)):
+            return type(value)(build(item) for item in value)
+        if isinstance(value, dict):
+            return {key: build(item) for key, item in value.items()}
+        return value
+
+    handed.extend(build(arg) for arg in args)
+    return handed, {key: build(value) for key, value in kwargs.items()}
+
+
+def _read_tree(result, outcome: Outcome) -> None:
+    outcome.type_name = _type_name(result)
+    leaves = 0
+
+    def read(node, depth):
+        nonlocal leaves
+        if isinstance(node, (list, tuple)) and type(node).__module__ == "builtins":
+            if depth >= MAX_TREE_DEPTH:
+                raise ValueError(f"the result is nested more than {MAX_TREE_DEPTH} levels deep")
+            pairs = [read(item, depth + 1) for item in node]
+            return [p[0] for p in pairs], [p[1] for p in pairs]
+        leaves += 1
+        if leaves > MAX_TREE_LEAVES:
+            raise ValueError(f"the result has more than {MAX_TREE_LEAVES} parts")
+        kind = _type_name(node) + (f":{node.dtype}" if type(node) is np.ndarray else "")
+        return np.array(node, dtype=np.float64, copy=True), kind
+
+    outcome.tree, outcome.tree_types = read(result, 0) if isinstance(result, (list, tuple)) else ([], [])
+    if not isinstance(result, (list, tuple)):
+        raise TypeError(f"returned a {outcome.type_name}, expected a tuple or list")
+
+
+def _evaluate_at(expression, call: Call) -> list:
+    """``expression``'s value at each of ``call.points`` as strings (a list per point)."""
+    import sympy
+
+    by_name = {str(s): s for s in expression.free_symbols}
+    values = []
+    for point in call.points:
+        substitution = {by_name[name]: sympy.Rational(text) for name, text in point.items() if name in by_name}
+        evaluated = expression.subs(substitution).evalf(call.digits)
+        entries = evaluated if isinstance(evaluated, sympy.MatrixBase) else [evaluated]
+        values.append([str(entry) for entry in entries])
+    return values
+
+
+def _read_expr(result, call: Call, outcome: Outcome) -> None:
+    import sympy
+
+    outcome.type_name = _type_name(result)
+    if isinstance(result, (int, float)) and not isinstance(result, bool):
+        result = sympy.sympify(result)
+    if not isinstance(result, sympy.Basic) or isinstance(result, sympy.MatrixBase):
+        return
+    outcome.symbols = sorted(str(s) for s in result.free_symbols)
+    text = sympy.srepr(result)
+    outcome.srepr = text if len(text) <= MAX_SREPR else ""
+    outcome.entries = [entries[0] for entries in _evaluate_at(result, call)]
 
 
 def _read_numeric(result, outcome: Outcome) -> None:
@@ -174,13 +356,8 @@ def _read_sympy(result, call: Call, outcome: Outcome) -> None:
     if not isinstance(result, sympy.MatrixBase):
         return
     outcome.shape = tuple(result.shape)
-    free = result.free_symbols
-    outcome.symbols = sorted(str(s) for s in free)
-    by_name = {str(s): s for s in free}
-    for point in call.points:
-        values = {by_name[name]: sympy.Rational(text) for name, text in point.items() if name in by_name}
-        evaluated = result.subs(values).evalf(call.digits)
-        outcome.entries.append([str(entry) for entry in evaluated])
+    outcome.symbols = sorted(str(s) for s in result.free_symbols)
+    outcome.entries = _evaluate_at(result, call)
 
 
 def probe(function, call: Call) -> Outcome:
@@ -193,24 +370,32 @@ def probe(function, call: Call) -> Outcome:
     if not callable(function):
         outcome.error = f"{call.target} is not a function (it is a {type(function).__name__})"
         return outcome
-    args, kwargs = copy.deepcopy(call.args), copy.deepcopy(call.kwargs)  # the student may modify them
-    copies = _copy_arrays(args)
+    args, kwargs = _build_arguments(call.args, call.kwargs, outcome)
+    arrays = _arrays_in([*args, *kwargs.values()])
+    copies = [np.array(a, copy=True) for a in arrays]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             with np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
                 result = function(*args, **kwargs)
-            outcome.mutated = _was_mutated(args, copies)
-            if call.kind == "sympy":
-                _read_sympy(result, call, outcome)
-            else:
-                _read_numeric(result, outcome)
+            outcome.mutated = _was_mutated(arrays, copies)
+            READERS[call.kind](result, call, outcome)
         except TimeLimit:
             raise
         except BaseException as exc:  # the student's code may raise anything, SystemExit too
             outcome.error = _describe(exc)
+            outcome.error_types = [kind.__name__ for kind in type(exc).__mro__][:8]
     outcome.warnings = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
     return outcome
+
+
+#: How each :attr:`Call.kind` reads a result back.
+READERS = {
+    "numeric": lambda result, call, outcome: _read_numeric(result, outcome),
+    "tree": lambda result, call, outcome: _read_tree(result, outcome),
+    "sympy": _read_sympy,
+    "expr": _read_expr,
+}
 
 
 class _NoIPython:
@@ -273,7 +458,7 @@ def _exit_as_exception(status=1, *args):
 
 
 def main() -> None:
-    request = Request.from_dict(pickle.load(sys.stdin.buffer))
+    request = Request.from_wire(sys.stdin.buffer.read())
     os._exit = os.abort = _exit_as_exception  # a cell that calls them loses only itself
     results = os.fdopen(os.dup(1), "w", buffering=1)
     devnull = os.open(os.devnull, os.O_WRONLY)

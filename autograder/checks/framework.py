@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from autograder.worker import Call, Outcome, probe
+from autograder.worker import Call, Function, Outcome, Sym, probe  # noqa: F401 - the checks' vocabulary
 
 Judge = Callable[[Sequence[Outcome]], "str | None"]
 
@@ -28,6 +28,9 @@ class Part:
     calls: tuple[Call, ...]
     judge: Judge
     weight: float = 1.0
+    #: Whether the judge also sees outcomes whose call raised (to grade an expected
+    #: ``ValueError``); otherwise the first error fails the part with its message.
+    accepts_errors: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ class Check:
         for part in self.parts:
             mine = outcomes[start : start + len(part.calls)]
             start += len(part.calls)
-            message = _first_error(mine) or part.judge(mine)
+            message = (None if part.accepts_errors else _first_error(mine)) or part.judge(mine)
             results.append(PartResult(part.description, message is None, message))
             if message is None:
                 earned += part.weight
@@ -173,6 +176,97 @@ def rational_points(rng: np.random.Generator, names: Sequence[str], count: int, 
         {name: f"{int(k)}/{denominator}" for name, k in zip(names, rng.integers(-2 * denominator, 2 * denominator + 1, len(names)))}
         for _ in range(count)
     )
+
+
+def time_limited(seconds: float, function, *args, **kwargs):
+    """``function(*args, **kwargs)``, or ``TimeoutError`` once ``seconds`` have passed.
+
+    For judges that do heavy SymPy work on a student's expression (a limit, a polynomial
+    test): an expression built to take forever then fails its part instead of stalling
+    the grader. Uses SIGALRM, so only in a process's main thread; elsewhere it just calls.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return function(*args, **kwargs)
+
+    def expire(signum, frame):
+        raise TimeoutError(f"gave up after {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return function(*args, **kwargs)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+#: Largest student ``srepr`` :func:`parse_srepr` reads, in characters and in syntax nodes.
+MAX_SREPR_CHARS = 20_000
+MAX_SREPR_NODES = 2_000
+#: Longest integer literal it accepts, in digits.
+MAX_LITERAL_DIGITS = 60
+
+
+def parse_srepr(text: str):
+    """Rebuild a SymPy expression from the ``srepr`` a student's code sent, safely.
+
+    The text is parsed, never evaluated: only calls of SymPy classes and functions by
+    name, with literal arguments (numbers, strings, ``True``/``False``, tuples, lists and
+    keyword arguments) are accepted, within size caps, and the expression is built
+    unevaluated (``Pow(10, 10**50)`` is not computed). Raises ``ValueError`` otherwise.
+    """
+    import ast
+
+    import sympy
+
+    if not isinstance(text, str) or not text or len(text) > MAX_SREPR_CHARS:
+        raise ValueError("the expression is empty or too large to read")
+    try:
+        tree = ast.parse(text, mode="eval")
+    except (SyntaxError, RecursionError, MemoryError):
+        raise ValueError("the expression's srepr is not valid") from None
+    if sum(1 for _ in ast.walk(tree)) > MAX_SREPR_NODES:
+        raise ValueError("the expression is too large to read")
+    from sympy.functions.elementary.piecewise import ExprCondPair
+
+    namespace = {**vars(sympy), "ExprCondPair": ExprCondPair}
+
+    def build(node):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool)) or (
+                isinstance(node, ast.Constant) and node.value is None):
+            if isinstance(node.value, int) and len(str(abs(node.value))) > MAX_LITERAL_DIGITS:
+                raise ValueError("a number in the expression is too long")
+            if isinstance(node.value, str) and len(node.value) > 200:
+                raise ValueError("a name in the expression is too long")
+            return node.value
+        if isinstance(node, ast.Name) and isinstance(namespace.get(node.id), sympy.Basic):
+            return namespace[node.id]  # constants such as pi, E, oo, true
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return -build(node.operand)
+        if isinstance(node, (ast.Tuple, ast.List)):
+            return [build(item) for item in node.elts]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            constructor = namespace.get(node.func.id)
+            if not (isinstance(constructor, type) and issubclass(constructor, (sympy.Basic, sympy.MatrixBase))
+                    or isinstance(constructor, sympy.FunctionClass)):
+                raise ValueError(f"{node.func.id} is not a SymPy class")
+            arguments = [build(arg) for arg in node.args]
+            keywords = {kw.arg: build(kw.value) for kw in node.keywords if kw.arg}
+            if node.func.id in ("Integer", "Float", "Rational") and any(isinstance(a, str) and len(a) > MAX_LITERAL_DIGITS for a in arguments):
+                raise ValueError("a number in the expression is too long")
+            return constructor(*arguments, **keywords)
+        raise ValueError(f"unexpected {type(node).__name__} in the expression")
+
+    with sympy.evaluate(False):
+        try:
+            return build(tree.body)
+        except ValueError:
+            raise
+        except Exception as exc:  # SymPy's own complaints about malformed arguments
+            raise ValueError(f"the expression could not be rebuilt: {type(exc).__name__}") from None
 
 
 def agrees_to_digits(text: str, expected, digits: int) -> bool:

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import importlib
 import os
-import pickle
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import worker
@@ -72,7 +71,7 @@ def run_worker(cells: list[str], calls: list, limits: Limits) -> list[Outcome]:
         )
         results = _Collector(process.stdout)
         try:
-            process.stdin.write(pickle.dumps(asdict(request)))
+            process.stdin.write(request.to_wire())
             process.stdin.close()
             process.wait(timeout=deadline)
             missing = "the notebook's code ended the grading process early"
