@@ -255,14 +255,16 @@ def test_stub_scores_zero(name, kind):
     function = {"released_stub": _stub(name), "returns_none": _returns_none, "not_a_function": None,
                 "always_value_error": _raises_value_error}[kind]
     verdict = grade(check_of(name), function)
-    if kind == "always_value_error" and name in ("cross_entropy", "cross_entropy_grad"):
-        # refusing everything earns exactly the two bad-label parts, nothing else
-        passed = [part.description for part in verdict.parts if part.passed]
-        assert all("refuses" in words for words in passed) and len(passed) == 2, verdict.report()
-        assert verdict.score < verdict.max_score / 2
-        return
     assert verdict.score == 0, verdict.report()
     assert not any(part.passed for part in verdict.parts)
+
+
+def test_refusing_everything_earns_nothing():
+    """A function that raises ValueError for every input gets no credit for refusing bad labels."""
+    for name in ("cross_entropy", "cross_entropy_grad"):
+        verdict = grade(check_of(name), _raises_value_error)
+        assert verdict.score == 0
+        assert "valid labels [2, 0, 1] must not raise" in verdict.report()
 
 
 def test_the_released_stub_scores_zero_even_on_the_bad_label_parts():
@@ -481,8 +483,7 @@ def test_out_of_process_tampering_gains_nothing():
 
     verdicts = judge_module.judge([TAMPERING_CELL], chk.CHECKS, judge_module.Limits(call_timeout=60.0))
     for grade_id, verdict in verdicts.items():
-        # refusing negative labels is the one honest thing this cell does
-        assert verdict.score <= (1 / 7 * 4 if grade_id == "cross_entropy-hidden" else 0), (grade_id, verdict.report())
+        assert verdict.score == 0, (grade_id, verdict.report())
 
 
 def test_out_of_process_correct_code_gets_full_marks():

@@ -192,20 +192,33 @@ NEGATIVE_AND_TOO_LARGE = (([0, -1, 2], "a label of -1 (NumPy indexing would sile
 FRACTIONAL_AND_NAN = ((np.array([0.0, 1.5, 2.0]), "a label of 1.5"),
                       (np.array([0.0, np.nan, 1.0]), "a label of nan"))
 BAD_LOGITS = RNG.normal(size=(3, 3))
+GOOD_LABELS = np.array([2, 0, 1])
 
 
-def _bad_label_parts(target: str) -> tuple[Part, Part]:
+def _bad_label_parts(target: str, good: Judge) -> tuple[Part, Part]:
+    """Two parts: each makes one call with valid labels (``BAD_LOGITS``, ``GOOD_LABELS``),
+    judged by ``good``, then the calls with bad labels, which must raise ``ValueError``.
+    The valid call keeps a function that refuses everything from earning these parts."""
+
     def logits_for(labels):
         return BAD_LOGITS[: len(labels)].copy()
 
-    return (
-        Part("refuses negative labels and labels >= K with ValueError",
-             tuple(_call(target, logits_for(labels), labels) for labels, _ in NEGATIVE_AND_TOO_LARGE),
-             _raises_value_error([what for _, what in NEGATIVE_AND_TOO_LARGE]), accepts_errors=True),
-        Part("refuses fractional and nan labels with ValueError",
-             tuple(_call(target, logits_for(labels), labels) for labels, _ in FRACTIONAL_AND_NAN),
-             _raises_value_error([what for _, what in FRACTIONAL_AND_NAN]), accepts_errors=True),
-    )
+    def part(description, cases):
+        refuses = _raises_value_error([what for _, what in cases])
+
+        def judge(outcomes: Sequence[Outcome]) -> str | None:
+            valid = outcomes[0]
+            if valid.error is not None:
+                return f"valid labels {GOOD_LABELS.tolist()} must not raise, but the call raised {valid.error}"
+            wrong = good([valid])
+            return (wrong and f"{wrong} (this part needs a correct result for valid labels)") or refuses(outcomes[1:])
+
+        calls = (_call(target, BAD_LOGITS.copy(), GOOD_LABELS.copy()),
+                 *(_call(target, logits_for(labels), labels) for labels, _ in cases))
+        return Part(description, calls, judge, accepts_errors=True)
+
+    return (part("refuses negative labels and labels >= K with ValueError", NEGATIVE_AND_TOO_LARGE),
+            part("refuses fractional and nan labels with ValueError", FRACTIONAL_AND_NAN))
 
 
 # --- cross_entropy -------------------------------------------------------------------------------
@@ -233,7 +246,7 @@ CROSS_ENTROPY_HIDDEN = Check(
             _near(CE_REF_HUGE, _ce_scale(HUGE)),
             weight=2,
         ),
-        *_bad_label_parts("cross_entropy"),
+        *_bad_label_parts("cross_entropy", _near(exact_cross_entropy(BAD_LOGITS, GOOD_LABELS), _ce_scale(BAD_LOGITS))),
         Part(
             "returns a new float64 array, leaves its inputs alone, emits no warning",
             (_call("cross_entropy", LOGITS.copy(), LABELS.copy()), _call("cross_entropy", HUGE.copy(), HUGE_LABELS.copy())),
@@ -267,7 +280,7 @@ CROSS_ENTROPY_GRAD_HIDDEN = Check(
             (_call("cross_entropy_grad", HUGE, HUGE_LABELS),),
             _near(GRAD_REF_HUGE, 1e-9),
         ),
-        *_bad_label_parts("cross_entropy_grad"),
+        *_bad_label_parts("cross_entropy_grad", _near(exact_cross_entropy_grad(BAD_LOGITS, GOOD_LABELS), 1e-12)),
         Part(
             "returns a new float64 array, leaves its inputs alone, emits no warning",
             (_call("cross_entropy_grad", LOGITS.copy(), LABELS.copy()),
