@@ -1,33 +1,54 @@
-# The two commands: `make` (set up, build the book, release, grade the demo class) and
-# `make test` (set up, build the book strictly, run the test suite).
+# The two commands: `make` (set up, build the book, its PDF and the student kit, release,
+# grade the demo class) and `make test` (the same build, strictly, then the test suite).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.requirements-installed
-BOOK := _build/html/index.html
+SITE := _build/html
+BOOK := $(SITE)/book/intro.html
+PDF := $(SITE)/activation-functions-in-depth.pdf
+KIT := $(SITE)/student-kit.zip
 REPORT := demo/report
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: all setup book release demo test clean
+.PHONY: all setup browser book pdf kit release demo test clean
 
-all: book release demo
+all: book pdf kit release demo
 	@echo
-	@echo "Book:         $(CURDIR)/$(BOOK)"
+	@echo "Book:         $(CURDIR)/$(BOOK) (PDF: $(PDF), student kit: $(KIT))"
 	@echo "Grade report: $(CURDIR)/$(REPORT)/grades.csv (cells: cells.csv, feedback: feedback/)"
 
-setup: $(READY)
+setup: $(READY) browser
 
 # The environment is rebuilt only when it is missing or requirements.txt changed.
 $(READY): requirements.txt
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(None if (3, 11) <= v <= (3, 13) else "Python 3.11, 3.12 or 3.13 is needed, $(PYTHON) is %d.%d: run make PYTHON=python3.12 (or another of those)" % v)'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --quiet -r requirements.txt
 	$(BIN)/python -c "import matplotlib.font_manager"  # build the font cache now, not inside a book cell
 	touch $@
 
+# Debian's Chromium prints the PDF and runs the browser tests; installed where missing.
+browser: $(CHROMIUM)
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+	  echo "Chromium is missing: install Debian's package as root (apt-get install chromium), then run make again"; exit 1; \
+	fi
+
 # -W turns every warning into an error; the execution cache makes rebuilds cheap.
 book: $(READY)
 	$(BIN)/jupyter-book build . -W -n --keep-going
+
+# The whole book as one PDF, printed offline by the same headless Chromium.
+pdf: book browser
+	$(BIN)/python -m publish.pdf $(SITE) $(PDF)
+
+# What a student downloads: the released notebooks and a standalone validate.
+kit: $(READY)
+	$(BIN)/python -m publish.kit $(KIT)
 
 release: $(READY)
 	$(BIN)/python -m autograder release
@@ -36,7 +57,7 @@ demo: $(READY) release
 	$(BIN)/python demo/make_class.py demo/class
 	$(BIN)/python -m autograder grade demo/class --out $(REPORT) --timeout 10
 
-test: $(READY) book
+test: $(READY) book pdf kit
 	$(BIN)/python -m pytest
 
 clean:

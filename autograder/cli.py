@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from autograder.errors import AutograderError
+from autograder.errors import AutograderError, Interrupted
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,9 +25,17 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("submissions", type=Path)
     grade.add_argument("--out", type=Path, required=True, help="where grades.csv, cells.csv and feedback/ go")
     grade.add_argument("--assignment", action="append", metavar="ID", help="grade only this assignment (repeatable)")
-    grade.add_argument("--jobs", type=int, default=1, help="notebooks graded at once (default 1; for now always 1)")
-    grade.add_argument("--timeout", type=float, default=30, help="seconds per notebook cell (default 30)")
-    grade.add_argument("--work", type=Path, help="gradebook and nbgrader copies (default OUT/work)")
+    grade.add_argument("--jobs", type=int, default=None, help="notebooks graded at once (default: the number of cores)")
+    grade.add_argument("--scheduler", metavar="ADDRESS", help="run the notebooks on this Dask distributed scheduler")
+    grade.add_argument("--timeout", type=float, default=30, help="seconds one notebook cell may run (default 30)")
+    grade.add_argument("--budget", type=float, default=240,
+                       help="seconds one whole notebook may take, however many cells it has (default 240)")
+    grade.add_argument("--work", type=Path, help="the gradebook and nbgrader's copies, kept between runs "
+                                                "(default OUT/work)")
+    grade.add_argument("--student", action="append", metavar="ID", help="grade only this student (repeatable)")
+    grade.add_argument("--regrade", action="store_true", help="grade again even what is unchanged since the last run")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="run student code without the sandbox: it can then read and change this user's files")
 
     report = commands.add_parser("report", help="rewrite OUT's tables and feedback from the gradebook "
                                                 "(after grading by hand)")
@@ -44,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("autograder").setLevel(logging.INFO)
     try:
         return _run(args)
+    except Interrupted as exc:
+        print(f"interrupted: {exc}", file=sys.stderr)
+        return 130
     except AutograderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -70,8 +81,10 @@ def _run(args) -> int:
         from autograder.grading.judge import Limits
         from autograder.grading.run import grade
 
-        results = grade(args.submissions, args.out, assignment_ids=args.assignment, work=args.work,
-                        limits=Limits(cell_timeout=args.timeout), jobs=args.jobs)
+        limits = Limits(cell_timeout=args.timeout, notebook_budget=args.budget)
+        results = grade(args.submissions, args.out, assignment_ids=args.assignment, work=args.work, limits=limits,
+                        jobs=args.jobs, scheduler=args.scheduler, students=args.student, regrade=args.regrade,
+                        sandbox=not args.no_sandbox)
     print(summary_table(results))
     print(f"grades: {args.out / 'grades.csv'}; cells: {args.out / 'cells.csv'}; feedback: {args.out / 'feedback'}")
     return 0

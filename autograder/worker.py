@@ -11,9 +11,15 @@ sent and writes back plain data (float64 arrays as ``.npy`` bytes, strings, bool
 grader compares that data with references it computed itself. Tampering with NumPy,
 builtins or this module therefore cannot turn a wrong answer into a right one.
 
-Protocol: the grader writes one :class:`Request`, pickled as plain data, to standard input; the worker writes
-one JSON line per outcome to the file descriptor that was standard output when it started.
-Standard output and error are redirected to ``/dev/null`` before any student code runs.
+Protocol: the grader writes one :class:`Request` (:meth:`Request.to_wire`) to standard
+input. The worker runs the notebook's code cells in order, keeping each cell's outputs as a
+kernel would show them, then makes the calls; it reports on the file descriptor that was
+standard output when it started, one JSON line per event: ``{"cell": id, "state":
+"start"}`` and ``{"cell": id, "outputs": [...], "count": n}`` per cell, ``{"call": k,
+"state": "start"}`` and ``{"call": k, "outcome": {...}}`` per call, and ``{"done": true}``.
+The start events let the grader tell which cell or call hung or killed the process.
+File descriptors 0-2 point at ``/dev/null`` before any student code runs. When grading,
+this process runs inside the sandbox (:mod:`autograder.grading.sandbox`).
 """
 from __future__ import annotations
 
@@ -127,7 +133,12 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Request:
-    """Everything a worker needs: the cells to run, then the calls to make."""
+    """Everything a worker needs: the cells to run, then the calls to make.
+
+    ``cells`` are ``(cell_id, source)`` pairs in notebook order. A worker that was
+    restarted after a hang skips the cells in ``skip_cells``, starts the calls at
+    ``first_call`` and treats the targets in ``skip_targets`` as timed out.
+    """
 
     cells: tuple
     calls: tuple
@@ -135,6 +146,10 @@ class Request:
     call_timeout: float = 30.0
     memory_bytes: int = 0
     file_bytes: int = 0
+    output_bytes: int = 256 * 1024
+    skip_cells: tuple = ()
+    skip_targets: tuple = ()
+    first_call: int = 0
 
     def to_wire(self) -> bytes:
         """This request as a pickle of plain data only: the worker runs as ``__main__``,
@@ -398,43 +413,171 @@ READERS = {
 }
 
 
-class _NoIPython:
-    """Stands in for ``get_ipython()`` so that cells with magics run as plain Python.
+class _Shell:
+    """Stands in for ``get_ipython()`` so that code written for a kernel runs here.
 
     Magics that only time, profile or capture the code they wrap run that code; every
-    other magic, shell escape or display call does nothing.
+    other magic, shell escape or widget call does nothing. ``display`` records outputs.
     """
 
     PASS_THROUGH = {"time", "timeit", "prun", "capture"}
 
-    def __init__(self, namespace: dict | None = None):
+    def __init__(self, namespace: dict, capture: "_Capture | None" = None):
         self._namespace = namespace
+        self.capture = capture
 
     def run_cell_magic(self, name, line, cell):
-        if name in self.PASS_THROUGH and self._namespace is not None:
+        if name in self.PASS_THROUGH:
             exec(compile(_to_python(cell), f"<%%{name}>", "exec"), self._namespace)
 
     def run_line_magic(self, name, line, *args, **kwargs):
-        if name in self.PASS_THROUGH - {"capture"} and self._namespace is not None:
+        if name in self.PASS_THROUGH - {"capture"}:
             exec(compile(_to_python(line), f"<%{name}>", "exec"), self._namespace)
+
+    def display(self, *objects, **kwargs):
+        if self.capture is not None:
+            for obj in objects:
+                self.capture.add("display_data", obj)
 
     def __getattr__(self, name):
         return lambda *args, **kwargs: None
 
 
 def _to_python(source: str) -> str:
-    from IPython.core.inputtransformer2 import TransformerManager
+    """``source`` as plain Python: IPython's syntax (magics, ``!`` escapes) is translated
+    the way a kernel does, and IPython is only imported for cells that need it."""
+    import ast
 
-    return TransformerManager().transform_cell(source)
+    try:
+        ast.parse(source)
+        return source
+    except SyntaxError:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        return TransformerManager().transform_cell(source)
 
 
-def _run_cells(cells, namespace, timeout) -> None:
-    for index, source in enumerate(cells):
+# --- running the notebook's cells, with their outputs -----------------------------------
+
+
+class _Capture:
+    """The outputs of one cell, as nbformat output dicts, kept to ``limit`` bytes."""
+
+    def __init__(self, limit: int):
+        self.outputs: list = []
+        self.limit, self.size, self.truncated = limit, 0, False
+
+    def _room(self, size: int) -> bool:
+        if self.size + size > self.limit:
+            if not self.truncated:
+                self.truncated = True
+                self.outputs.append({"output_type": "stream", "name": "stderr",
+                                     "text": f"\n[output truncated: more than {self.limit} bytes]\n"})
+            return False
+        self.size += size
+        return True
+
+    def stream(self, name: str, text: str) -> None:
+        if not self._room(len(text)):
+            return
+        last = self.outputs[-1] if self.outputs else None
+        if last and last["output_type"] == "stream" and last["name"] == name:
+            last["text"] += text
+        else:
+            self.outputs.append({"output_type": "stream", "name": name, "text": text})
+
+    def add(self, output_type: str, obj) -> None:
+        data = _mime_bundle(obj)
+        if data and self._room(sum(len(v) for v in data.values())):
+            output = {"output_type": output_type, "data": data, "metadata": {}}
+            if output_type == "execute_result":
+                output["execution_count"] = None
+            self.outputs.append(output)
+
+    def error(self, exc: BaseException) -> None:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<cell")]
+        lines = traceback.format_list(frames[-5:]) + traceback.format_exception_only(type(exc), exc)
+        text = "".join(lines)[-4000:]
+        self.outputs.append({"output_type": "error", "ename": type(exc).__name__,
+                             "evalue": _describe(exc), "traceback": text.splitlines()})
+
+
+class _Stream(io.TextIOBase):
+    """``sys.stdout`` or ``sys.stderr`` while a cell runs: text goes to its capture."""
+
+    def __init__(self, name: str, current):
+        self.name, self._current = name, current
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text) -> int:
+        text = str(text)
+        capture = self._current()
+        if capture is not None:
+            capture.stream(self.name, text)
+        return len(text)
+
+
+def _mime_bundle(obj) -> dict:
+    """What a kernel would show for ``obj``: plain text always; LaTeX, HTML and PNG where
+    the object offers them. Every value is a string (the grader sanitises before showing)."""
+    data = {}
+    try:
+        data["text/plain"] = repr(obj)[:20_000]
+    except BaseException:  # noqa: B036 - a broken __repr__ is the student's, not ours
+        data["text/plain"] = f"<{type(obj).__name__} object>"
+    for mime, method in (("text/latex", "_repr_latex_"), ("text/html", "_repr_html_")):
         try:
-            code = compile(_to_python(source), f"<cell {index}>", "exec")
-            _with_time_limit(timeout, exec, code, namespace)
-        except BaseException:  # noqa: B036 - a broken cell must not stop the others
+            shown = getattr(obj, method, None)
+            value = shown() if callable(shown) else None
+            if isinstance(value, str) and len(value) <= 100_000:
+                data[mime] = value
+        except BaseException:  # noqa: B036
             pass
+    if type(obj).__module__.startswith("matplotlib.figure"):
+        png = _figure_png(obj)
+        if png:
+            data["image/png"] = png
+    return data
+
+
+def _figure_png(figure) -> str | None:
+    try:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=72, bbox_inches="tight")
+        return base64.b64encode(buffer.getvalue()).decode("ascii")
+    except BaseException:  # noqa: B036
+        return None
+
+
+def _show_open_figures(capture: _Capture) -> None:
+    """Like the inline backend: every figure a cell left open is shown, then closed."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is None:
+        return
+    try:
+        for number in pyplot.get_fignums():
+            png = _figure_png(pyplot.figure(number))
+            if png and capture._room(len(png)):
+                capture.outputs.append({"output_type": "display_data", "metadata": {},
+                                        "data": {"image/png": png, "text/plain": "<Figure>"}})
+        pyplot.close("all")
+    except BaseException:  # noqa: B036
+        pass
+
+
+def _run_cell(source: str, cell_id: int, namespace: dict, capture: _Capture) -> None:
+    """Run one cell as a kernel would: the value of a final expression is shown."""
+    import ast
+
+    tree = ast.parse(_to_python(source), f"<cell {cell_id}>")
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, f"<cell {cell_id}>", "exec"), namespace)
+    if last is not None:
+        value = eval(compile(ast.Expression(last.value), f"<cell {cell_id}>", "eval"), namespace)
+        if value is not None and not source.rstrip().endswith(";"):
+            capture.add("execute_result", value)
 
 
 def _limit_resources(memory_bytes: int, file_bytes: int) -> None:
@@ -457,25 +600,48 @@ def _exit_as_exception(status=1, *args):
     raise SystemExit("the notebook's code tried to end the process")
 
 
-def main() -> None:
-    request = Request.from_wire(sys.stdin.buffer.read())
-    os._exit = os.abort = _exit_as_exception  # a cell that calls them loses only itself
-    results = os.fdopen(os.dup(1), "w", buffering=1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    signal.signal(signal.SIGALRM, _on_alarm)
-    _limit_resources(request.memory_bytes, request.file_bytes)
-    import matplotlib
+class _Events:
+    """The worker's report, one JSON line per event, on the stream the grader reads."""
 
-    matplotlib.use("Agg")
-    # IPython's own names, so that code written for a kernel runs here the same way
-    namespace = {"__name__": "__main__", "__builtins__": builtins}
-    shell = _NoIPython(namespace)
-    namespace.update(get_ipython=lambda: shell, display=shell.display)
-    _run_cells(request.cells, namespace, request.cell_timeout)
-    timed_out = set()
-    for call in request.calls:
+    def __init__(self, stream):
+        self._stream = stream
+
+    def send(self, **event) -> None:
+        if os.getpid() != _worker_pid:  # a process the student's code forked says nothing
+            return
+        self._stream.write(json.dumps(event) + "\n")
+        self._stream.flush()
+
+
+def _run_cells(request: Request, namespace: dict, shell: _Shell, events: _Events) -> None:
+    current: list = [None]
+    sys.stdout, sys.stderr = _Stream("stdout", lambda: current[0]), _Stream("stderr", lambda: current[0])
+    for count, (cell_id, source) in enumerate(request.cells, start=1):
+        if cell_id in request.skip_cells:
+            continue
+        capture = current[0] = shell.capture = _Capture(request.output_bytes)
+        events.send(cell=cell_id, state="start")
+        try:
+            _with_time_limit(request.cell_timeout, _run_cell, source, cell_id, namespace, capture)
+        except TimeLimit:
+            capture.outputs.append({"output_type": "error", "ename": "TimeoutError",
+                                    "evalue": f"the cell ran longer than {request.cell_timeout:g} s",
+                                    "traceback": [f"TimeoutError: the cell ran longer than {request.cell_timeout:g} s"]})
+        except BaseException as exc:  # noqa: B036 - a broken cell must not stop the others
+            capture.error(exc)
+        _show_open_figures(capture)
+        current[0] = shell.capture = None
+        try:
+            events.send(cell=cell_id, outputs=capture.outputs, count=count)
+        except (TypeError, ValueError):
+            events.send(cell=cell_id, outputs=[], count=count)
+
+
+def _make_calls(request: Request, namespace: dict, events: _Events) -> None:
+    timed_out = set(request.skip_targets)
+    for index in range(request.first_call, len(request.calls)):
+        call = request.calls[index]
+        events.send(call=index, state="start")
         try:
             function = namespace.get(call.target)
             if function is None:
@@ -484,16 +650,36 @@ def main() -> None:
                 outcome = Outcome(error="timed out (on an earlier call)")
             else:
                 outcome = _with_time_limit(request.call_timeout, probe, function, call)
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: B036
             outcome = Outcome(error=_describe(exc))
         if outcome.error == "timed out":
             timed_out.add(call.target)
         try:
             line = outcome.to_json()
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: B036
             line = Outcome(error=f"result could not be read back: {_describe(exc)}").to_json()
-        results.write(line + "\n")
-    results.flush()
+        events.send(call=index, outcome=json.loads(line))
+
+
+def main() -> None:
+    request = Request.from_wire(sys.stdin.buffer.read())
+    os._exit = os.abort = _exit_as_exception  # a cell that calls them loses only itself
+    events = _Events(os.fdopen(os.dup(1), "w", buffering=1))
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    signal.signal(signal.SIGALRM, _on_alarm)
+    _limit_resources(request.memory_bytes, request.file_bytes)
+    os.environ["MPLBACKEND"] = "Agg"  # figures are drawn off-screen and shown as PNG
+    # IPython's own names, so that code written for a kernel runs here the same way
+    namespace = {"__name__": "__main__", "__builtins__": builtins}
+    shell = _Shell(namespace)
+    namespace.update(get_ipython=lambda: shell, display=shell.display)
+    _run_cells(request, namespace, shell, events)
+    sys.stdout = sys.stderr = open(os.devnull, "w")
+    _make_calls(request, namespace, events)
+    events.send(done=True)
     _end_process(0)
 
 

@@ -54,17 +54,17 @@ def test_a_submission_that_breaks_the_pipeline_gets_a_row_and_the_others_are_gra
     folder = tmp_path / "class"
     for student in ("ada", "bob", "cy"):
         write_submission(folder, student, perfect)
-    original = run._grade_one
+    original = run._Recorder._save_grades
 
-    def fragile(api, submission, work, out):
-        if submission.student_id == "bob":
+    def fragile(self, result, notebook):
+        if result.student_id == "bob":
             raise RuntimeError("nbgrader choked")
-        return original(api, submission, work, out)
+        return original(self, result, notebook)
 
-    monkeypatch.setattr(run, "_grade_one", fragile)
+    monkeypatch.setattr(run._Recorder, "_save_grades", fragile)
     results = grade(folder, tmp_path / "out", limits=Limits(cell_timeout=10))
     assert [(r.student_id, r.score, r.status) for r in results] == [
-        ("ada", 16, "graded"), ("bob", 0, "could not be graded: RuntimeError: nbgrader choked"), ("cy", 16, "graded")]
+        ("ada", 16, "graded"), ("bob", 0, "could not be recorded: RuntimeError: nbgrader choked"), ("cy", 16, "graded")]
 
 
 def test_a_work_folder_that_is_not_ours_is_never_wiped(tmp_path, perfect):
@@ -73,6 +73,6 @@ def test_a_work_folder_that_is_not_ours_is_never_wiped(tmp_path, perfect):
     precious = tmp_path / "precious"
     precious.mkdir()
     (precious / "thesis.tex").write_text("years of work")
-    with pytest.raises(AutograderError, match="not empty and holds no gradebook"):
+    with pytest.raises(AutograderError, match="not empty and was not made by this grader"):
         grade(folder, tmp_path / "out", work=precious)
     assert (precious / "thesis.tex").read_text() == "years of work"

@@ -1,22 +1,297 @@
-"""Hand feedback back: nbgrader's ``generate_feedback``, copied to ``OUT/feedback``."""
+"""Feedback a student can act on: ``OUT/feedback/<student>/<assignment>/<notebook>.html``.
+
+One page per graded notebook, written straight from the autograded notebook and the
+gradebook (nbgrader's ``GetGrades`` and ``ClearHiddenTests`` preprocessors, then our own
+template through nbconvert's HTML exporter; not ``NbGraderAPI.generate_feedback``, which
+copies the whole course each time). The page
+
+- opens with a summary: each graded part under the name of its function, its score, and
+  "pending" for a part graded by hand that nobody has graded yet;
+- shows each hidden test cell as the list of its properties, failures first, coloured,
+  with what went wrong (never the hidden test code);
+- cuts long tracebacks to the frames that matter;
+- renders what the student wrote with every script, event handler, frame, object and
+  ``javascript:`` URL removed (an allow-list sanitiser, nh3), and forbids any script but
+  its own MathJax by a content-security policy;
+- typesets math offline: MathJax 3 is inlined (from the pinned ``django-static-mathjax``
+  wheel), so the single HTML file works anywhere, with no network.
+
+A submission that could not be graded gets a page too (:func:`write_failure_feedback`),
+saying why and what to do. The functions only read the gradebook, so several processes
+may write feedback at once.
+"""
 from __future__ import annotations
 
-import shutil
+import base64
+import functools
+import hashlib
+import re
 from pathlib import Path
 
+import nbformat
+import nh3
+from nbconvert.exporters import HTMLExporter
+from nbconvert.filters import markdown2html
+from nbgrader.api import MissingEntry
 from nbgrader.apps import NbGraderAPI
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from traitlets.config import Config
 
 from autograder import course
 
+TEMPLATES = Path(__file__).parent / "templates"
+
+# --- sanitising what the student wrote ------------------------------------------------------
+
+#: Tags kept in student HTML: nh3's (ammonia's) allow-list, which has no script, style,
+#: iframe, object, embed, form or input; attributes: its list plus ``class`` (for code
+#: highlighting); URLs: http(s), mailto and inline images only.
+_TAGS = set(nh3.ALLOWED_TAGS)
+_ATTRIBUTES = {tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}
+_ATTRIBUTES["*"] = {"class", "title", "lang", "dir"}
+_SCHEMES = {"http", "https", "mailto", "data"}
+
+
+def _inline_images_only(tag: str, attribute: str, value: str) -> str | None:
+    """The page is one self-contained file that loads nothing: an image that is not inline
+    would be a request (and could not load anyway), so its source is dropped."""
+    if attribute == "src" and not value.startswith("data:image/"):
+        return None
+    return value
+
+
+def sanitize(markup: str) -> str:
+    """Student-authored HTML with nothing active left in it."""
+    cleaned = nh3.clean(markup, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES,
+                        link_rel="noopener noreferrer", attribute_filter=_inline_images_only)
+    # data: URLs are for inline images only; a link to one could still carry a page
+    return re.sub(r'href="data:[^"]*"', 'href="#"', cleaned)
+
+
+def _markdown(text: str) -> str:
+    return sanitize(markdown2html(text or ""))
+
+
+def _svg_image(svg: str) -> str:
+    """An SVG shown as an image: a browser runs no script inside an <img>."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+# --- offline math -------------------------------------------------------------------------------
+
+MATHJAX_CONFIG = ("window.MathJax = {tex: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], "
+                  "displayMath: [['$$', '$$'], ['\\\\[', '\\\\]']], processEscapes: true, tags: 'ams'}, "
+                  "svg: {fontCache: 'global'}, options: {ignoreHtmlClass: 'no-math', "
+                  "processHtmlClass: 'math'}, startup: {typeset: true}};")
+
+
+@functools.cache
+def _mathjax() -> tuple[str, str]:
+    """(the MathJax 3 TeX-to-SVG component, the CSP source list allowing it and its config)."""
+    import mathjax
+
+    script = (Path(mathjax.__file__).parent / "static" / "mathjax" / "es5" / "tex-svg-full.js").read_text("utf-8")
+    script = script.replace("</script", "<\\/script")
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode('utf-8')).digest()).decode()}'"
+                      for s in (MATHJAX_CONFIG, script))
+    return script, hashes
+
+
+def _csp() -> str:
+    """Nothing from elsewhere: scripts only the two inline ones named by hash, images and
+    fonts only inline, no frames, no forms, no connections."""
+    return (f"default-src 'none'; script-src {_mathjax()[1]}; style-src 'unsafe-inline'; "
+            "img-src data:; font-src data:; base-uri 'none'; form-action 'none'")
+
+
+# --- what the page shows of each cell ------------------------------------------------------------
+
+_PART = re.compile(r"^\[(passed|failed|ok|fail)\]\s*(.*)$", re.I)
+_SCORE = re.compile(r"^score:\s*[\d.]+\s*/\s*[\d.]+\s*$", re.I)
+
+
+def parse_report(text: str) -> list[dict]:
+    """The parts of a hidden test's report, failures first: ``[{passed, title, details}]``.
+
+    The report lists one property a line, ``[passed] title`` or ``[FAILED] title``, each
+    followed by indented lines that say what went wrong.
+    """
+    parts: list[dict] = []
+    for line in text.splitlines():
+        match = _PART.match(line.strip())
+        if match:
+            parts.append({"passed": match.group(1).lower() in ("passed", "ok"), "title": match.group(2), "details": []})
+        elif parts and line.strip() and not _SCORE.match(line.strip()):
+            parts[-1]["details"].append(line.strip())
+    return sorted(parts, key=lambda part: part["passed"])  # stable: failures first, in order
+
+
+def _text_of(outputs) -> str:
+    chunks = []
+    for output in outputs:
+        if output.get("output_type") == "stream":
+            chunks.append(output.get("text", ""))
+        elif output.get("output_type") == "error":
+            chunks.append(f"[FAILED] the test could not run\n    {output.get('ename')}: {output.get('evalue')}\n")
+    return "".join(chunks)
+
+
+#: A traceback longer than this many frames keeps its first two and last two frames.
+MAX_FRAMES = 5
+
+
+def trim_traceback(lines: list[str]) -> list[str]:
+    """Keep the header, the first two frames (the student's cell), the last two (where it
+    failed) and the error line; say how many frames in between were left out."""
+    if len(lines) <= MAX_FRAMES + 3:
+        return lines
+    head, frames, last = lines[:2], lines[2:-1], lines[-1]
+    left_out = len(frames) - 4
+    note = f"\x1b[33m... {left_out} more frames (the same calls repeated, or library code) left out ...\x1b[0m"
+    return [*head, *frames[:2], note, *frames[-2:], last]
+
+
+def _kind(cell) -> str:
+    meta = cell.metadata.get("nbgrader", {})
+    if meta.get("grade") and meta.get("solution"):
+        return "manual"
+    if meta.get("grade"):
+        return "tests"
+    if meta.get("solution"):
+        return "answer"
+    return ""
+
+
+def _function_name(grade_id: str) -> str:
+    return grade_id.split("-")[0]
+
+
+class Annotate(GetGrades):
+    """``GetGrades``, and also: which hand-graded parts are still pending, the parts of
+    each hidden test's report, and tracebacks cut short."""
+
+    def _get_score(self, cell, resources):
+        super()._get_score(cell, resources)
+        grade = self.gradebook.find_grade(cell.metadata["nbgrader"]["grade_id"], self.notebook_id,
+                                          self.assignment_id, self.student_id)
+        cell.metadata.nbgrader["pending"] = bool(grade.needs_manual_grade and grade.manual_score is None
+                                                 and grade.auto_score is None)
+
+    def preprocess_cell(self, cell, resources, index):
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        kind = _kind(cell)
+        cell.metadata["feedback_kind"] = kind
+        if kind == "tests" and cell.cell_type == "code":
+            cell.metadata["feedback_name"] = _function_name(cell.metadata.nbgrader["grade_id"])
+            cell.metadata["feedback_parts"] = parse_report(_text_of(cell.get("outputs", [])))
+            cell.metadata["feedback_raw"] = _text_of(cell.get("outputs", [])) if not cell.metadata["feedback_parts"] else ""
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output["traceback"] = trim_traceback(list(output.get("traceback", [])))
+        if kind in ("tests", "manual"):
+            resources.setdefault("feedback_summary", []).append({
+                "grade_id": cell.metadata.nbgrader["grade_id"],
+                "name": _function_name(cell.metadata.nbgrader["grade_id"]) if kind == "tests" else "written answer",
+                "kind": kind,
+                "score": cell.metadata.nbgrader.get("score"),
+                "points": cell.metadata.nbgrader.get("points"),
+                "pending": cell.metadata.nbgrader.get("pending", False),
+                "failed": sum(not p["passed"] for p in cell.metadata.get("feedback_parts", [])),
+            })
+        return cell, resources
+
+
+@functools.cache
+def _exporter() -> HTMLExporter:
+    config = Config()
+    config.HTMLExporter.template_name = "feedback"
+    config.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    exporter = HTMLExporter(config=config)
+    exporter.register_filter("sanitize", sanitize)
+    exporter.register_filter("markdown_safe", _markdown)
+    exporter.register_filter("svg_image", _svg_image)
+    return exporter
+
+
+def _page_resources(student_id: str, assignment_id: str, notebook: str) -> dict:
+    script, _ = _mathjax()
+    return {"feedback": {"student": student_id, "assignment": assignment_id, "notebook": notebook,
+                         "csp": _csp(), "mathjax": script, "mathjax_config": MATHJAX_CONFIG}}
+
+
+def _destination(out: Path, student_id: str, assignment_id: str, notebook: str) -> Path:
+    path = out / "feedback" / student_id / assignment_id / f"{notebook}.html"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def render_feedback(notebook_path: Path, db_url: str, student_id: str, assignment_id: str) -> str:
+    """The feedback page of one autograded notebook, as HTML."""
+    notebook_id = notebook_path.stem
+    nb = nbformat.read(notebook_path, as_version=4)
+    resources = {"nbgrader": {"notebook": notebook_id, "assignment": assignment_id, "student": student_id,
+                              "db_url": db_url},
+                 "metadata": {"name": notebook_id}}
+    resources.update(_page_resources(student_id, assignment_id, notebook_id))
+    nb, resources = Annotate().preprocess(nb, resources)
+    clear = ClearHiddenTests()
+    clear.enforce_metadata = False
+    nb, resources = clear.preprocess(nb, resources)
+    body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    return body
+
+
+def write_feedback(work: Path, out: Path, student_id: str, assignment_id: str) -> str | None:
+    """Write the feedback page of each autograded notebook of one submission; return a
+    one-line problem, or None when every page was written."""
+    folder = work / "autograded" / student_id / assignment_id
+    notebooks = sorted(folder.glob("*.ipynb"))
+    if not notebooks:
+        return f"no feedback: no autograded notebook in {folder}"
+    db_url = course.gradebook_url(work)
+    for path in notebooks:
+        try:
+            page = render_feedback(path, db_url, student_id, assignment_id)
+        except MissingEntry as exc:
+            return f"no feedback for {path.name}: not in the gradebook ({exc})"[:200]
+        except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
+            return f"no feedback for {path.name}: {type(exc).__name__}: {exc}"[:200]
+        _destination(out, student_id, assignment_id, path.stem).write_text(page, encoding="utf-8")
+    return None
+
+
+# --- a submission that could not be graded -------------------------------------------------------
+
+def advice(reason: str, notebook_name: str) -> str:
+    """What a student should do about a submission that could not be graded."""
+    text = reason.lower()
+    if "json" in text or "utf-8" in text or "not a notebook" in text:
+        return (f"The file you handed in is damaged (perhaps cut off during the upload, or edited outside "
+                f"Jupyter). Open it in Jupyter: if it does not open, download {notebook_name} again from the "
+                "course book, copy your answers into it, run the student kit's validate on it and hand it in again.")
+    if "missing notebook" in text or "no notebook" in text:
+        return (f"Hand in the exercise notebook itself, named {notebook_name} (not a zip, an HTML or PDF "
+                "export, or another notebook).")
+    if "mb" in text and "more than" in text:
+        return ("The notebook is far larger than an exercise needs, usually because of huge outputs: clear "
+                "all outputs (Kernel, Restart & Clear Output), save, validate and hand it in again.")
+    if "unknown assignment" in text:
+        return "The notebook was handed in under an assignment this course does not have: check where you uploaded it."
+    return ("Run the student kit's validate on your notebook, fix what it reports and hand it in again. If "
+            "validate says it is ready, ask your instructor: this may be a problem of the grader, not of your work.")
+
+
+def write_failure_feedback(out: Path, student_id: str, assignment_id: str, notebook_name: str, reason: str) -> None:
+    """The page for a submission that could not be graded: why, and what to do."""
+    notebook_name = notebook_name if notebook_name.endswith(".ipynb") else f"{notebook_name}.ipynb"
+    template = _exporter().environment.get_template("failure.html.j2")
+    page = template.render(resources=_page_resources(student_id, assignment_id, Path(notebook_name).stem),
+                           reason=reason, advice=advice(reason, notebook_name), notebook_name=notebook_name)
+    _destination(out, student_id, assignment_id, Path(notebook_name).stem).write_text(page, encoding="utf-8")
+
 
 def publish_feedback(api: NbGraderAPI, work: Path, out: Path, student_id: str, assignment_id: str) -> str | None:
-    """Write ``OUT/feedback/<student>/<assignment>/<notebook>.html``; say what went wrong, if anything."""
-    result = api.generate_feedback(assignment_id, student_id, force=True)
-    if not result["success"]:
-        return "no feedback: " + course.nbgrader_message(result)
-    made = work / "feedback" / student_id / assignment_id
-    for html in sorted(made.glob("*.html")):
-        destination = out / "feedback" / student_id / assignment_id / html.name
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(html, destination)
-    return None
+    """The old entry point (``report`` uses it): same as :func:`write_feedback`."""
+    return write_feedback(work, out, student_id, assignment_id)

@@ -54,8 +54,16 @@ def read_notebook(path: Path) -> NotebookNode:
     if size > MAX_NOTEBOOK_BYTES:
         raise SubmissionError(f"not graded: the notebook is {size / 1024**2:.0f} MB, "
                               f"more than {MAX_NOTEBOOK_BYTES // 1024**2} MB")
+    return parse_notebook(path.read_bytes())
+
+
+def parse_notebook(content: bytes) -> NotebookNode:
+    """A notebook from the bytes a student handed in (see :func:`read_notebook`)."""
+    if len(content) > MAX_NOTEBOOK_BYTES:
+        raise SubmissionError(f"not graded: the notebook is {len(content) / 1024**2:.0f} MB, "
+                              f"more than {MAX_NOTEBOOK_BYTES // 1024**2} MB")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = content.decode("utf-8")
     except UnicodeDecodeError:
         raise SubmissionError("not a notebook: the file is not UTF-8 text") from None
     try:

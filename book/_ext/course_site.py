@@ -1,0 +1,102 @@
+"""What the published book needs beyond Jupyter Book's defaults (a local Sphinx extension).
+
+- **Offline math**: MathJax 3 is served from the site itself (``_static/mathjax``), copied
+  from the pinned ``django-static-mathjax`` wheel (which ships MathJax 3.2.2), never loaded
+  from a CDN.
+- **Numbers by chapter**: sections, theorems, figures and equations of ``book/chNN_*`` are
+  numbered ``NN.1``, ``NN.2``, ... whichever chapters are in the table of contents.
+- **No thebe**: the book has no launch buttons, so the thebe scripts (which sphinx-thebe
+  includes twice, a JavaScript error on every page) are left out.
+- **Phone navigation**: ``course.js`` (in ``_static``) works around the pydata-sphinx-theme
+  0.17 bug that leaves the sidebar buttons dead on narrow screens.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import mathjax
+from sphinx.application import Sphinx
+
+#: The MathJax files the site serves: the combined TeX-to-HTML component (all TeX
+#: extensions included, so nothing is loaded on demand) and the fonts it uses.
+MATHJAX_ROOT = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
+MATHJAX_FILES = ("tex-chtml-full.js", "output/chtml/fonts/woff-v2")
+MATHJAX_PATH = "mathjax/tex-chtml-full.js"  # relative to _static
+
+_CHAPTER = re.compile(r"(?:^|/)ch(\d+)_[^/]*$")
+_APPENDIX = re.compile(r"(?:^|/)app([a-z])_[^/]*$")
+
+
+def chapter_number(docname: str) -> int | str | None:
+    """``book/ch02_softmax`` -> 2, ``book/appa_convolution`` -> "A", anything else -> None."""
+    if match := _CHAPTER.search(docname):
+        return int(match.group(1))
+    if match := _APPENDIX.search(docname):
+        return match.group(1).upper()
+    return None
+
+
+def _configure(app: Sphinx, config) -> None:
+    config.mathjax_path = MATHJAX_PATH
+    config.numfig_secnum_depth = 1
+    config.html_static_path = [*config.html_static_path, str(Path(__file__).parent.parent / "_static")]
+
+
+def _renumber(app: Sphinx, env) -> list[str]:
+    """Give every number of a chapter's page the chapter's own number as its first part."""
+    for docname, numbers in env.toc_secnumbers.items():
+        chapter = chapter_number(docname)
+        if chapter is not None:
+            for anchor, number in numbers.items():
+                if number:
+                    numbers[anchor] = (chapter, *number[1:])
+    for docname, toc in env.tocs.items():  # the numbers tables of contents show
+        chapter = chapter_number(docname)
+        if chapter is not None:
+            for node in toc.findall(lambda n: "secnumber" in getattr(n, "attributes", {})):
+                if node["secnumber"]:
+                    node["secnumber"] = (chapter, *node["secnumber"][1:])
+    for docname, kinds in env.toc_fignumbers.items():
+        chapter = chapter_number(docname)
+        if chapter is not None:
+            for figures in kinds.values():
+                for figure_id, number in figures.items():
+                    if len(number) > 1:
+                        figures[figure_id] = (chapter, *number[1:])
+    return []
+
+
+def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    # the theme's colour mode: empty by default, which the theme logs as an error on every page
+    context["default_mode"] = "light"
+    scripts = context.get("script_files")
+    if scripts is None:
+        return
+    kept = [s for s in scripts
+            if "thebe" not in str(s).lower() and "thebe" not in str(getattr(s, "attributes", {})).lower()]
+    scripts[:] = kept
+
+
+def _copy_mathjax(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "_static" / "mathjax"
+    for name in MATHJAX_FILES:
+        source = MATHJAX_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, dirs_exist_ok=True)
+        else:
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target / name)
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", _configure, priority=900)
+    app.connect("env-get-updated", _renumber, priority=900)  # after the toctree collector
+    app.connect("html-page-context", _page_context, priority=900)
+    app.connect("build-finished", _copy_mathjax)
+    app.add_css_file("course.css")
+    app.add_js_file("course.js", defer="defer")
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

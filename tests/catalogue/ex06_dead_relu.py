@@ -1,0 +1,509 @@
+"""Student implementations for ``ex06_dead_relu``, as source strings, right and wrong.
+
+``CORRECT[name][label]`` is a complete cell that defines ``name`` and must earn full marks on
+the hidden check of ``name``; every entry is written differently from the reference solution.
+``MISTAKES[name][label]`` is a complete cell with a typical mistake that must lose points.
+``SLOW_MISTAKES`` holds mistakes that only a time limit catches (a Python loop over the
+samples); the tests grade them in a worker with a short time limit.
+
+Each source is self-contained (it imports what it uses and keeps its helpers inside the
+function), so it can be ``exec``-ed in a fresh namespace or pasted into a notebook cell.
+"""
+from __future__ import annotations
+
+from textwrap import dedent
+
+
+def _src(text: str) -> str:
+    return dedent(text).lstrip("\n")
+
+
+# The correct gradient, as a template for mistakes that change one line.
+_GRADS = '''
+    import numpy as np
+
+    def two_layer_grads(a, b, u, X, Y, alpha=0.0):
+        a, b, u, X, Y = (np.asarray(v, dtype=np.float64) for v in (a, b, u, X, Y))
+        T = np.outer(X, a) + b
+        act = np.where(T > 0, T, alpha * T)
+        slope = np.where(T > 0, 1.0, alpha)
+        r = act @ u - Y
+        back = r[:, None] * slope * u
+        N = X.shape[0]
+        return back.T @ X / N, back.sum(axis=0) / N, act.T @ r / N
+'''
+
+
+def _grads_with(old: str, new: str) -> str:
+    if old not in _GRADS:
+        raise ValueError(old)
+    return _src(_GRADS.replace(old, new))
+
+
+# The correct gradient descent (self-contained), as a template.
+_GD = '''
+    import numpy as np
+
+    def gradient_descent(a, b, u, X, Y, lr, steps, alpha=0.0):
+        a, b, u = (np.array(v, dtype=np.float64) for v in (a, b, u))
+        X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+
+        def forward(a, b, u):
+            T = np.outer(X, a) + b
+            act = np.where(T > 0, T, alpha * T)
+            return T, act, act @ u - Y
+
+        def loss(a, b, u):
+            return 0.5 * np.mean(forward(a, b, u)[2] ** 2)
+
+        losses = [loss(a, b, u)]
+        for _ in range(steps):
+            T, act, r = forward(a, b, u)
+            back = r[:, None] * np.where(T > 0, 1.0, alpha) * u
+            da, db, du = back.T @ X / len(X), back.mean(axis=0), act.T @ r / len(X)
+            a, b, u = a - lr * da, b - lr * db, u - lr * du
+            losses.append(loss(a, b, u))
+        return a, b, u, np.array(losses)
+'''
+
+
+def _gd_with(*replacements: tuple[str, str]) -> str:
+    text = _GD
+    for old, new in replacements:
+        if old not in text:
+            raise ValueError(old)
+        text = text.replace(old, new)
+    return _src(text)
+
+
+CORRECT: dict[str, dict[str, str]] = {
+    "two_layer_grads": {
+        "einsum": _src('''
+            import numpy as np
+
+            def two_layer_grads(a, b, u, X, Y, alpha=0.0):
+                a, b, u = (np.asarray(p, dtype=float) for p in (a, b, u))
+                X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+                T = X[:, None] * a[None, :] + b[None, :]
+                positive = T > 0
+                act = np.where(positive, T, alpha * T)
+                slope = alpha + (1.0 - alpha) * positive
+                r = np.einsum("ij,j->i", act, u) - Y
+                da = np.einsum("i,ij,j,i->j", r, slope, u, X) / len(X)
+                db = np.einsum("i,ij,j->j", r, slope, u) / len(X)
+                du = np.einsum("i,ij->j", r, act) / len(X)
+                return da, db, du
+        '''),
+        "loop_over_units": _src('''
+            import numpy as np
+
+            def two_layer_grads(a, b, u, X, Y, alpha=0.0):
+                # A loop over the H units is allowed; the N samples are handled at once.
+                a, b, u = (np.asarray(p, dtype=np.float64) for p in (a, b, u))
+                X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+                H = a.size
+                acts = [np.where(a[j] * X + b[j] > 0, a[j] * X + b[j], alpha * (a[j] * X + b[j])) for j in range(H)]
+                r = sum(u[j] * acts[j] for j in range(H)) - Y
+                da, db, du = np.zeros(H), np.zeros(H), np.zeros(H)
+                for j in range(H):
+                    slope = np.where(a[j] * X + b[j] > 0, 1.0, alpha)
+                    da[j] = np.mean(r * u[j] * slope * X)
+                    db[j] = np.mean(r * u[j] * slope)
+                    du[j] = np.mean(r * acts[j])
+                return da, db, du
+        '''),
+        "maximum_and_slope_times_t": _src('''
+            import numpy as np
+
+            def two_layer_grads(a, b, u, X, Y, alpha=0.0):
+                a, b, u, X, Y = (np.array(v, dtype=np.float64, ndmin=1) for v in (a, b, u, X, Y))
+                T = np.add.outer(X * 0, b) + np.multiply.outer(X, a)
+                slope = np.where(T > 0, 1.0, alpha)
+                act = slope * T                      # phi(t) = phi'(t) t, also at t = 0
+                r = act.dot(u) - Y
+                g = (r[:, None] * slope) * u[None, :]
+                n = float(len(X))
+                return (X @ g) / n, g.sum(axis=0) / n, (r @ act) / n
+        '''),
+        "list_of_arrays": _src('''
+            import numpy as np
+
+            def two_layer_grads(a, b, u, X, Y, alpha=0.0):
+                a, b, u, X, Y = map(lambda v: np.asarray(v, dtype=np.float64), (a, b, u, X, Y))
+                T = np.outer(X, a) + b
+                act = np.maximum(T, alpha * T)         # the same as the leaky ReLU for alpha < 1
+                slope = np.ones_like(T)
+                slope[T <= 0] = alpha
+                r = act @ u - Y
+                w = r[:, None] * slope
+                return [u * (X @ w) / len(X), u * w.mean(axis=0), act.T @ r / len(X)]
+        '''),
+    },
+    "dead_units": {
+        "max_over_samples": _src('''
+            import numpy as np
+
+            def dead_units(a, b, X):
+                T = np.multiply.outer(np.asarray(X, float), np.asarray(a, float)) + np.asarray(b, float)
+                return T.max(axis=0) <= 0
+        '''),
+        "only_the_extreme_inputs": _src('''
+            import numpy as np
+
+            def dead_units(a, b, X):
+                # t is affine in x, so its largest value over the data is at min(X) or max(X)
+                a, b, X = (np.asarray(v, dtype=np.float64) for v in (a, b, X))
+                return np.maximum(a * X.min() + b, a * X.max() + b) <= 0
+        '''),
+        "not_any_positive": _src('''
+            import numpy as np
+
+            def dead_units(a, b, X):
+                a, b, X = np.asarray(a, float), np.asarray(b, float), np.asarray(X, float)
+                return ~np.any(X[:, None] * a + b > 0, axis=0)
+        '''),
+        "python_loop_over_units": _src('''
+            import numpy as np
+
+            def dead_units(a, b, X):
+                return np.array([all(aj * x + bj <= 0 for x in X) for aj, bj in zip(a, b)], dtype=bool)
+        '''),
+    },
+    "gradient_descent": {
+        "self_contained": _src(_GD),
+        "stacked_parameters": _src('''
+            import numpy as np
+
+            def gradient_descent(a, b, u, X, Y, lr, steps, alpha=0.0):
+                theta = np.array([a, b, u], dtype=np.float64)      # a new (3, H) array
+                X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+
+                def loss_and_grad(theta):
+                    a, b, u = theta
+                    T = np.outer(X, a) + b
+                    act = np.where(T > 0, T, alpha * T)
+                    r = act @ u - Y
+                    back = r[:, None] * np.where(T > 0, 1.0, alpha) * u
+                    grad = np.array([back.T @ X, back.sum(axis=0), act.T @ r]) / len(X)
+                    return 0.5 * np.mean(r**2), grad
+
+                losses = []
+                for _ in range(steps):
+                    value, grad = loss_and_grad(theta)
+                    losses.append(value)
+                    theta = theta - lr * grad
+                losses.append(loss_and_grad(theta)[0])
+                return theta[0].copy(), theta[1].copy(), theta[2].copy(), np.array(losses)
+        '''),
+        "in_place_on_copies": _gd_with(
+            ("a, b, u = (np.array(v, dtype=np.float64) for v in (a, b, u))",
+             "a, b, u = (np.asarray(v, dtype=np.float64).copy() for v in (a, b, u))"),
+            ("a, b, u = a - lr * da, b - lr * db, u - lr * du",
+             "a -= lr * da\n            b -= lr * db\n            u -= lr * du"),
+        ),
+        "losses_in_a_second_pass": _src('''
+            import numpy as np
+
+            def gradient_descent(a, b, u, X, Y, lr, steps, alpha=0.0):
+                X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+                params = [tuple(np.array(p, dtype=np.float64) for p in (a, b, u))]
+                for _ in range(steps):
+                    a, b, u = params[-1]
+                    T = np.outer(X, a) + b
+                    act = np.where(T > 0, T, alpha * T)
+                    r = act @ u - Y
+                    back = r[:, None] * np.where(T > 0, 1.0, alpha) * u
+                    grads = (back.T @ X / len(X), back.sum(axis=0) / len(X), act.T @ r / len(X))
+                    params.append(tuple(p - lr * g for p, g in zip(params[-1], grads)))
+
+                def loss(a, b, u):
+                    T = np.outer(X, a) + b
+                    return 0.5 * np.mean((np.where(T > 0, T, alpha * T) @ u - Y) ** 2)
+
+                return (*params[-1], np.array([loss(*p) for p in params]))
+        '''),
+    },
+    "dead_init_probability": {
+        "arccos_of_the_angle": _src('''
+            import numpy as np
+
+            def dead_init_probability(X):
+                X = np.asarray(X, dtype=np.float64)
+                lo, hi = X.min(), X.max()
+                cos = (1 + lo * hi) / np.sqrt((1 + lo * lo) * (1 + hi * hi))
+                angle = np.arccos(np.clip(cos, -1.0, 1.0))     # between (lo, 1) and (hi, 1)
+                return float((np.pi - angle) / (2 * np.pi))
+        '''),
+        "arctan2_of_the_difference": _src('''
+            import numpy as np
+
+            def dead_init_probability(X):
+                lo, hi = float(np.min(X)), float(np.max(X))
+                return 0.5 - np.arctan2(hi - lo, 1 + lo * hi) / (2 * np.pi)
+        '''),
+        "math_module": _src('''
+            import math
+
+            def dead_init_probability(X):
+                values = [float(x) for x in X]
+                return 0.5 - (math.atan(max(values)) - math.atan(min(values))) / (2 * math.pi)
+        '''),
+        "polar_angles": _src('''
+            import numpy as np
+
+            def dead_init_probability(X):
+                X = np.asarray(X, dtype=np.float64)
+                angles = np.arctan2(1.0, X)            # direction of (x, 1) for each point
+                return float(0.5 - (angles.max() - angles.min()) / (2 * np.pi))
+        '''),
+    },
+    "dead_init_probability_symbolic": {
+        "atan2": _src('''
+            import sympy as sp
+
+            def dead_init_probability_symbolic():
+                x1, x2 = sp.symbols("x1 x2")
+                return sp.Rational(1, 2) - sp.atan2(x2 - x1, 1 + x1 * x2) / (2 * sp.pi)
+        '''),
+        "acos_real_symbols": _src('''
+            import sympy as sp
+
+            def dead_init_probability_symbolic():
+                x1, x2 = sp.symbols("x1 x2", real=True)
+                angle = sp.acos((1 + x1 * x2) / sp.sqrt((1 + x1**2) * (1 + x2**2)))
+                return (sp.pi - angle) / (2 * sp.pi)
+        '''),
+        "piecewise_atan": _src('''
+            import sympy as sp
+
+            def dead_init_probability_symbolic():
+                x1, x2 = sp.Symbol("x1"), sp.Symbol("x2")
+                ratio = sp.atan((x2 - x1) / (1 + x1 * x2)) / (2 * sp.pi)
+                return sp.Piecewise((sp.Rational(1, 2) - ratio, 1 + x1 * x2 > 0), (-ratio, True))
+        '''),
+        "rearranged_float_free": _src('''
+            import sympy
+
+            def dead_init_probability_symbolic():
+                x1 = sympy.Symbol("x1", real=True)
+                x2 = sympy.Symbol("x2", real=True)
+                return (sympy.pi + sympy.atan(x1) - sympy.atan(x2)) / (2 * sympy.pi)
+        '''),
+    },
+}
+
+MISTAKES: dict[str, dict[str, str]] = {
+    "two_layer_grads": {
+        "slope_one_at_zero": _grads_with("slope = np.where(T > 0, 1.0, alpha)", "slope = np.where(T >= 0, 1.0, alpha)"),
+        "heaviside_half_at_zero": _grads_with("slope = np.where(T > 0, 1.0, alpha)",
+                                              "slope = alpha + (1 - alpha) * np.heaviside(T, 0.5)"),
+        "mean_over_units": _grads_with("r = act @ u - Y", "r = (act * u).mean(axis=1) - Y"),
+        "sum_not_mean_over_samples": _grads_with("N = X.shape[0]", "N = 1"),
+        "forgets_outgoing_weight": _grads_with("back = r[:, None] * slope * u", "back = r[:, None] * slope"),
+        "forward_pass_ignores_leak": _grads_with("act = np.where(T > 0, T, alpha * T)", "act = np.maximum(T, 0)"),
+        "requires_ndarray": _src('''
+            import numpy as np
+
+            def two_layer_grads(a, b, u, X, Y, alpha=0.0):
+                T = X.reshape(-1, 1) * a + b
+                act = np.where(T > 0, T, alpha * T)
+                r = act @ u - Y
+                back = r[:, None] * np.where(T > 0, 1.0, alpha) * u
+                return back.T @ X / len(X), back.sum(axis=0) / len(X), act.T @ r / len(X)
+        '''),
+        "modifies_input": _grads_with("r = act @ u - Y", "Y *= -1\n        r = act @ u + Y"),
+        "returns_stacked_array": _grads_with("return back.T @ X / N, back.sum(axis=0) / N, act.T @ r / N",
+                                             "return np.array([back.T @ X / N, back.sum(axis=0) / N, act.T @ r / N])"),
+        "float32": _grads_with("(np.asarray(v, dtype=np.float64)", "(np.asarray(v, dtype=np.float32)"),
+    },
+    "dead_units": {
+        "strict_less_than": _src('''
+            import numpy as np
+
+            def dead_units(a, b, X):
+                return np.all(np.outer(np.asarray(X, float), np.asarray(a, float)) + np.asarray(b, float) < 0, axis=0)
+        '''),
+        "any_instead_of_all": _src('''
+            import numpy as np
+
+            def dead_units(a, b, X):
+                return np.any(np.outer(np.asarray(X, float), np.asarray(a, float)) + np.asarray(b, float) <= 0, axis=0)
+        '''),
+        "wrong_axis": _src('''
+            import numpy as np
+
+            def dead_units(a, b, X):
+                return np.all(np.outer(np.asarray(X, float), np.asarray(a, float)) + np.asarray(b, float) <= 0, axis=1)
+        '''),
+        "only_smallest_input": _src('''
+            import numpy as np
+
+            def dead_units(a, b, X):
+                a, b, X = (np.asarray(v, dtype=float) for v in (a, b, X))
+                return a * X.min() + b <= 0
+        '''),
+        "ignores_bias": _src('''
+            import numpy as np
+
+            def dead_units(a, b, X):
+                return np.all(np.outer(np.asarray(X, float), np.asarray(a, float)) <= 0, axis=0)
+        '''),
+        "mean_pre_activation": _src('''
+            import numpy as np
+
+            def dead_units(a, b, X):
+                return np.mean(np.outer(np.asarray(X, float), np.asarray(a, float)) + np.asarray(b, float), axis=0) <= 0
+        '''),
+        "returns_floats": _src('''
+            import numpy as np
+
+            def dead_units(a, b, X):
+                T = np.outer(np.asarray(X, float), np.asarray(a, float)) + np.asarray(b, float)
+                return np.all(T <= 0, axis=0).astype(float)
+        '''),
+    },
+    "gradient_descent": {
+        "mutates_inputs": _gd_with(
+            ("a, b, u = (np.array(v, dtype=np.float64) for v in (a, b, u))",
+             "a, b, u = (np.asarray(v, dtype=np.float64) for v in (a, b, u))"),
+            ("a, b, u = a - lr * da, b - lr * db, u - lr * du",
+             "a -= lr * da\n            b -= lr * db\n            u -= lr * du"),
+        ),
+        "slope_one_at_zero": _gd_with(("np.where(T > 0, 1.0, alpha)", "np.where(T >= 0, 1.0, alpha)")),
+        "losses_missing_the_last": _gd_with(("            losses.append(loss(a, b, u))\n", ""),
+                                            ("for _ in range(steps):",
+                                             "for k in range(steps):\n            if k:\n                losses.append(loss(a, b, u))")),
+        "losses_after_each_step_only": _gd_with(("losses = [loss(a, b, u)]", "losses = []"),
+                                                ("return a, b, u, np.array(losses)",
+                                                 "return a, b, u, np.array(losses + [loss(a, b, u)])")),
+        "sequential_updates": _gd_with(("a, b, u = a - lr * da, b - lr * db, u - lr * du",
+                                        "a = a - lr * da\n"
+                                        "            T, act, r = forward(a, b, u)\n"
+                                        "            back = r[:, None] * np.where(T > 0, 1.0, alpha) * u\n"
+                                        "            b = b - lr * back.mean(axis=0)\n"
+                                        "            u = u - lr * du")),
+        "loss_without_one_half": _gd_with(("return 0.5 * np.mean(forward(a, b, u)[2] ** 2)",
+                                           "return np.mean(forward(a, b, u)[2] ** 2)")),
+        "sum_not_mean": _gd_with(("back.T @ X / len(X), back.mean(axis=0), act.T @ r / len(X)",
+                                  "back.T @ X, back.sum(axis=0), act.T @ r")),
+        "mean_over_units": _gd_with(("return T, act, act @ u - Y", "return T, act, act @ u / len(u) - Y")),
+        "returns_lists": _gd_with(("return a, b, u, np.array(losses)",
+                                   "return a.tolist(), b.tolist(), u.tolist(), losses")),
+    },
+    "dead_init_probability": {
+        "independent_points": _src('''
+            import numpy as np
+
+            def dead_init_probability(X):
+                return 0.5 ** len(np.asarray(X))
+        '''),
+        "monte_carlo": _src('''
+            import numpy as np
+
+            def dead_init_probability(X):
+                rng = np.random.default_rng(0)
+                a, b = rng.normal(size=(2, 200_000))
+                return float(np.mean(np.all(np.outer(a, np.asarray(X, float)) + b[:, None] <= 0, axis=1)))
+        '''),
+        "atan_of_the_ratio": _src('''
+            import numpy as np
+
+            def dead_init_probability(X):
+                lo, hi = np.min(X), np.max(X)
+                return float(0.5 - np.arctan((hi - lo) / (1 + lo * hi)) / (2 * np.pi))
+        '''),
+        "first_and_last_point": _src('''
+            import numpy as np
+
+            def dead_init_probability(X):
+                X = np.asarray(X, dtype=float)
+                return float(0.5 - (np.arctan(X[-1]) - np.arctan(X[0])) / (2 * np.pi))
+        '''),
+        "forgets_the_half": _src('''
+            import numpy as np
+
+            def dead_init_probability(X):
+                spread = np.arctan(np.max(X)) - np.arctan(np.min(X))
+                return float((np.pi - spread) / np.pi)
+        '''),
+        "wrong_sign": _src('''
+            import numpy as np
+
+            def dead_init_probability(X):
+                spread = np.arctan(np.max(X)) - np.arctan(np.min(X))
+                return float(0.5 + spread / (2 * np.pi))
+        '''),
+        "returns_array": _src('''
+            import numpy as np
+
+            def dead_init_probability(X):
+                X = np.asarray(X, dtype=float)
+                return 0.5 - (np.arctan(X.max(keepdims=True)) - np.arctan(X.min(keepdims=True))) / (2 * np.pi)
+        '''),
+    },
+    "dead_init_probability_symbolic": {
+        "atan_of_the_ratio": _src('''
+            import sympy as sp
+
+            def dead_init_probability_symbolic():
+                x1, x2 = sp.symbols("x1 x2")
+                return sp.Rational(1, 2) - sp.atan((x2 - x1) / (1 + x1 * x2)) / (2 * sp.pi)
+        '''),
+        "constant_half": _src('''
+            import sympy as sp
+
+            def dead_init_probability_symbolic():
+                return sp.Rational(1, 2)
+        '''),
+        "forgets_the_half": _src('''
+            import sympy as sp
+
+            def dead_init_probability_symbolic():
+                x1, x2 = sp.symbols("x1 x2")
+                return (sp.pi - sp.atan(x2) + sp.atan(x1)) / sp.pi
+        '''),
+        "wrong_sign": _src('''
+            import sympy as sp
+
+            def dead_init_probability_symbolic():
+                x1, x2 = sp.symbols("x1 x2")
+                return sp.Rational(1, 2) + (sp.atan(x2) - sp.atan(x1)) / (2 * sp.pi)
+        '''),
+        "symbols_named_a_b": _src('''
+            import sympy as sp
+
+            def dead_init_probability_symbolic():
+                lo, hi = sp.symbols("a b")
+                return sp.Rational(1, 2) - (sp.atan(hi) - sp.atan(lo)) / (2 * sp.pi)
+        '''),
+        "endpoints_independent": _src('''
+            import sympy as sp
+
+            def dead_init_probability_symbolic():
+                x1, x2 = sp.symbols("x1 x2")
+                return sp.Piecewise((sp.Rational(1, 2), sp.Eq(x1, x2)), (sp.Rational(1, 4), True))
+        '''),
+    },
+}
+
+SLOW_MISTAKES: dict[str, dict[str, str]] = {
+    "two_layer_grads": {
+        "python_loop_over_samples": _src('''
+            import numpy as np
+
+            def two_layer_grads(a, b, u, X, Y, alpha=0.0):
+                a, b, u = (np.asarray(v, dtype=np.float64) for v in (a, b, u))
+                da, db, du = np.zeros_like(a), np.zeros_like(a), np.zeros_like(a)
+                N = len(X)
+                for x, y in zip(X, Y):
+                    t = a * x + b
+                    act = np.where(t > 0, t, alpha * t)
+                    slope = np.where(t > 0, 1.0, alpha)
+                    r = act @ u - y
+                    da += r * u * slope * x / N
+                    db += r * u * slope / N
+                    du += r * act / N
+                return da, db, du
+        '''),
+    },
+}

@@ -1,0 +1,163 @@
+"""Feedback pages in a real browser (Debian's headless Chromium, network cut), as a student
+opens the file handed back to them: made by grading a tiny class with
+`python -m autograder grade`, one student of which wrote hostile HTML into the notebook.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import course
+from autograder.fill import filled, reference_answers
+from autograder.grading import feedback
+from publish import browser
+
+ASSIGNMENT = course.assignment_ids()[0]
+RELEASED = nbformat.read(course.released_notebook(ASSIGNMENT), 4)
+#: The graded functions, in the order of their hidden test cells.
+NAMES = [c.metadata["nbgrader"]["grade_id"].split("-")[0] for c in RELEASED.cells
+         if c.metadata.get("nbgrader", {}).get("grade_id", "").endswith("-hidden")]
+
+HOSTILE_MARKDOWN = r"""My proof: for every $i$, $y_i = e^{z_i} / \sum_k e^{z_k}$, and
+$$\sum_i y_i = 1.$$
+<script>window.pwned = 'markdown script'</script>
+<img src="x" onerror="window.pwned = 'onerror'">
+<iframe src="https://example.org/"></iframe><object data="https://example.org/x.swf"></object>
+<a href="javascript:window.pwned = 'link'" id="jslink">click me</a>
+<svg onload="window.pwned = 'svg'"></svg>
+"""
+
+HOSTILE_CODE = """from IPython.display import HTML, Javascript, display
+display(HTML('<b>bold</b><script>window.pwned = "html output"</script><img src=x onerror="window.pwned=1">'))
+display(Javascript('window.pwned = "javascript output"'))
+"""
+
+#: A runaway recursion: its traceback has 300 frames (like the 379 of an endless one, without
+#: the seconds IPython takes to format thousands).
+RUNAWAY = ("def {name}(*args, _depth=0, **kwargs):\n"
+           "    if _depth > 300:\n"
+           "        raise RecursionError('maximum recursion depth exceeded')\n"
+           "    return {name}(*args, _depth=_depth + 1, **kwargs)\n")
+
+
+def _hostile_notebook() -> nbformat.NotebookNode:
+    answers = reference_answers(ASSIGNMENT)
+    last = NAMES[-1]  # the others do not call it, so only its own cells fail
+    answers[last] = RUNAWAY.format(name=last)
+    manual = [c.metadata["nbgrader"]["grade_id"] for c in RELEASED.cells
+              if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("solution")]
+    for grade_id in manual:
+        answers[grade_id] = HOSTILE_MARKDOWN
+    notebook = filled(ASSIGNMENT, answers)
+    notebook.cells.insert(2, nbformat.v4.new_code_cell(HOSTILE_CODE))
+    return notebook
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("feedback")
+    submission = root / "class" / "mallory" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    submission.parent.mkdir(parents=True)
+    nbformat.write(_hostile_notebook(), submission)
+    out = root / "out"
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(root / "class"), "--out", str(out),
+                          "--timeout", "20"], cwd=course.ROOT, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-2000:]
+    page = out / "feedback" / "mallory" / ASSIGNMENT / f"{ASSIGNMENT}.html"
+    assert page.is_file(), f"no feedback page: {run.stdout[-500:]} {run.stderr[-1000:]}"
+    feedback.write_failure_feedback(out, "trudy", ASSIGNMENT, f"{ASSIGNMENT}.ipynb",
+                                    "not a valid notebook: the file is not valid JSON")
+    failure = out / "feedback" / "trudy" / ASSIGNMENT / f"{ASSIGNMENT}.html"
+    with browser.chromium(root / "chromium") as context:
+        blocked = browser.offline(context, ("file://",))
+        yield context, page, failure, blocked
+
+
+def _open(context, path: Path, width: int):
+    page = context.new_page()
+    page.set_viewport_size({"width": width, "height": 800})
+    problems: list[str] = []
+    page.on("console", lambda m: m.type in ("error", "warning") and problems.append(f"console {m.type}: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"JavaScript error: {e}"))
+    page.goto(path.as_uri(), wait_until="load")
+    browser.typeset(page)
+    return page, problems
+
+
+def test_feedback_page_offline_and_safe(graded):
+    context, path, _, blocked = graded
+    page, problems = _open(context, path, 1280)
+    try:
+        state = page.evaluate("""() => ({
+            pwned: window.pwned === undefined ? null : String(window.pwned),
+            scripts: document.scripts.length,
+            scriptsInBody: document.body.querySelectorAll('script').length,
+            handlers: Array.from(document.querySelectorAll('*')).filter(e => Array.from(e.attributes)
+                .some(a => a.name.startsWith('on'))).map(e => e.tagName),
+            frames: document.querySelectorAll('iframe, object, embed, frame').length,
+            jsLinks: Array.from(document.querySelectorAll('[href], [src]')).filter(e =>
+                /^\\s*javascript:/i.test(e.getAttribute('href') || e.getAttribute('src') || '')).length,
+            math: document.querySelectorAll('mjx-container').length,
+            texErrors: document.querySelectorAll('mjx-merror').length,
+            manualText: (document.querySelector('.box.manual') || document.body).innerText,
+            viewport: !!document.querySelector('meta[name=viewport]'),
+            csp: (document.querySelector('meta[http-equiv=Content-Security-Policy]') || {}).content || '',
+        })""")
+    finally:
+        page.close()
+    assert not problems, problems
+    assert not blocked, f"the feedback page requested {blocked}"
+    assert state["pwned"] is None, f"student code ran in the feedback page: {state['pwned']}"
+    assert state["scripts"] == 2 and state["scriptsInBody"] == 0, state
+    assert not state["handlers"] and not state["frames"] and not state["jsLinks"], state
+    assert state["math"] >= 2 and not state["texErrors"], state
+    assert "$" not in state["manualText"], f"the student's math was not typeset: {state['manualText'][:200]}"
+    assert state["viewport"] and "script-src 'sha256-" in state["csp"] and "http" not in state["csp"], state
+
+
+def test_feedback_page_says_what_to_fix(graded):
+    context, path, _, _ = graded
+    page, problems = _open(context, path, 1280)
+    try:
+        report = page.evaluate("""() => ({
+            headings: Array.from(document.querySelectorAll('.box.tests h3 code')).map(e => e.textContent),
+            orders: Array.from(document.querySelectorAll('ul.parts')).map(list =>
+                Array.from(list.children).map(li => li.className)),
+            colours: ['failed', 'passed'].map(kind => {
+                const li = document.querySelector('ul.parts li.' + kind);
+                return li ? getComputedStyle(li).backgroundColor : null; }),
+            summary: document.querySelector('table.summary').innerText,
+            tracebacks: Array.from(document.querySelectorAll('.output_error')).map(e => e.innerText),
+            height: document.documentElement.scrollHeight,
+        })""")
+    finally:
+        page.close()
+    assert not problems, problems
+    assert report["headings"] == NAMES, report["headings"]
+    for order in report["orders"]:
+        assert order == sorted(order, key=lambda kind: kind != "failed"), f"failures not first: {order}"
+    assert any("failed" in order for order in report["orders"]) and any("passed" in o for o in report["orders"])
+    assert None not in report["colours"] and report["colours"][0] != report["colours"][1], report["colours"]
+    assert "pending" in report["summary"], report["summary"]
+    recursion = [t for t in report["tracebacks"] if "RecursionError" in t]
+    assert recursion and all("frames" in t and "left out" in t and t.count("\n") < 80 for t in recursion), recursion[:1]
+    assert report["height"] < 20_000, f"the page is {report['height']} px long"
+
+
+@pytest.mark.parametrize("which", ["graded", "failure"])
+def test_feedback_on_a_phone(graded, which):
+    context, path, failure, _ = graded
+    page, problems = _open(context, path if which == "graded" else failure, 375)
+    try:
+        width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        text = page.evaluate("() => document.body.innerText")
+    finally:
+        page.close()
+    assert not problems, problems
+    assert width[0] <= width[1], f"the {which} feedback page scrolls sideways at 375 px ({width[0]} px)"
+    if which == "failure":
+        assert "not valid JSON" in text and "What to do" in text and "download" in text.lower(), text
