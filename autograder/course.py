@@ -43,7 +43,7 @@ def released_notebook(assignment_id: str) -> Path:
     return EXERCISES / assignment_id / f"{assignment_id}.ipynb"
 
 
-def nbgrader_config(*, release_to: Path, work: Path, cell_timeout: int = 30) -> Config:
+def nbgrader_config(*, release_to: Path, work: Path) -> Config:
     """nbgrader settings for this repository, with a gradebook and copies under ``work``.
 
     Also puts this interpreter's ``bin`` folder on ``PATH``: nbgrader runs ``alembic``
@@ -60,8 +60,6 @@ def nbgrader_config(*, release_to: Path, work: Path, cell_timeout: int = 30) -> 
         setattr(config.CourseDirectory, f"{name}_directory", str((work / name).resolve()))
     config.CourseDirectory.db_url = gradebook_url(work)
     config.Application.log_level = "ERROR"
-    config.Execute.timeout = cell_timeout
-    config.Execute.extra_arguments = KERNEL_ARGUMENTS
     config.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     config.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     # feedback shows each hidden test's report, never its code

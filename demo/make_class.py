@@ -4,12 +4,14 @@ released notebooks and the reference solutions (never hand-edited JSON).
     python demo/make_class.py demo/class
 
 writes ``demo/class/<student>/<assignment>/<assignment>.ipynb`` for:
-perfect (the reference answers), typical (two classic mistakes in softmax), blank (the
-released notebook untouched), broken (a file that is not valid JSON) and looping (an
-answer cell that never finishes).
+perfect (the reference answers), typical (two classic mistakes from the test catalogue),
+blank (the released notebook untouched), broken (a file that is not valid JSON), looping
+(an answer cell that never finishes) and snooping (correct, plus a cell that looks for the
+instructor's files, which the sandbox does not show it).
 """
 from __future__ import annotations
 
+import importlib
 import shutil
 import sys
 from pathlib import Path
@@ -21,26 +23,30 @@ import nbformat  # noqa: E402
 from autograder import course  # noqa: E402
 from autograder.fill import filled, reference_answers  # noqa: E402
 
-TYPICAL_SOFTMAX = '''def softmax(z, axis=-1):
-    """Forgets the max shift (overflows) and normalises over the whole array."""
-    e = np.exp(np.asarray(z, dtype=float))
-    return e / e.sum()'''
+LOOP_AFTER = "\n\nwhile True:  # left over from debugging\n    pass\n"
 
-LOOPING_SOFTMAX = '''def softmax(z, axis=-1):
-    return softmax(z, axis)
+SNOOPING_CELL = """import os
+# looks around the grading machine: the sandbox shows only the Python installation
+print(sorted(os.listdir('/')), os.path.exists('/etc/passwd'))"""
 
-while True:  # left over from debugging
-    pass'''
+
+def typical_mistakes(assignment_id: str) -> dict[str, str]:
+    """Two classic mistakes, taken from the assignment's test catalogue: the first
+    catalogued mistake of each of the first two graded names."""
+    catalogue = importlib.import_module(f"tests.catalogue.{assignment_id}")
+    return {name: next(iter(mistakes.values())) for name, mistakes in list(catalogue.MISTAKES.items())[:2]}
 
 
 def students(assignment_id: str) -> dict[str, dict[str, str] | None]:
     """Each demo student's answers (None: hand in the released notebook untouched)."""
     reference = reference_answers(assignment_id)
+    first = next(iter(reference))
     return {
         "perfect": reference,
-        "typical": {**reference, "softmax": TYPICAL_SOFTMAX} if "softmax" in reference else reference,
+        "typical": {**reference, **typical_mistakes(assignment_id)},
         "blank": None,
-        "looping": {**reference, "softmax": LOOPING_SOFTMAX} if "softmax" in reference else reference,
+        "looping": {**reference, first: reference[first] + LOOP_AFTER},
+        "snooping": reference,
     }
 
 
@@ -50,7 +56,10 @@ def make_class(target: Path) -> None:
         for student, answers in students(assignment_id).items():
             path = target / student / assignment_id / f"{assignment_id}.ipynb"
             path.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(filled(assignment_id, answers or {}), path)
+            notebook = filled(assignment_id, answers or {})
+            if student == "snooping":
+                notebook.cells.insert(1, nbformat.v4.new_code_cell(SNOOPING_CELL))
+            nbformat.write(notebook, path)
         broken = target / "broken" / assignment_id / f"{assignment_id}.ipynb"
         broken.parent.mkdir(parents=True, exist_ok=True)
         text = course.released_notebook(assignment_id).read_text()

@@ -161,4 +161,7 @@ def test_ungradable_submissions_say_why(graded):
 def test_feedback_is_written_without_hidden_tests(graded):
     out, _, _ = graded
     html = (out / "feedback" / "mistakes" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
-    assert "FAILED" in html and "autograder.checks" not in html
+    assert "failed" in html and "autograder.checks" not in html and "BEGIN HIDDEN TESTS" not in html
+    for student in ("broken", "missing"):  # a page saying why, for what could not be graded
+        page = (out / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+        assert "could not be graded" in page.lower() or "not graded" in page.lower(), student

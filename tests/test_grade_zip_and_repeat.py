@@ -54,14 +54,14 @@ def test_a_submission_that_breaks_the_pipeline_gets_a_row_and_the_others_are_gra
     folder = tmp_path / "class"
     for student in ("ada", "bob", "cy"):
         write_submission(folder, student, perfect)
-    original = run._Recorder._save_grades
+    original = run._Recorder.save_grades
 
-    def fragile(self, result, notebook):
+    def fragile(self, result):
         if result.student_id == "bob":
             raise RuntimeError("nbgrader choked")
-        return original(self, result, notebook)
+        return original(self, result)
 
-    monkeypatch.setattr(run._Recorder, "_save_grades", fragile)
+    monkeypatch.setattr(run._Recorder, "save_grades", fragile)
     results = grade(folder, tmp_path / "out", limits=Limits(cell_timeout=10))
     assert [(r.student_id, r.score, r.status) for r in results] == [
         ("ada", 16, "graded"), ("bob", 0, "could not be recorded: RuntimeError: nbgrader choked"), ("cy", 16, "graded")]

@@ -11,9 +11,12 @@ everything finished; running again grades the rest.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
+import queue
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -25,11 +28,13 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, SaveAutoGrades
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from autograder import course
 from autograder.errors import AutograderError, Interrupted
 from autograder.grading.collect import Submission, collect, find_notebook, unpack
-from autograder.grading.feedback import publish_feedback
+from autograder.grading.feedback import write_failure_feedback, write_feedback
 from autograder.grading.job import Job, JobResult
 from autograder.grading.judge import Limits, SandboxRunner
 from autograder.grading.ledger import (
@@ -75,7 +80,7 @@ def grade(submissions: Path, out: Path, *, assignment_ids: list[str] | None = No
         if ledger.assignments.get(assignment_id) != source_fingerprint(assignment_id):
             _prepare(api, assignment_id)
             ledger.prepared(assignment_id, source_fingerprint(assignment_id))
-    recorder = _Recorder(api, work, out, ledger)
+    recorder = _Recorder(work, out, ledger)
     pending = []
     for submission in found:
         decided = _job_for(submission, known, limits, sandbox, ledger, regrade)
@@ -88,8 +93,27 @@ def grade(submissions: Path, out: Path, *, assignment_ids: list[str] | None = No
         log.info("%d submission%s unchanged since the last run (use --regrade to grade again)",
                  skipped, "" if skipped == 1 else "s")
     if pending:
-        _grade_jobs(pending, recorder, jobs or os.cpu_count() or 1, scheduler)
+        try:
+            _grade_jobs(pending, recorder, jobs or os.cpu_count() or 1, scheduler)
+        finally:
+            _write_timings(work, recorder.timings)
+            _write_tables(out, work, ledger)
     return _write_tables(out, work, ledger)
+
+
+def _quick_commits(dbapi_connection, connection_record) -> None:
+    """SQLite settings for the gradebook: a write-ahead log, synced at checkpoints rather
+    than at every commit (nbgrader commits once per cell). A killed grader loses nothing
+    it committed; only a power cut may lose the last few notebooks, which the next run
+    grades again (the ledger is written after them)."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+event.listen(Engine, "connect", _quick_commits)
 
 
 def _prepare(api: NbGraderAPI, assignment_id: str) -> None:
@@ -121,42 +145,31 @@ def _job_for(submission: Submission, known: set, limits: Limits, sandbox: bool, 
 
 
 class _Recorder:
-    """Records finished jobs: the only writer of the gradebook and the ledger."""
+    """Records finished jobs: the only writer of the gradebook and the ledger.
 
-    def __init__(self, api: NbGraderAPI, work: Path, out: Path, ledger: Ledger):
-        self.api, self.work, self.out, self.ledger = api, work, out, ledger
+    A graded notebook is recorded in two steps: its scores go into the gradebook at once
+    (here), its feedback page is rendered elsewhere (a pool process reads the gradebook),
+    and only then does the ledger call it graded.
+    """
+
+    def __init__(self, work: Path, out: Path, ledger: Ledger):
+        self.work, self.out, self.ledger = work, out, ledger
         self.url = course.gradebook_url(work)
         self.fingerprints: dict = {}
         self.timings: list = []
 
     def failed(self, student_id: str, assignment_id: str, status: str, fingerprint: str | None) -> None:
+        """A submission that could not be graded: its row, and a feedback page saying why."""
         entry = Entry(student_id, assignment_id, fingerprint or "", status, _max_score(self.url, assignment_id))
+        write_failure_feedback(self.out, student_id, assignment_id, f"{assignment_id}.ipynb", status)
         self.ledger.record(entry)
         log.info("%s", _line(entry.student_id, entry.assignment_id, f"0/{entry.max_score:g} {status}"))
 
-    def record(self, result: JobResult) -> None:
-        key = (result.student_id, result.assignment_id)
-        fingerprint = self.fingerprints.get(key)
-        if result.autograded is None:
-            self.failed(result.student_id, result.assignment_id, result.problem or "could not be graded", fingerprint)
-            return
-        started = time.monotonic()
-        notebook = nbformat.reads(result.autograded, 4)
-        self._save_grades(result, notebook)
-        saved = time.monotonic()
-        problem = publish_feedback(self.api, self.work, self.out, result.student_id, result.assignment_id)
-        notes = [n for n in [*result.notes, problem] if n]
-        status = "graded" + (f" ({'; '.join(notes)})" if notes else "")
-        row = recorded_grade(self.work, result.student_id, result.assignment_id, status)
-        self.ledger.record(Entry(result.student_id, result.assignment_id, fingerprint or "", status,
-                                 row.max_score, graded=True))
-        result.timings.update(gradebook=saved - started, feedback=time.monotonic() - saved)
-        self.timings.append(result.timings)
-        log.info("%s", _line(row.student_id, row.assignment_id, f"{row.score:g}/{row.max_score:g} {status}"))
-
-    def _save_grades(self, result: JobResult, notebook) -> None:
+    def save_grades(self, result: JobResult) -> None:
         """nbgrader's own steps after execution: scores into the gradebook (manual scores
         and comments already there are kept), late penalty, the autograded copy."""
+        started = time.monotonic()
+        notebook = nbformat.reads(result.autograded, 4)
         with Gradebook(self.url) as gradebook:
             gradebook.update_or_create_student(result.student_id)
             gradebook.update_or_create_submission(result.assignment_id, result.student_id)
@@ -165,35 +178,62 @@ class _Recorder:
                                   "student": result.student_id, "db_url": self.url}}
         for step in (SaveAutoGrades(), AssignLatePenalties(), CheckCellMetadata()):
             notebook, resources = step.preprocess(notebook, resources)
-        for folder, text in (("autograded", nbformat.writes(notebook)),):
-            write_atomically(self.work / folder / result.student_id / result.assignment_id / result.notebook_name, text)
+        path = self.work / "autograded" / result.student_id / result.assignment_id / result.notebook_name
+        write_atomically(path, nbformat.writes(notebook))
+        result.timings["gradebook"] = time.monotonic() - started
+
+    def graded(self, result: JobResult, feedback_problem: str | None, feedback_seconds: float) -> None:
+        """The notebook's grades and feedback are both written: the ledger says so."""
+        notes = [n for n in [*result.notes, feedback_problem] if n]
+        status = "graded" + (f" ({'; '.join(notes)})" if notes else "")
+        row = recorded_grade(self.work, result.student_id, result.assignment_id, status)
+        fingerprint = self.fingerprints.get((result.student_id, result.assignment_id), "")
+        self.ledger.record(Entry(result.student_id, result.assignment_id, fingerprint, status, row.max_score,
+                                 graded=True))
+        result.timings["feedback"] = feedback_seconds
+        self.timings.append(result.timings)
+        log.info("%s", _line(row.student_id, row.assignment_id, f"{row.score:g}/{row.max_score:g} {status}"))
 
 
-def _grade_jobs(pending: list[Job], recorder: _Recorder, jobs: int, address: str | None) -> None:
+def timed_feedback(work: Path, out: Path, student_id: str, assignment_id: str) -> tuple[str | None, float]:
+    """:func:`write_feedback` and how long it took (run in a pool process)."""
+    started = time.monotonic()
+    problem = write_feedback(work, out, student_id, assignment_id)
+    return problem, time.monotonic() - started
+
+
+def _grade_jobs(pending: list, recorder: _Recorder, jobs: int, address: str | None) -> None:
+    """Run the jobs; record each result as it arrives; stop cleanly on a signal."""
     scheduler = make_scheduler(jobs, address)
     log.info("grading %d notebook%s, %s", len(pending), "" if len(pending) == 1 else "s", scheduler.describe())
+    arrivals: queue.Queue = queue.Queue()  # ("job" | "feedback", future, item), from any thread
     done = 0
     with _stop_on_signals() as stop:
-        futures = {}
-        for job, fingerprint in pending:
-            recorder.fingerprints[(job.student_id, job.assignment_id)] = fingerprint
-            futures[scheduler.submit(job)] = job
         try:
-            with _progress(len(futures)) as advance:
-                for future, result in scheduler.results(list(futures)):
+            for job, fingerprint in pending:
+                recorder.fingerprints[(job.student_id, job.assignment_id)] = fingerprint
+                future = scheduler.submit(job)
+                future.add_done_callback(lambda f, job=job: arrivals.put(("job", f, job)))
+            waiting_for = len(pending)
+            with _progress(len(pending)) as advance:
+                while waiting_for and not stop.is_set():
+                    kind, future, item = arrivals.get()
                     if stop.is_set():
                         break
-                    job = futures[future]
-                    if isinstance(result, BaseException):
-                        log.debug("grading %s/%s failed", job.student_id, job.assignment_id, exc_info=result)
-                        result = JobResult(job.student_id, job.assignment_id, job.notebook_name, None,
-                                           problem=f"could not be graded: {type(result).__name__}: {result}"[:200])
-                    try:
-                        recorder.record(result)
-                    except Exception as exc:  # a submission that breaks recording still gets its row
-                        log.debug("recording %s/%s failed", job.student_id, job.assignment_id, exc_info=True)
-                        recorder.failed(job.student_id, job.assignment_id,
-                                        f"could not be recorded: {type(exc).__name__}: {exc}"[:200], None)
+                    if kind == "job":
+                        result = _job_result(future, item)
+                        if _save(recorder, result):
+                            feedback = scheduler.local_pool.submit(timed_feedback, recorder.work, recorder.out,
+                                                                   result.student_id, result.assignment_id)
+                            feedback.add_done_callback(lambda f, r=result: arrivals.put(("feedback", f, r)))
+                            continue
+                    else:
+                        problem, seconds = _feedback_result(future)
+                        try:
+                            recorder.graded(item, problem, seconds)
+                        except Exception as exc:  # noqa: BLE001 - its row says why, the rest go on
+                            _record_failure(recorder, item, exc)
+                    waiting_for -= 1
                     done += 1
                     advance()
         finally:
@@ -204,6 +244,43 @@ def _grade_jobs(pending: list[Job], recorder: _Recorder, jobs: int, address: str
     if stop.is_set():
         raise Interrupted(f"stopped by {stop.reason}: {done} of {len(pending)} notebooks graded and kept; "
                           "run the same command again to grade the rest")
+
+
+def _job_result(future, job: Job) -> JobResult:
+    """A job's result; a job that crashed becomes a result that says why."""
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - the submission gets a row, the others go on
+        log.debug("grading %s/%s failed", job.student_id, job.assignment_id, exc_info=True)
+        return JobResult(job.student_id, job.assignment_id, job.notebook_name, None,
+                         problem=f"could not be graded: {type(exc).__name__}: {exc}"[:200])
+
+
+def _feedback_result(future) -> tuple[str | None, float]:
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - no feedback is a note on the row, not a lost grade
+        return f"no feedback: {type(exc).__name__}: {exc}"[:200], 0.0
+
+
+def _save(recorder: _Recorder, result: JobResult) -> bool:
+    """Record a result's grades; False when it has none (its row is written instead)."""
+    if result.autograded is None:
+        fingerprint = recorder.fingerprints.get((result.student_id, result.assignment_id))
+        recorder.failed(result.student_id, result.assignment_id, result.problem or "could not be graded", fingerprint)
+        return False
+    try:
+        recorder.save_grades(result)
+        return True
+    except Exception as exc:  # noqa: BLE001 - a submission that breaks recording still gets its row
+        _record_failure(recorder, result, exc)
+        return False
+
+
+def _record_failure(recorder: _Recorder, result: JobResult, exc: Exception) -> None:
+    log.debug("recording %s/%s failed", result.student_id, result.assignment_id, exc_info=True)
+    recorder.failed(result.student_id, result.assignment_id,
+                    f"could not be recorded: {type(exc).__name__}: {exc}"[:200], None)
 
 
 class _StopFlag(threading.Event):
@@ -258,6 +335,28 @@ def _write_tables(out: Path, work: Path, ledger: Ledger) -> list[SubmissionGrade
     for result in results:
         tables.add(result)
     return results
+
+
+#: The phases of one notebook, from the timings a job and the recorder note (seconds since
+#: the sandbox was started, except the last three, which are durations).
+PHASES = {
+    "sandbox and interpreter start": lambda t: t.get("first_event", 0.0),
+    "student code": lambda t: t.get("cells_done", 0.0) - t.get("first_event", 0.0),
+    "calls of the student's functions": lambda t: t.get("calls_done", 0.0) - t.get("cells_done", 0.0),
+    "sanitize and judge": lambda t: t.get("job", 0.0) - t.get("total", 0.0),
+    "gradebook": lambda t: t.get("gradebook", 0.0),
+    "feedback": lambda t: t.get("feedback", 0.0),
+}
+
+
+def _write_timings(work: Path, timings: list[dict]) -> None:
+    """Where the time went, per notebook and phase: ``work/timings.json`` and one log line."""
+    if not timings:
+        return
+    phases = {name: [phase(t) for t in timings] for name, phase in PHASES.items()}
+    means = {name: sum(values) / len(values) for name, values in phases.items()}
+    write_atomically(work / "timings.json", json.dumps({"notebooks": timings, "mean_seconds": means}, indent=1))
+    log.info("mean seconds per notebook: %s", ", ".join(f"{name} {value:.2f}" for name, value in means.items()))
 
 
 def _line(student_id: str, assignment_id: str, text: str) -> str:

@@ -1,0 +1,601 @@
+"""The hidden checks of ``ex03_relu_subgradients`` against catalogues of right and wrong code.
+
+What DESIGN.md asks of every hidden test: the released stub scores 0, the reference solution
+scores full marks, every catalogued mistake loses points (in the part one would expect),
+every catalogued correct variant gets full marks (for ``max_subgradient``: every way of
+splitting a tie), the inputs keep away from kinks and near-ties except where they are put
+in on purpose, and nothing a student's code returns can buy points it would not earn
+honestly. The last test grades a perfect and a blank notebook with ``python -m autograder
+grade``.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from textwrap import dedent
+
+import mpmath
+import nbformat
+import numpy as np
+import pytest
+import sympy as sp
+
+from autograder.checks import ex03_relu_subgradients as chk
+from autograder.checks.framework import Check, Verdict
+from autograder.fill import filled, reference_answers
+from autograder.worker import Outcome, probe
+from conftest import read_rows, write_submission
+from tests.catalogue.ex03_relu_subgradients import CORRECT, MISTAKES
+
+ASSIGNMENT = "ex03_relu_subgradients"
+NAMES = ("relu", "relu_subdifferential", "max_subgradient", "max_derivative", "subgradient_method")
+POINTS = {"relu": 2, "relu_subdifferential": 2, "max_subgradient": 3, "max_derivative": 4, "subgradient_method": 3}
+PROOF_POINTS = 4
+
+#: For each mistake, a few words of the part it must fail (the part's description).
+EXPECTED_FAILED_PART = {
+    ("relu", "where_turns_nan_into_zero"): "NaN stays NaN",
+    ("relu", "multiply_by_mask"): "NaN stays NaN",
+    ("relu", "abs_formula"): "NaN stays NaN",
+    ("relu", "fmax_ignores_nan"): "NaN stays NaN",
+    ("relu", "modifies_input"): "leaves its input alone",
+    ("relu", "integer_input_gives_integer_output"): "new float64 array",
+    ("relu", "python_max_per_entry"): "max(0, x) on vectors",
+    ("relu", "minimum_instead_of_maximum"): "max(0, x) on vectors",
+    ("relu_subdifferential", "tolerance_at_zero"): "exactly [0, 1] at 0",
+    ("relu_subdifferential", "endpoints_swapped"): "exactly [0, 1] at 0",
+    ("relu_subdifferential", "framework_convention_at_zero"): "exactly [0, 1] at 0",
+    ("relu_subdifferential", "half_at_zero"): "exactly [0, 1] at 0",
+    ("relu_subdifferential", "stacked_array"): "[0, 0] below 0",
+    ("relu_subdifferential", "boolean_arrays"): "two new float64 arrays",
+    ("relu_subdifferential", "nested_lists"): "two new float64 arrays",
+    ("relu_subdifferential", "signbit_misses_negative_zero"): "exactly [0, 1] at 0",
+    ("max_subgradient", "softmax_instead"): "single largest entry",
+    ("max_subgradient", "mask_not_normalised"): "exact ties",
+    ("max_subgradient", "argmax_over_axis_0"): "single largest entry",
+    ("max_subgradient", "global_max"): "single largest entry",
+    ("max_subgradient", "divides_by_n"): "single largest entry",
+    ("max_subgradient", "one_hot_of_argmin"): "single largest entry",
+    ("max_subgradient", "flattened_argmax"): "single largest entry",
+    ("max_subgradient", "writes_into_input"): "leaves its input alone",
+    ("max_subgradient", "integer_one_hot"): "new float64 array",
+    ("max_derivative", "ignores_ties"): "different derivatives raise ValueError",
+    ("max_derivative", "any_tie_raises"): "below the maximum",
+    ("max_derivative", "returns_float"): "exact SymPy number",
+    ("max_derivative", "float_tolerance_for_ties"): "1e-20 is not a tie",
+    ("max_derivative", "structural_equality_misses_ties"): "different derivatives raise ValueError",
+    ("max_derivative", "own_symbol"): "the symbol it is given",
+    ("max_derivative", "forgets_to_substitute"): "one function attains the maximum",
+    ("max_derivative", "right_derivative_at_corners"): "different derivatives raise ValueError",
+    ("max_derivative", "differentiates_sympy_max"): "equal derivatives",
+    ("subgradient_method", "constant_step"): "non-smooth convex problems",
+    ("subgradient_method", "step_c_over_k_plus_1"): "non-smooth convex problems",
+    ("subgradient_method", "returns_last_iterate"): "non-smooth convex problems",
+    ("subgradient_method", "last_iterate_on_ties"): "the first such iterate",
+    ("subgradient_method", "modifies_x0"): "never modifies x0",
+    ("subgradient_method", "history_without_x0"): "steps = 0 and steps = 1",
+    ("subgradient_method", "best_x_aliases_the_iterate"): "non-smooth convex problems",
+    ("subgradient_method", "history_as_list"): "float64 arrays",
+    ("subgradient_method", "integer_x0_breaks_in_place_update"): "integer x0",
+}
+
+#: (name, mistake, words of the failed part, words its message must contain)
+ACTIONABLE_MESSAGES = [
+    ("relu", "where_turns_nan_into_zero", "NaN stays NaN", "got 0.0, expected nan"),
+    ("relu", "multiply_by_mask", "new float64 array", "RuntimeWarning"),
+    ("relu", "modifies_input", "leaves its input alone", "modified the caller's array in place"),
+    ("relu_subdifferential", "stacked_array", "[0, 0] below 0", "expected a tuple or list"),
+    ("relu_subdifferential", "boolean_arrays", "two new float64 arrays", "expected a numpy.ndarray of dtype float64"),
+    ("relu_subdifferential", "framework_convention_at_zero", "exactly [0, 1] at 0", "hi of relu_subdifferential"),
+    ("max_subgradient", "mask_not_normalised", "exact ties", "each row must sum to 1"),
+    ("max_subgradient", "softmax_instead", "single largest entry", "must be exactly 0 there"),
+    ("max_derivative", "ignores_ties", "different derivatives raise ValueError", "raise ValueError"),
+    ("max_derivative", "any_tie_raises", "below the maximum", "ValueError: tie with different slopes"),
+    ("max_derivative", "returns_float", "exact SymPy number", "returned a builtins.float"),
+    ("max_derivative", "forgets_to_substitute", "one function attains", "substitute the point"),
+    ("subgradient_method", "last_iterate_on_ties", "the first such iterate", "the first iterate with the smallest f"),
+    ("subgradient_method", "modifies_x0", "never modifies x0", "modified the caller's x0 in place"),
+    ("subgradient_method", "history_without_x0", "steps = 0", "f_history has shape (0,), expected (1,)"),
+]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def check_of(name: str) -> Check:
+    return chk.CHECKS[f"{name}-hidden"]
+
+
+def load(source: str, name: str):
+    """Run a cell's source in a fresh namespace and return the function it defines."""
+    namespace: dict = {"np": np, "sp": sp}
+    exec(compile(source, f"<catalogue: {name}>", "exec"), namespace)
+    return namespace[name]
+
+
+def grade(check: Check, function, *, via_json: bool = False) -> Verdict:
+    """Call ``function`` as the check says, in this process; ``via_json`` sends every
+    outcome through the worker's wire format, as the grader receives it."""
+    outcomes = [probe(function, call) for call in check.calls]
+    if via_json:
+        outcomes = [Outcome.from_json(outcome.to_json()) for outcome in outcomes]
+    return check.judge(outcomes)
+
+
+def failed_parts(verdict: Verdict) -> list:
+    return [part for part in verdict.parts if not part.passed]
+
+
+def catalogue_ids(catalogue: dict) -> list:
+    return [pytest.param(name, label, id=f"{name}/{label}") for name in catalogue for label in catalogue[name]]
+
+
+@pytest.fixture(scope="module")
+def solution() -> dict[str, str]:
+    """The answer cells of the instructor's notebook."""
+    return reference_answers(ASSIGNMENT)
+
+
+# --- the catalogues --------------------------------------------------------------------------
+
+
+def test_catalogues_cover_every_graded_name():
+    assert tuple(CORRECT) == NAMES
+    assert tuple(MISTAKES) == NAMES
+    for name in NAMES:
+        assert len(CORRECT[name]) >= 3, name
+        assert len(MISTAKES[name]) >= 5, name
+
+
+def test_expected_parts_name_existing_mistakes_and_parts():
+    for (name, label), words in EXPECTED_FAILED_PART.items():
+        assert label in MISTAKES[name], (name, label)
+        assert any(words in part.description for part in check_of(name).parts), (name, words)
+    assert set(EXPECTED_FAILED_PART) == {(name, label) for name in MISTAKES for label in MISTAKES[name]}
+
+
+@pytest.mark.parametrize("name, label", catalogue_ids(CORRECT))
+def test_correct_variant_gets_full_marks(name, label):
+    verdict = grade(check_of(name), load(CORRECT[name][label], name))
+    assert verdict.score == verdict.max_score, verdict.report()
+
+
+@pytest.mark.parametrize("name, label", catalogue_ids(MISTAKES))
+def test_mistake_loses_points(name, label):
+    verdict = grade(check_of(name), load(MISTAKES[name][label], name))
+    failed = failed_parts(verdict)
+    assert verdict.score < verdict.max_score, verdict.report()
+    assert all(part.message for part in failed), verdict.report()
+    words = EXPECTED_FAILED_PART[(name, label)]
+    assert any(words in part.description for part in failed), verdict.report()
+
+
+@pytest.mark.parametrize("name, label, part_words, message_words", ACTIONABLE_MESSAGES,
+                         ids=[f"{n}/{m}/{w}" for n, m, w, _ in ACTIONABLE_MESSAGES])
+def test_failure_messages_say_what_is_wrong(name, label, part_words, message_words):
+    verdict = grade(check_of(name), load(MISTAKES[name][label], name))
+    messages = [part.message for part in failed_parts(verdict) if part_words in part.description]
+    assert messages, verdict.report()
+    assert message_words in messages[0], verdict.report()
+
+
+# --- references, stubs and the check table -------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_reference_solution_gets_full_marks(name, solution):
+    verdict = grade(check_of(name), load(solution[name], name))
+    assert verdict.score == verdict.max_score == POINTS[name], verdict.report()
+
+
+@pytest.mark.parametrize("name, reference", [
+    ("relu", chk.reference_relu),
+    ("relu_subdifferential", chk.reference_relu_subdifferential),
+    ("max_subgradient", chk.reference_max_subgradient),
+    ("subgradient_method", chk.reference_subgradient_method),
+])
+def test_module_references_get_full_marks(name, reference):
+    verdict = grade(check_of(name), reference)
+    assert verdict.score == verdict.max_score, verdict.report()
+
+
+def _stub(name: str):
+    """The released stub: the solution cell with its body replaced by nbgrader."""
+    notebook = nbformat.read(f"exercises/{ASSIGNMENT}/{ASSIGNMENT}.ipynb", 4)
+    (cell,) = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == name]
+    assert "raise NotImplementedError()" in cell.source
+    return load(cell.source, name)
+
+
+def _returns_none(*args, **kwargs):
+    return None
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("kind", ["released_stub", "returns_none", "not_a_function"])
+def test_stub_scores_zero(name, kind):
+    function = {"released_stub": _stub(name), "returns_none": _returns_none, "not_a_function": None}[kind]
+    verdict = grade(check_of(name), function)
+    assert verdict.score == 0, verdict.report()
+    assert not any(part.passed for part in verdict.parts)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_undefined_name_scores_zero(name):
+    """What the worker sends back when the notebook never defined the graded name."""
+    check = check_of(name)
+    verdict = check.judge([Outcome(error=f"NameError: {name} is not defined", error_types=["NameError"])
+                           for _ in check.calls])
+    assert verdict.score == 0
+    assert all(f"{name} is not defined" in part.message for part in verdict.parts)
+
+
+def _uniform_weights(z):
+    z = np.asarray(z, dtype=np.float64)
+    return np.full(z.shape, 1.0 / z.shape[-1])
+
+
+def _never_moves(f, subgrad, x0, steps, c):
+    x = np.array(x0, dtype=np.float64)
+    return x, float(f(x)), np.full(steps + 1, float(f(x)))
+
+
+#: Honest answers that compute nothing useful; each must earn nothing at all.
+LAZY = {
+    "relu": lambda x: np.zeros(np.shape(x)),
+    "relu_subdifferential": lambda x: (np.zeros(np.shape(x)), np.ones(np.shape(x))),
+    "max_subgradient": _uniform_weights,
+    "max_derivative": lambda fs, x, point: sp.Integer(0),
+    "subgradient_method": _never_moves,
+}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_lazy_answers_score_zero(name):
+    verdict = grade(check_of(name), LAZY[name])
+    assert verdict.score == 0, verdict.report()
+
+
+def test_always_raising_value_error_scores_zero():
+    def max_derivative(fs, x, point):
+        raise ValueError("not differentiable")
+
+    verdict = grade(check_of("max_derivative"), max_derivative)
+    assert verdict.score == 0, verdict.report()
+
+
+def test_checks_are_exactly_the_five_hidden_cells():
+    assert set(chk.CHECKS) == {f"{name}-hidden" for name in NAMES}
+    for grade_id, check in chk.CHECKS.items():
+        target, label = grade_id.split("-")
+        assert label == "hidden"
+        assert check.target == target and check.points == POINTS[target]
+        assert all(call.target == target for call in check.calls), grade_id
+        assert callable(getattr(chk, f"{target}_hidden"))
+
+
+def test_source_notebook_points_match_the_checks():
+    source = nbformat.read(f"solutions/{ASSIGNMENT}/{ASSIGNMENT}.ipynb", 4)
+    points = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"].get("points")
+              for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")}
+    assert points == {**{f"{name}-hidden": POINTS[name] for name in NAMES}, "proof": PROOF_POINTS}
+
+
+def test_hidden_cell_function_reports_and_returns_the_score(capsys):
+    assert chk.relu_hidden(chk.reference_relu) == POINTS["relu"]
+    assert f"score: {POINTS['relu']} / {POINTS['relu']}" in capsys.readouterr().out
+
+
+# --- fair inputs: the references are right, and keep away from kinks and near-ties -------------
+
+
+def _max_quotients(case, h=mpmath.mpf(10) ** -40):
+    """Right and left difference quotients of max(fs) at the point, at 120 digits."""
+    fs, symbol, point, _ = case
+    with mpmath.workdps(120):
+        functions = [sp.lambdify(symbol, f, "mpmath") for f in fs]
+        p = mpmath.mpf(point.p) / point.q
+        at = lambda t: max(f(t) for f in functions)
+        return (at(p + h) - at(p)) / h, (at(p - h) - at(p)) / (-h)
+
+
+@pytest.mark.parametrize("group, index", [(g, i) for g, cases in chk.DERIVATIVE_CASES.items()
+                                          for i in range(len(cases))])
+def test_derivative_cases_are_right(group, index, solution):
+    """Each hand-worked answer agrees with the reference solution and with difference
+    quotients at 120 digits; ties are exact where the group says so, and not elsewhere."""
+    case = chk.DERIVATIVE_CASES[group][index]
+    fs, symbol, point, answer = case
+    reference = load(solution["max_derivative"], "max_derivative")
+    right, left = _max_quotients(case)
+    if answer == chk.NOT_DIFFERENTIABLE:
+        with pytest.raises(ValueError):
+            reference(list(fs), symbol, point)
+        assert abs(right - left) > 1e-3
+    else:
+        assert sp.simplify(reference(list(fs), symbol, point) - answer) == 0
+        with mpmath.workdps(60):
+            expected = chk._expected_value(answer)
+            assert abs(right - expected) < 1e-30 and abs(left - expected) < 1e-30
+    values = [f.subs(symbol, point) for f in fs]
+    tied_pairs = [(i, j) for i in range(len(fs)) for j in range(i + 1, len(fs))
+                  if sp.simplify(values[i] - values[j]) == 0]
+    if group in ("equal_slopes", "corners", "lower_ties"):
+        assert tied_pairs, case
+    if group in ("unique", "near_ties", "symbol"):
+        assert not tied_pairs, case
+
+
+def test_max_subgradient_inputs_have_clear_winners_or_exact_ties():
+    for z in (chk.MAX_ONE_ROW, chk.MAX_BATCH, chk.MAX_CUBE, chk.MAX_INTEGERS):
+        top_two = np.sort(np.asarray(z, dtype=float), axis=-1)[..., -2:]
+        assert np.all(top_two[..., 1] - top_two[..., 0] >= 1e-3)
+    for z in (chk.MAX_TIES, chk.MAX_TIES_CUBE, chk.MAX_INTEGER_TIES):
+        z = np.asarray(z, dtype=float)
+        counts = (z == z.max(axis=-1, keepdims=True)).sum(axis=-1)
+        assert counts.max() >= 2
+        # every tied row has its runner-up well below the maximum (or everything tied)
+        below = np.where(z < z.max(axis=-1, keepdims=True), z, -np.inf).max(axis=-1)
+        gap = z.max(axis=-1) - below
+        assert np.all((gap >= 0.5) | np.isinf(gap))
+
+
+def test_relu_subdifferential_inputs_keep_away_from_zero_except_on_purpose():
+    for x in (chk.SUB_VECTOR, chk.SUB_CUBE, chk.SUB_INTEGERS):
+        assert np.all(np.abs(np.asarray(x, dtype=float)) >= 0.01)
+    assert np.count_nonzero(chk.SUB_KINK == 0) == 3
+
+
+def _iterates(label):
+    source, x0, steps, c = chk.METHOD_CASES[label]
+    namespace = chk._namespace(source)
+    x, xs = np.array(x0, dtype=float), []
+    xs.append(x)
+    for k in range(steps):
+        x = x - c / np.sqrt(k + 1) * namespace["subgrad"](x)
+        xs.append(x)
+    return np.array(xs)
+
+
+def test_subgradient_method_cases_keep_away_from_kinks_and_near_ties():
+    """Rounding differences between correct implementations (about 1e-15) can neither flip a
+    sign inside a subgradient nor change which iterate is best."""
+    residuals = _iterates("lad") @ chk.LAD_M.T - chk.LAD_Y
+    assert np.abs(residuals).min() > 1e-6
+    for label in ("l1", "zero_steps", "one_step"):
+        assert np.abs(_iterates(label)).min() > 1e-6, label
+    floor_points = np.abs(_iterates("ties")[:, 0])
+    assert np.abs(floor_points - np.round(floor_points)).min() > 1e-6
+    for label, (_, _, history) in chk.METHOD_REFERENCES.items():
+        if label == "ties":
+            best = history.min()
+            assert np.count_nonzero(history == best) >= 3  # ties put in on purpose
+            assert int(np.argmin(history)) < len(history) - 1
+            continue
+        others = np.sort(history)[1:] if len(history) > 1 else np.array([np.inf])
+        assert others[0] - history.min() > 1e-9, label
+
+
+def test_subgradient_method_reference_follows_the_recursion():
+    best_x, best_f, history = chk.METHOD_REFERENCES["quadratic"]
+    x = np.array([1.0, -2.0, 0.5])
+    for k in range(25):
+        x = x * (1 - 2 * 0.2 / np.sqrt(k + 1))  # subgrad(x) = 2x
+    assert np.allclose(history[-1], x @ x, rtol=1e-13)
+    assert best_f == history.min() and np.allclose(best_x @ best_x, best_f, rtol=1e-13)
+
+
+# --- tampering ------------------------------------------------------------------------------------
+# The grader judges the worker's plain data (``via_json=True``), never the student's object.
+
+
+class AlwaysEqual(np.ndarray):
+    """An array that claims to equal anything."""
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+
+class Liar:
+    """Claims to be anything: equal to everything, 1.0 as a float, ..."""
+
+    def __init__(self, values):
+        self.values = np.asarray(values, dtype=np.float64)
+        self.shape, self.dtype = self.values.shape, np.dtype(np.float64)
+
+    def __array__(self, dtype=None, copy=None):
+        return self.values
+
+    def __float__(self):
+        return 1.0
+
+    def __eq__(self, other):
+        return True
+
+    def __len__(self):
+        return len(self.values)
+
+
+HONEST_WRONG = {
+    "relu": lambda x: np.abs(np.asarray(x, dtype=np.float64)),
+    "max_subgradient": _uniform_weights,
+}
+
+
+@pytest.mark.parametrize("name", list(HONEST_WRONG))
+@pytest.mark.parametrize("disguise", ["always_equal_subclass", "lying_object"])
+def test_a_disguised_wrong_array_gains_nothing(name, disguise):
+    honest = HONEST_WRONG[name]
+    wrap = {"always_equal_subclass": lambda value: value.view(AlwaysEqual), "lying_object": Liar}[disguise]
+    tampered = grade(check_of(name), lambda *a: wrap(honest(*a)), via_json=True)
+    assert tampered.score <= grade(check_of(name), honest, via_json=True).score == 0, tampered.report()
+
+
+def test_disguised_tuples_gain_nothing():
+    def relu_subdifferential(x):
+        shape = np.shape(x)
+        return Liar(np.zeros(shape)), np.ones(shape).view(AlwaysEqual)
+
+    def subgradient_method(f, subgrad, x0, steps, c):
+        return Liar(x0), Liar(0.0), np.zeros(steps + 1).view(AlwaysEqual)
+
+    for name, function in (("relu_subdifferential", relu_subdifferential), ("subgradient_method", subgradient_method)):
+        verdict = grade(check_of(name), function, via_json=True)
+        assert verdict.score == 0, verdict.report()
+
+
+class Sneaky(sp.Integer):
+    """A SymPy integer whose evalf claims a different value."""
+
+    def evalf(self, *args, **kwargs):
+        return sp.Float(1)
+
+
+def test_an_expression_that_lies_about_its_value_gains_nothing():
+    """Whatever the student's process says, exactness is judged on the rebuilt srepr."""
+    def max_derivative(fs, x, point):
+        return Sneaky(7)
+
+    verdict = grade(check_of("max_derivative"), max_derivative, via_json=True)
+    assert not any(part.passed for part in verdict.parts if "exact" in part.description), verdict.report()
+
+
+def test_functions_handed_to_the_student_cannot_be_replaced_for_the_judge():
+    """The references were computed from the check's own sources; a student who swaps the
+    functions it was given (or records fake calls) changes nothing in the judgement."""
+    def subgradient_method(f, subgrad, x0, steps, c):
+        fake = lambda v: 0.0
+        return np.array(x0, dtype=float), fake(x0), np.zeros(steps + 1)
+
+    verdict = grade(check_of("subgradient_method"), subgradient_method, via_json=True)
+    assert verdict.score == 0, verdict.report()
+
+
+# --- the same, graded the way the grader does: a separate worker process -------------------------
+
+TAMPERING_CELL = dedent('''
+    import builtins
+    import numpy as np
+    import sympy as sp
+
+    np.array_equal = np.allclose = lambda *args, **kwargs: True
+    np.isnan = lambda x, *args, **kwargs: np.ones(np.shape(x), dtype=bool)
+    builtins.abs = lambda x: 0
+    sp.simplify = lambda expr, *args, **kwargs: 0
+
+    class AlwaysEqual(np.ndarray):
+        def __eq__(self, other):
+            return True
+
+    def relu(x):
+        return np.zeros(np.shape(x)).view(AlwaysEqual)
+
+    def relu_subdifferential(x):
+        return (np.zeros(np.shape(x)).view(AlwaysEqual),) * 2
+
+    def max_subgradient(z):
+        return np.zeros(np.shape(z)).view(AlwaysEqual)
+
+    def max_derivative(fs, x, point):
+        return sp.Integer(0)
+
+    def subgradient_method(f, subgrad, x0, steps, c):
+        return np.zeros(len(x0)).view(AlwaysEqual), 0.0, np.zeros(steps + 1).view(AlwaysEqual)
+''')
+
+
+FORGING_CELL = dedent('''
+    import json, os
+    # Write outcomes that look right straight into the worker's result pipe.
+    fields = {"error": None, "error_types": [], "warnings": [], "mutated": False, "type_name": "builtins.tuple",
+              "dtype": "float64", "shape": None, "value": None, "symbols": [], "entries": ["3"], "tree": None,
+              "tree_types": None, "srepr": "Integer(3)", "records": {}}
+    forged = (json.dumps(fields) + "\\n") * 200
+    for fd in range(3, 64):
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:"):
+                os.write(fd, forged.encode())
+        except OSError:
+            pass
+''')
+
+
+@pytest.fixture(scope="module")
+def out_of_process():
+    """Grade cells as ``python -m autograder grade`` does: one worker process per run."""
+    from autograder.grading import judge as judge_module
+
+    def run(cells):
+        return judge_module.judge(list(cells), chk.CHECKS, judge_module.Limits(call_timeout=60.0))
+
+    return run
+
+
+def test_out_of_process_reference_and_correct_variants_get_full_marks(out_of_process, solution):
+    for cells in ([solution[name] for name in NAMES], [list(CORRECT[name].values())[-1] for name in NAMES]):
+        verdicts = out_of_process(["import numpy as np\nimport sympy as sp", *cells])
+        for grade_id, verdict in verdicts.items():
+            assert verdict.score == verdict.max_score, (grade_id, verdict.report())
+
+
+def test_out_of_process_forged_outcomes_gain_nothing(out_of_process):
+    stubs = [f"def {name}(*args, **kwargs):\n    raise NotImplementedError()\n" for name in NAMES]
+    verdicts = out_of_process([FORGING_CELL, *stubs])
+    for grade_id, verdict in verdicts.items():
+        assert verdict.score == 0, (grade_id, verdict.report())
+
+
+def test_out_of_process_tampering_gains_nothing(out_of_process):
+    verdicts = out_of_process([TAMPERING_CELL])
+    for grade_id, verdict in verdicts.items():
+        assert verdict.score == 0, (grade_id, verdict.report())
+
+
+# --- the released notebook ------------------------------------------------------------------------
+
+
+def test_released_notebook_gives_nothing_away():
+    text = open(f"exercises/{ASSIGNMENT}/{ASSIGNMENT}.ipynb").read()
+    for secret in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "autograder.checks", "np.maximum", "heaviside",
+                   "winners", "is_zero", "best_x, best_f = x.copy()", "max(x_1, x_2)"):
+        assert secret not in text, secret
+
+
+@pytest.mark.slow
+def test_committed_release_is_up_to_date(tmp_path):
+    from autograder.release import release
+
+    def cells(path):
+        notebook = nbformat.read(path, 4)
+        return [(c.cell_type, c.source, c.metadata) for c in notebook.cells]
+
+    (fresh,) = release([ASSIGNMENT], into=tmp_path)
+    assert cells(fresh) == cells(f"exercises/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"), (
+        "exercises/ is stale: run `python -m autograder release ex03_relu_subgradients` and commit the result")
+
+
+# --- end to end: python -m autograder grade on a perfect and a blank notebook -------------------
+
+
+@pytest.mark.slow
+def test_grade_perfect_and_blank_notebooks(tmp_path, solution):
+    root = tmp_path / "class"
+    write_submission(root, "perfect", filled(ASSIGNMENT, solution), assignment=ASSIGNMENT)
+    write_submission(root, "blank", filled(ASSIGNMENT, {}), assignment=ASSIGNMENT)
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(root), "--out", str(out),
+                          "--assignment", ASSIGNMENT, "--timeout", "60"],
+                         capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-2000:]
+    grades = {row["student_id"]: row for row in read_rows(out / "grades.csv")}
+    cells = {}
+    for row in read_rows(out / "cells.csv"):
+        cells.setdefault(row["student_id"], {})[row["grade_id"]] = float(row["score"])
+    auto = sum(POINTS.values())
+    assert grades["perfect"]["status"] == "graded", grades["perfect"]
+    assert float(grades["perfect"]["max_score"]) == auto + PROOF_POINTS
+    assert {g: s for g, s in cells["perfect"].items() if g != "proof"} == {f"{n}-hidden": POINTS[n] for n in NAMES}
+    assert sum(s for g, s in cells["blank"].items() if g != "proof") == 0
