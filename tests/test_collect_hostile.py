@@ -28,6 +28,7 @@ def test_backslash_names_are_folders():
     assert safe_parts("ada\\ex02_softmax\\ex02_softmax.ipynb")[0] == ["ada", "ex02_softmax", "ex02_softmax.ipynb"]
 
 
+@pytest.mark.filterwarnings("ignore:Duplicate name")
 def test_bad_members_cost_only_themselves(tmp_path):
     outside = tmp_path / "outside.ipynb"
     archive = make_zip(tmp_path / "a.zip", {

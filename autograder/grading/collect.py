@@ -50,6 +50,8 @@ from autograder.grading.records import printable
 
 LAYOUTS = ("folder", "canvas", "moodle", "blackboard", "gradescope")
 NOTEBOOK_SUFFIX = ".ipynb"
+#: Where a grading run keeps its :class:`Intake` (``OUT/intake.json``), for ``export``.
+INTAKE_FILE = "intake.json"
 _IGNORED_NAMES = ("__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini")
 
 
@@ -97,6 +99,7 @@ class Intake:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # about the whole source (ignored files, roster)
     roster_kind: str | None = None
+    roster: list = field(default_factory=list)  # RosterStudent rows, kept for exports
 
     def save(self, path: Path) -> None:
         """Keep what was found beside the grades (``export`` names feedback files with it)."""
@@ -114,7 +117,8 @@ class Intake:
         atomic_write(path, json.dumps({
             "layout": self.layout, "roster_kind": self.roster_kind, "notes": self.notes,
             "submissions": [plain(s) for s in self.submissions], "missing": [plain(m) for m in self.missing],
-            "problems": [plain(p) for p in self.problems]}, indent=1))
+            "problems": [plain(p) for p in self.problems],
+            "roster": [plain(r) for r in self.roster]}, indent=1))
 
     @classmethod
     def load(cls, path: Path) -> "Intake":
@@ -125,9 +129,11 @@ class Intake:
                           d["name"], datetime.fromisoformat(d["submitted_at"]) if d["submitted_at"] else None,
                           d["late"], tuple(d["notes"]), d["platform"], tuple(tuple(r) for r in d["ref"]))
 
+        from autograder.grading.roster import RosterStudent
+
         return cls(data["layout"], [hand_in(d) for d in data["submissions"]],
                    [Missing(**m) for m in data["missing"]], [Problem(**p) for p in data["problems"]],
-                   data["notes"], data.get("roster_kind"))
+                   data["notes"], data.get("roster_kind"), [RosterStudent(**r) for r in data.get("roster", [])])
 
 
 @dataclass
@@ -546,7 +552,7 @@ def _apply_roster(found: Intake, path: Path, assignment_ids: list[str]) -> None:
     from autograder.grading.roster import read_roster
 
     roster = read_roster(path)
-    found.roster_kind = roster.kind
+    found.roster_kind, found.roster = roster.kind, list(roster.students)
     found.problems += [Problem(sid, "", reason) for sid, reason in roster.problems]
     assignments = sorted(set(assignment_ids) | {s.assignment_id for s in found.submissions}) or []
     handed = set()
