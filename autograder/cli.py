@@ -3,6 +3,7 @@ for a usage or setup error. Nothing else lives here."""
 from __future__ import annotations
 
 import argparse
+import inspect
 import logging
 import sys
 from pathlib import Path
@@ -109,8 +110,16 @@ def _run(args) -> int:
         from autograder.grading.judge import Limits
         from autograder.grading.run import grade
 
-        results = grade(args.submissions, args.out, assignment_ids=args.assignment, work=args.work,
-                        limits=Limits(cell_timeout=args.timeout), jobs=args.jobs, **_intake_options(args, grade))
+        options = _intake_options(args)
+        common = dict(assignment_ids=args.assignment, work=args.work, limits=Limits(cell_timeout=args.timeout),
+                      jobs=args.jobs)
+        if all(name in inspect.signature(grade).parameters for name in options) and not (
+                _needs_intake(args.submissions) and "lms" not in inspect.signature(grade).parameters):
+            results = grade(args.submissions, args.out, **common, **options)
+        else:  # a grade() that reads only the folder layout: find the submissions first
+            from autograder.grading.lms import grade_from_intake
+
+            results = grade_from_intake(grade, args.submissions, args.out, **common, **options)
     from autograder.grading.analysis import summary
 
     print(summary_table(results))
@@ -120,22 +129,22 @@ def _run(args) -> int:
     return 0
 
 
-def _intake_options(args, grade) -> dict:
+def _intake_options(args) -> dict:
     """The intake options given on the command line, as ``grade()`` takes them (``lms``, ``roster``,
     ``due``: a :class:`~autograder.grading.lateness.DuePolicy`)."""
-    import inspect
-
     from autograder.grading.lateness import DuePolicy
 
     given = {"lms": args.lms, "roster": args.roster}
     if args.due or args.extensions or args.late_penalty:
         given["due"] = DuePolicy.from_options(args.due, args.extensions, args.late_penalty)
-    given = {k: v for k, v in given.items() if v is not None}
-    accepted = inspect.signature(grade).parameters
-    unsupported = [k for k in given if k not in accepted]
-    if unsupported:
-        raise AutograderError(f"this version of grade does not take {', '.join('--' + k for k in unsupported)} yet")
-    return given
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def _needs_intake(submissions: Path) -> bool:
+    """Whether ``submissions`` is anything but a plain folder of ``<student>/<assignment>/`` folders."""
+    from autograder.grading.collect import detect_layout
+
+    return submissions.is_file() or (submissions.is_dir() and detect_layout(submissions) != "folder")
 
 
 def summary_table(results) -> str:
