@@ -526,7 +526,8 @@ def _assemble(found: Intake, candidates: list[_Candidate], assignment_ids: list[
             continue
         groups.setdefault((candidate.student_id, assignment_id), []).append(candidate)
     for (student_id, assignment_id), group in sorted(groups.items()):
-        group.sort(key=lambda c: (c.submitted_at is not None, _sortable(c.submitted_at), c.order))
+        group.sort(key=lambda c: (_names(c, assignment_id), c.submitted_at is not None, _sortable(c.submitted_at),
+                                  c.order))
         chosen = group[-1]
         notes = list(chosen.notes)
         if len(group) > 1:
@@ -538,6 +539,30 @@ def _assemble(found: Intake, candidates: list[_Candidate], assignment_ids: list[
         found.submissions.append(HandIn(student_id, assignment_id, chosen.path, chosen.name, chosen.submitted_at,
                                         chosen.late if platform == "canvas" else None, tuple(notes), platform,
                                         tuple(sorted((k, str(v)) for k, v in chosen.ref.items()))))
+    _fold_problems(found)
+
+
+def _names(candidate: _Candidate, assignment_id: str) -> bool:
+    """Whether a candidate's file is named after the assignment (preferred over other notebooks)."""
+    filename = candidate.ref.get("file") or (candidate.path.name if candidate.path else "")
+    return assignment_for(filename, [assignment_id]) == assignment_id
+
+
+def _fold_problems(found: Intake) -> None:
+    """A problem about a student with exactly one submission becomes a note of that submission."""
+    by_student: dict[str, list[int]] = {}
+    for index, hand_in in enumerate(found.submissions):
+        by_student.setdefault(hand_in.student_id, []).append(index)
+    kept = []
+    for problem in found.problems:
+        indices = by_student.get(problem.student_id, []) if not problem.assignment_id else []
+        if len(indices) != 1:  # none, or several: which one it concerns is unclear
+            indices = []
+            kept.append(problem)
+        for index in indices:
+            hand_in = found.submissions[index]
+            found.submissions[index] = HandIn(**{**hand_in.__dict__, "notes": hand_in.notes + (problem.reason,)})
+    found.problems = kept
 
 
 def _sortable(when: datetime | None):
