@@ -122,3 +122,14 @@ def test_the_plugin_nbgrader_runs_gives_the_same_penalty():
         == policy.penalty("x", 16, late) == 4.5
     assert config.AssignLatePenalties.plugin_class is LatePenalty
     assert nbgrader_timestamp(datetime(2026, 3, 1, 12, tzinfo=timezone.utc)) == "2026-03-01 12:00:00.000000 UTC"
+
+
+def test_moodle_worksheet_gives_submission_times(tmp_path):
+    (tmp_path / "w.csv").write_text(MOODLE_WORKSHEET.replace('"Monday, 2 March 2026"', '"Monday, 2 March 2026, 10:15 AM"'))
+    archive = make_zip(tmp_path / "a.zip", {"Jane Doe_101_assignsubmission_file/ex02_softmax.ipynb": NB})
+    found = intake(archive, tmp_path / "x", assignment_ids=["ex02_softmax"], known_assignments=KNOWN,
+                   roster=tmp_path / "w.csv")
+    assert found.submissions[0].submitted_at == datetime(2026, 3, 2, 10, 15)
+    policy = DuePolicy.from_options("2026-03-02T10:00:00+00:00", None, "per_hour:1")
+    assert policy.is_late("101", found.submissions[0].submitted_at) is True
+    assert [m.student_id for m in found.missing] == ["103"]

@@ -587,7 +587,8 @@ def _apply_roster(found: Intake, path: Path, assignment_ids: list[str]) -> None:
             found.submissions[index] = replace(submission, notes=submission.notes + ("not on the roster",))
             continue
         handed.add((student.student_id, submission.assignment_id))
-        found.submissions[index] = replace(submission, name=submission.name or student.name,
+        when = submission.submitted_at or _worksheet_time(student.extra.get("Last modified (submission)", ""))
+        found.submissions[index] = replace(submission, name=submission.name or student.name, submitted_at=when,
                                            ref=submission.ref + (("roster_id", student.student_id),))
     for assignment_id in assignments:
         for student in roster.students:
@@ -595,6 +596,19 @@ def _apply_roster(found: Intake, path: Path, assignment_ids: list[str]) -> None:
                 found.missing.append(Missing(student.student_id, assignment_id, student.name))
     found.notes.append(f"roster ({roster.kind}): {len(roster.students)} students, "
                        f"{len(found.missing)} with nothing handed in")
+
+
+def _worksheet_time(text: str) -> datetime | None:
+    """A Moodle grading worksheet's "Last modified (submission)" (``Monday, 2 March 2026, 10:15 AM``),
+    in the Moodle user's time zone, which the worksheet does not name: read as local to the due date."""
+    if not text or text.strip() in ("-", ""):
+        return None
+    try:
+        from dateutil import parser
+
+        return parser.parse(text, fuzzy=True)
+    except (ValueError, OverflowError):
+        return None
 
 
 # --- the folder layout, as the grader used it before intake() ----------------------------
