@@ -406,7 +406,9 @@ def _blackboard(root: Path, problems: list[Problem]):
             ignored.append(path.name)
             continue
         stamp = datetime.strptime(match["ts"], "%Y-%m-%d-%H-%M-%S")
-        when = receipt.get("submitted_at") or stamp
+        when = receipt.get("submitted_at")
+        if when is None or abs((when.replace(tzinfo=None) - stamp).total_seconds()) > 26 * 3600:
+            when = stamp  # a receipt in another language or format: the file name's own (server local) time
         candidates.append(_Candidate(username, path, name=receipt.get("name", ""), submitted_at=when,
                                      order=(stamp,), ref={"file": original, "attempt": match["ts"],
                                                           "assignment_name": head[: -len(username) - 1]}))
@@ -425,16 +427,32 @@ def _read_receipt(path: Path) -> dict:
         found["name"], found["username"] = name.group(1), name.group(2).strip()
     submitted = re.search(r"^Date Submitted:\s*(.+?)\s*$", text, re.MULTILINE)
     if submitted:
-        try:
-            from dateutil import parser
-
-            found["submitted_at"] = parser.parse(submitted.group(1).replace(" o'clock", ""), fuzzy=True)
-        except (ValueError, OverflowError):
-            pass
+        found["submitted_at"] = _receipt_time(submitted.group(1))
     for original, stored in re.findall(r"Original filename:\s*(.+?)\s*\n\s*Filename:\s*(.+?)\s*$", text,
                                        re.MULTILINE):
         found["files"][stored] = original
     return found
+
+
+#: Zone abbreviations Blackboard servers print in receipts, as UTC offsets in hours.
+_ZONES = {"UTC": 0, "GMT": 0, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "EST": -5, "EDT": -4,
+          "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "AEST": 10, "AEDT": 11}
+
+
+def _receipt_time(text: str) -> datetime | None:
+    """A receipt's "Date Submitted" (``Tuesday, September 5, 2017 11:58:43 PM EDT``); without a
+    known zone, a local time (read in the due date's zone)."""
+    import warnings
+
+    from dateutil import parser, tz
+
+    zones = {name: tz.tzoffset(name, hours * 3600) for name, hours in _ZONES.items()}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return parser.parse(text.replace(" o'clock", ""), fuzzy=True, tzinfos=zones)
+    except (ValueError, OverflowError):
+        return None
 
 
 def _gradescope(root: Path, problems: list[Problem]):
