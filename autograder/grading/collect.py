@@ -194,10 +194,11 @@ def intake(source: Path, into: Path, *, assignment_ids: list[str], lms: str | No
         notes.append(f"ignored {len(ignored)} file(s) that are not notebooks of a submission: {shown}")
     found = Intake(layout, notes=notes, problems=problems)
     _assemble(found, candidates, assignment_ids, known, duplicates)
-    if roster is not None:
+    if roster is not None and found.submissions:
         _apply_roster(found, roster, assignment_ids)
-    if not found.submissions and not found.missing:
-        raise AutograderError(f"no submissions found in {source} (layout {layout}): " + _what_is_there(root))
+    if not found.submissions:
+        refused = f"; {len(found.problems)} refused, first: {found.problems[0].reason}" if found.problems else ""
+        raise AutograderError(f"no submissions found in {source} (layout {layout}): " + _what_is_there(root) + refused)
     return found
 
 
