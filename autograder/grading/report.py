@@ -35,8 +35,10 @@ def report(out: Path, *, work: Path | None = None) -> list[SubmissionGrade]:
             if row.graded:
                 publish_feedback(api, work, out, row.student_id, row.assignment_id)
                 fresh = recorded_grade(work, row.student_id, row.assignment_id, row.status)
-                row = replace(row, score=fresh.score, max_score=fresh.max_score, status=fresh.status,
-                              cells=fresh.cells, penalty=fresh.penalty)
+                penalty = fresh.penalty or row.penalty  # a penalty the gradebook does not hold was the table's own
+                score = fresh.score if fresh.penalty else max(0.0, fresh.score - penalty)
+                row = replace(row, score=score, max_score=fresh.max_score, status=fresh.status, cells=fresh.cells,
+                              penalty=penalty)
             tables.add(row)
             results.append(row)
     write_analysis(out, results, work=work)
