@@ -80,3 +80,10 @@ def test_rows_are_replaced_not_repeated(tmp_path: Path):
     tables.add(grade(score=1.0))
     tables.add(grade(score=2.0))
     assert [g.score for g in read_grades(tmp_path / "grades.csv")] == [2.0]
+
+
+def test_undecodable_names_are_shown_and_written_safely(tmp_path):
+    name = b"ada\xff".decode("utf-8", "surrogateescape")
+    assert printable(name) == "ada\\udcff"
+    GradeTables(tmp_path, [grade(name="x" + name)])
+    assert "xada\\udcff" in (tmp_path / "grades.csv").read_text()

@@ -94,7 +94,7 @@ def printable(text: object, limit: int = 300) -> str:
         if char == "\\":
             out.append("\\\\")
         elif code < 0x20 or 0x7F <= code < 0xA0 or code in (0x2028, 0x2029) or 0x202A <= code <= 0x202E \
-                or 0x2066 <= code <= 0x2069:
+                or 0x2066 <= code <= 0x2069 or 0xD800 <= code <= 0xDFFF:  # ... and undecodable bytes
             out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
         else:
             out.append(char)
@@ -137,7 +137,7 @@ def atomic_write(path: Path, text: str | bytes) -> None:
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as sink:
-            sink.write(text.encode("utf-8") if isinstance(text, str) else text)
+            sink.write(text.encode("utf-8", "backslashreplace") if isinstance(text, str) else text)
             sink.flush()
             os.fsync(sink.fileno())
         os.replace(temporary, path)
