@@ -115,3 +115,16 @@ def test_a_bad_id_costs_only_its_submission(tmp_path):
     found = intake(archive, tmp_path / "x", assignment_ids=[], known_assignments=KNOWN)
     assert [s.student_id for s in found.submissions] == ["ada"]
     assert sorted(p.student_id for p in found.problems) == ["=cmd", "ada[1]"]
+
+
+def test_undecodable_member_names_cost_only_their_submission(tmp_path):
+    archive = tmp_path / "a.tar"
+    with tarfile.open(archive, "w", encoding="utf-8", errors="surrogateescape") as bundle:
+        for name in (b"ada\xff/ex02_softmax/ex02_softmax.ipynb".decode("utf-8", "surrogateescape"),
+                     "bob/ex02_softmax/ex02_softmax.ipynb"):
+            info = tarfile.TarInfo(name)
+            info.size = len(NB)
+            bundle.addfile(info, io.BytesIO(NB))
+    found = intake(archive, tmp_path / "x", assignment_ids=[], known_assignments=KNOWN)
+    assert [s.student_id for s in found.submissions] == ["bob"]
+    assert [p.student_id for p in found.problems] == ["ada\\udcff"]
