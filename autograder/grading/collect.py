@@ -244,7 +244,8 @@ _CANVAS = re.compile(r"^(?P<name>[^\W_]*(?:_[^\W_]+)*?)(?:_(?P<late>LATE))?_(?P<
 _CANVAS_ANON = re.compile(r"^(?:(?P<late>LATE)_)?(?P<uid>anon_[A-Za-z0-9]+)_(?P<att>\d+)_(?P<file>.+)$")
 _MOODLE_DIR = re.compile(r"^(?P<name>[^_]*)_(?P<pid>\d+)_assignsubmission_(?P<plugin>[a-z0-9]+)_?$")
 _MOODLE_FLAT = re.compile(r"^(?P<name>[^_]*)_(?P<pid>\d+)_assignsubmission_(?P<plugin>[a-z0-9]+)_(?P<file>.+)$")
-_BLACKBOARD = re.compile(r"^(?P<prefix>(?P<head>.+)_attempt_(?P<ts>\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d))(?:_(?P<file>.+)|\.txt)$")
+_BLACKBOARD = re.compile(r"^(?P<prefix>(?P<head>.+)_attempt_(?P<ts>\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d))"
+                         r"(?:_(?P<file>.+)|\.txt)$")
 
 
 def _moodle_folder(name: str) -> bool:
@@ -257,7 +258,8 @@ def _layout_scores(root: Path) -> dict[str, int]:
     folders = [p for p in entries if p.is_dir() and not p.is_symlink()]
     return {
         "gradescope": 1000 if (root / "submission_metadata.yml").is_file() else 0,
-        "moodle": sum(bool(_MOODLE_DIR.match(p.name)) for p in folders) + sum(bool(_MOODLE_FLAT.match(f)) for f in files),
+        "moodle": sum(bool(_MOODLE_DIR.match(p.name)) for p in folders)
+        + sum(bool(_MOODLE_FLAT.match(f)) for f in files),
         "blackboard": sum(bool(_BLACKBOARD.match(f)) for f in files),
         "canvas": sum(bool(_CANVAS.match(f) or _CANVAS_ANON.match(f)) for f in files if not _BLACKBOARD.match(f)),
         "folder": sum(1 for s in folders for a in _entries(s) if a.is_dir() and any(
@@ -313,8 +315,8 @@ def _folder(root: Path, problems: list[Problem]):
             notebooks = [p for p in files if p.suffix == NOTEBOOK_SUFFIX]
             others = [p.name for p in files if p.suffix != NOTEBOOK_SUFFIX and p.name != "timestamp.txt"]
             when = _nbgrader_timestamp(folder / "timestamp.txt")
-            notes = [f"ignored {len(others)} file(s) that are not notebooks: {', '.join(printable(o, 40) for o in others[:3])}"
-                     ] if others else []
+            shown = ", ".join(printable(o, 40) for o in others[:3])
+            notes = [f"ignored {len(others)} file(s) that are not notebooks: {shown}"] if others else []
             chosen, note = _pick_folder_notebook(notebooks, folder.name)
             if note:
                 notes.append(note)
@@ -331,7 +333,8 @@ def _pick_folder_notebook(notebooks: list[Path], assignment_id: str) -> tuple[Pa
         return notebooks[0], f"graded {notebooks[0].name} as {assignment_id}{NOTEBOOK_SUFFIX}"
     if not notebooks:
         return None, f"missing notebook {assignment_id}{NOTEBOOK_SUFFIX}"
-    return None, f"{len(notebooks)} notebooks and none named {assignment_id}{NOTEBOOK_SUFFIX}: cannot tell which to grade"
+    return None, (f"{len(notebooks)} notebooks and none named {assignment_id}{NOTEBOOK_SUFFIX}: "
+                  "cannot tell which to grade")
 
 
 def _nbgrader_timestamp(path: Path) -> datetime | None:
@@ -551,7 +554,8 @@ def _assemble(found: Intake, candidates: list[_Candidate], assignment_ids: list[
         notes = list(chosen.notes)
         if len(group) > 1:
             when = f" (submitted {chosen.submitted_at.isoformat(sep=' ')})" if chosen.submitted_at else ""
-            notes.append(f"{len(group)} files handed in; graded the newest, {printable(chosen.ref.get('file') or chosen.path.name, 60)}{when}")
+            newest = printable(chosen.ref.get("file") or (chosen.path.name if chosen.path else "no notebook"), 60)
+            notes.append(f"{len(group)} files handed in; graded the newest, {newest}{when}")
         if chosen.path is not None and str(chosen.path) in duplicates:
             notes.append("the archive held two files of this name; graded the first")
         platform = found.layout
@@ -652,7 +656,8 @@ def collect(submissions: Path, assignment_ids: list[str]) -> list[Submission]:
     for student in _entries(submissions):
         if student.is_dir() and not student.is_symlink():
             for folder in _entries(student):
-                if folder.is_dir() and not folder.is_symlink() and (not assignment_ids or folder.name in assignment_ids):
+                wanted = not assignment_ids or folder.name in assignment_ids
+                if folder.is_dir() and not folder.is_symlink() and wanted:
                     found.append(Submission(student.name, folder.name, folder))
     return found
 
