@@ -68,7 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(args)
     except AutograderError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        from autograder.grading.records import printable
+
+        print(f"error: {printable(exc, limit=2000)}", file=sys.stderr)  # messages may quote students' file names
         return 2
 
 
@@ -120,6 +122,9 @@ def _run(args) -> int:
             from autograder.grading.lms import grade_from_intake
 
             results = grade_from_intake(grade, args.submissions, args.out, **common, **options)
+        from autograder.grading.analysis import write_analysis
+
+        write_analysis(args.out, results, work=args.work or args.out / "work")  # parts.csv, report.html
     from autograder.grading.analysis import summary
 
     print(summary_table(results))
