@@ -153,7 +153,7 @@ def _item_chart(items: Sequence[tuple[str, str, int, int]], title: str) -> str:
     shown = list(items[:15])[::-1]
     figure = Figure(figsize=(8, 0.4 * len(shown) + 1))
     axes = figure.subplots()
-    labels = [f"{g}: {p[:60]}" for g, p, _, _ in shown]
+    labels = [f"{g}: {p[:60]}".replace("$", r"\$") for g, p, _, _ in shown]  # text, never mathtext
     axes.barh(range(len(shown)), [100 * f / t for _, _, f, t in shown], color="#dd8452")
     axes.set_yticks(range(len(shown)), labels, fontsize=8)
     axes.set_xlim(0, 100)
