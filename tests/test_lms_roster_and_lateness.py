@@ -133,3 +133,32 @@ def test_moodle_worksheet_gives_submission_times(tmp_path):
     policy = DuePolicy.from_options("2026-03-02T10:00:00+00:00", None, "per_hour:1")
     assert policy.is_late("101", found.submissions[0].submitted_at) is True
     assert [m.student_id for m in found.missing] == ["103"]
+
+
+def test_nbgrader_computes_the_same_lateness_and_penalty(tmp_path, monkeypatch):
+    """The due date, extension and timestamp recorded the way nbgrader's autograde reads them give
+    the lateness DuePolicy computes, and nbgrader's plugin call gives the same penalty."""
+    import os
+    import sys
+    from pathlib import Path
+
+    from nbgrader.api import Gradebook
+    from nbgrader.utils import parse_utc
+
+    from autograder.grading.lateness import record_due_date, timestamp_text
+
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+    (tmp_path / "ext.csv").write_text("ada,2\n")
+    policy = DuePolicy.from_options(DUE, tmp_path / "ext.csv", "per_hour:1")
+    local = datetime(2026, 3, 2, 3, 30)  # no zone: read in the due date's (+01:00)
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gradebook:
+        for student in ("ada", "bob"):
+            record_due_date(gradebook, "ex02_softmax", student, policy)
+            submission = gradebook.update_or_create_submission(
+                "ex02_softmax", student, timestamp=parse_utc(timestamp_text(policy, student, local)))
+            seconds = submission.total_seconds_late
+            assert seconds == policy.seconds_late(student, local)
+            plugin = LatePenalty(penalty_method="per_hour", points_per_hour=1.0)
+            assert plugin.late_submission_penalty(student, 16, seconds) == policy.penalty(student, 16, local)
+    assert policy.seconds_late("ada", local) == 91 * 60 and policy.penalty("ada", 16, local) == 2
+    assert policy.penalty("bob", 16, local) == 4  # 3 h 31 min late: 4 started hours

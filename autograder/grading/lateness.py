@@ -153,6 +153,32 @@ class DuePolicy:
         return None if own is None or self.due is None else max(own - self.due, timedelta(0))
 
 
+def record_due_date(gradebook, assignment_id: str, student_id: str, policy: DuePolicy) -> None:
+    """Before ``autograde``: the due date and this student's extension in nbgrader's gradebook,
+    where ``SubmittedAssignment.total_seconds_late`` (what ``AssignLatePenalties`` uses) reads them."""
+    if policy.due is None:
+        return
+    gradebook.update_or_create_assignment(assignment_id, duedate=policy.due)
+    gradebook.update_or_create_student(student_id)
+    gradebook.update_or_create_submission(assignment_id, student_id)
+    extension = policy.extension_for(student_id)
+    gradebook.grant_extension(assignment_id, student_id, minutes=extension.total_seconds() / 60 if extension else 0)
+
+
+def timestamp_text(policy: DuePolicy, student_id: str, submitted_at: datetime | None) -> str | None:
+    """What to write in ``submitted/<student>/<assignment>/timestamp.txt`` (nbgrader reads the
+    submission time from there), or ``None`` when the time is unknown. A time without a zone
+    (Blackboard's file names, Moodle's worksheet) is read in the due date's zone."""
+    if submitted_at is None:
+        return None
+    if submitted_at.tzinfo is None:
+        due = policy.due_for(student_id)
+        if due is None:
+            return None
+        submitted_at = submitted_at.replace(tzinfo=due.tzinfo)
+    return nbgrader_timestamp(submitted_at)
+
+
 def nbgrader_timestamp(when: datetime) -> str:
     """``when`` as nbgrader writes ``timestamp.txt`` (UTC), for the submitted folder."""
     if when.tzinfo is None:
