@@ -128,3 +128,14 @@ def test_undecodable_member_names_cost_only_their_submission(tmp_path):
     found = intake(archive, tmp_path / "x", assignment_ids=[], known_assignments=KNOWN)
     assert [s.student_id for s in found.submissions] == ["bob"]
     assert [p.student_id for p in found.problems] == ["ada\\udcff"]
+
+
+def test_odd_assignment_folder_names_are_refused(tmp_path):
+    archive = make_zip(tmp_path / "a.zip", {"ada/ex02_softmax /ex02_softmax.ipynb": NB,
+                                            "ada/ex\x1b[2J/ex02_softmax.ipynb": NB,
+                                            "bob/ex02_softmax/ex02_softmax.ipynb": NB})
+    found = intake(archive, tmp_path / "x", assignment_ids=[], known_assignments=KNOWN)
+    assert [s.student_id for s in found.submissions] == ["bob"]
+    assert [(p.assignment_id, p.reason) for p in found.problems if p.student_id == "ada"] == [
+        ("ex02_softmax ", "not an assignment: name has leading or trailing spaces")]
+    assert any("control characters" in p.reason for p in found.problems)  # refused when extracted

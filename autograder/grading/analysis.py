@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from autograder.grading.records import MISSING, SubmissionGrade, atomic_write, number, write_csv
+from autograder.grading.records import MISSING, SubmissionGrade, atomic_write, number, printable, write_csv
 
 PART_COLUMNS = ["student_id", "assignment_id", "grade_id", "part", "passed"]
 _VERDICT_LINE = re.compile(r"^\[(passed|FAILED)\] (.+?)\s*$")
@@ -57,7 +57,7 @@ def summary(results: Sequence[SubmissionGrade]) -> str:
             counts[0] += f" ({pending} with manual parts pending)"
         counts += [f"{sum(_kind(r) == 'failed' for r in rows)} failed",
                    f"{sum(_kind(r) == 'missing' for r in rows)} missing", f"{sum(bool(r.late) for r in rows)} late"]
-        line = f"{assignment_id}: " + ", ".join(counts)
+        line = f"{printable(assignment_id, 80)}: " + ", ".join(counts)
         if graded:
             scores = [r.score for r in graded]
             best = max(r.max_score for r in graded)

@@ -533,6 +533,10 @@ def _assemble(found: Intake, candidates: list[_Candidate], assignment_ids: list[
             found.problems.append(Problem(printable(candidate.student_id, 80), candidate.assignment_id or "", problem))
             continue
         assignment_id = candidate.assignment_id
+        if assignment_id is not None and id_problem(assignment_id):
+            found.problems.append(Problem(candidate.student_id, printable(assignment_id, 80),
+                                          "not an assignment: " + id_problem(assignment_id).replace("student id", "name")))
+            continue
         if assignment_id is None:
             filename = candidate.ref.get("file") or (candidate.path.name if candidate.path else "")
             assignment_id = assignment_for(filename, wanted) if filename else None
