@@ -93,7 +93,7 @@ def grade_from_intake(grade: Callable, submissions: Path, out: Path, *, assignme
     from autograder.grading.analysis import write_analysis
 
     write_analysis(out, completed, work=(work or out / "work"))
-    shutil.rmtree(scratch / "staged", ignore_errors=True)
+    shutil.rmtree(scratch, ignore_errors=True)  # the archive itself is the copy of record
     for line in found.notes:
         print(printable(line))
     for problem in found.problems:
