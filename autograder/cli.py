@@ -36,11 +36,33 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--regrade", action="store_true", help="grade again even what is unchanged since the last run")
     grade.add_argument("--no-sandbox", action="store_true",
                        help="run student code without the sandbox: it can then read and change this user's files")
+    grade.add_argument("--lms", choices=["folder", "canvas", "moodle", "blackboard", "gradescope"],
+                       help="the layout of SUBMISSIONS (default: detected)")
+    grade.add_argument("--roster", type=Path, metavar="FILE",
+                       help="the platform's roster export (Canvas gradebook, Moodle worksheet or participants, "
+                            "Blackboard, Gradescope, or student_id[,name]): every student gets a row")
+    grade.add_argument("--due", metavar="WHEN", help="due date, ISO 8601 with zone (2026-03-01T23:59:00+01:00)")
+    grade.add_argument("--extensions", type=Path, metavar="FILE",
+                       help="CSV of student_id,hours or student_id,new due date")
+    grade.add_argument("--late-penalty", metavar="METHOD[:AMOUNT[:MAX%]]",
+                       help="none, zero, per_hour:POINTS or percent_per_day:PERCENT (nbgrader's late penalty)")
 
     report = commands.add_parser("report", help="rewrite OUT's tables and feedback from the gradebook "
                                                 "(after grading by hand)")
     report.add_argument("out", type=Path, metavar="OUT", help="the --out folder of a grade run")
     report.add_argument("--work", type=Path, help="the gradebook's folder (default OUT/work)")
+
+    export = commands.add_parser("export", help="write OUT's grades (and feedback) in a platform's import format")
+    export.add_argument("out", type=Path, metavar="OUT", help="the --out folder of a grade run")
+    export.add_argument("--to", required=True, choices=["canvas", "moodle", "csv"])
+    export.add_argument("--dest", type=Path, help="where the files go (default OUT/export)")
+    export.add_argument("--feedback", action="store_true",
+                        help="also the feedback files, named as the platform's bulk upload expects")
+
+    formgrader = commands.add_parser("formgrader", help="grade by hand in nbgrader's formgrader, on OUT's gradebook")
+    formgrader.add_argument("out", type=Path, metavar="OUT", help="the --out folder of a grade run")
+    formgrader.add_argument("--work", type=Path, help="the gradebook's folder (default OUT/work)")
+    formgrader.add_argument("--port", type=int, help="port on 127.0.0.1 (default: a free one)")
     return parser
 
 
@@ -56,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"interrupted: {exc}", file=sys.stderr)
         return 130
     except AutograderError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        from autograder.grading.records import printable
+
+        print(f"error: {printable(exc, limit=2000)}", file=sys.stderr)  # messages may quote students' file names
         return 2
 
 
@@ -73,6 +97,23 @@ def _run(args) -> int:
         report = validate(args.notebook, timeout=args.timeout)
         print(report.text())
         return 0 if report.ok else 1
+    if args.command == "export":
+        from autograder.grading.export import export
+        from autograder.grading.records import printable
+
+        done = export(args.out, args.to, dest=args.dest, feedback=args.feedback)
+        for path in done.files:
+            print(f"wrote {path}")
+        if done.pending:
+            print(f"left empty, manual grading pending ({len(done.pending)}): "
+                  + ", ".join(printable(f"{s}/{a}") for s, a in done.pending[:20]))
+        for line in sorted(set(done.skipped))[:20]:
+            print(f"note: {printable(line)}")
+        return 0
+    if args.command == "formgrader":
+        from autograder.grading.formgrader import formgrader
+
+        return formgrader(args.out, work=args.work, port=args.port)
     if args.command == "report":
         from autograder.grading.report import report
 
@@ -84,15 +125,33 @@ def _run(args) -> int:
         limits = Limits(cell_timeout=args.timeout, notebook_budget=args.budget)
         results = grade(args.submissions, args.out, assignment_ids=args.assignment, work=args.work, limits=limits,
                         jobs=args.jobs, scheduler=args.scheduler, students=args.student, regrade=args.regrade,
-                        sandbox=not args.no_sandbox)
+                        sandbox=not args.no_sandbox, **_intake_options(args))
+    from autograder.grading.analysis import summary
+
     print(summary_table(results))
-    print(f"grades: {args.out / 'grades.csv'}; cells: {args.out / 'cells.csv'}; feedback: {args.out / 'feedback'}")
+    print(summary(results))
+    print(f"grades: {args.out / 'grades.csv'}; cells: {args.out / 'cells.csv'}; feedback: {args.out / 'feedback'}; "
+          f"report: {args.out / 'report.html'}")
     return 0
+
+
+def _intake_options(args) -> dict:
+    """The intake options given on the command line, as ``grade()`` takes them (``lms``, ``roster``,
+    ``due``: a :class:`~autograder.grading.lateness.DuePolicy`)."""
+    from autograder.grading.lateness import DuePolicy
+
+    given = {"lms": args.lms, "roster": args.roster}
+    if args.due or args.extensions or args.late_penalty:
+        given["due"] = DuePolicy.from_options(args.due, args.extensions, args.late_penalty)
+    return {k: v for k, v in given.items() if v is not None}
 
 
 def summary_table(results) -> str:
     """A short table of the class, one line per submission."""
     rows = [("student", "assignment", "score", "status")]
-    rows += [(r.student_id, r.assignment_id, f"{r.score:g}/{r.max_score:g}", r.status) for r in results]
+    from autograder.grading.records import printable
+
+    rows += [(printable(r.student_id, 64), printable(r.assignment_id, 64), f"{r.score:g}/{r.max_score:g}",
+              printable(r.status)) for r in results]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3] for row in rows)

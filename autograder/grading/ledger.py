@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from autograder import course, worker
@@ -77,6 +77,7 @@ class Entry:
     status: str
     max_score: float = 0.0
     graded: bool = False
+    extra: dict = field(default_factory=dict)  # the row's added columns: submitted_at, late, name
 
 
 class Ledger:

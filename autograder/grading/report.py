@@ -1,12 +1,14 @@
 """Rewrite the grade tables and the feedback from the gradebook: the ``report`` command.
 
-Run it after grading proofs by hand (nbgrader's formgrader, or any tool that writes manual
-scores and comments into the gradebook): the tables then include the manual scores, and
-the feedback shows them with the graders' comments. Submissions that could not be graded
-keep their rows as they were.
+Run it after grading proofs by hand (``python -m autograder formgrader OUT``, or any tool that
+writes manual scores and comments into the gradebook): the tables then include the manual
+scores (a manual part still ungraded stays ``pending``), the feedback shows them with the
+graders' comments, and ``parts.csv`` and ``report.html`` are drawn again. Submissions that
+could not be graded, and roster students with nothing handed in, keep their rows as they were.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from nbgrader.apps import NbGraderAPI
@@ -18,18 +20,26 @@ from autograder.grading.records import GradeTables, SubmissionGrade, read_grades
 
 
 def report(out: Path, *, work: Path | None = None) -> list[SubmissionGrade]:
-    """Re-export ``OUT/grades.csv``, ``OUT/cells.csv`` and ``OUT/feedback`` from the gradebook."""
+    """Re-export ``OUT/grades.csv``, ``OUT/cells.csv``, ``OUT/feedback``, ``OUT/parts.csv`` and
+    ``OUT/report.html`` from the gradebook."""
+    from autograder.grading.analysis import write_analysis
+
     work = (work or out / "work").resolve()
     if not (out / "grades.csv").is_file() or not (work / "gradebook.db").is_file():
         raise AutograderError(f"no graded run in {out}: run `python -m autograder grade ... --out {out}` first")
     previous = read_grades(out / "grades.csv")
     api = NbGraderAPI(config=course.nbgrader_config(release_to=work / "release", work=work))
-    tables = GradeTables(out)
     results = []
-    for row in previous:
-        if row.status.startswith("graded"):
-            publish_feedback(api, work, out, row.student_id, row.assignment_id)
-            row = recorded_grade(work, row.student_id, row.assignment_id, row.status)
-        tables.add(row)
-        results.append(row)
+    with GradeTables(out, previous, interval=3600) as tables:
+        for row in previous:
+            if row.graded:
+                publish_feedback(api, work, out, row.student_id, row.assignment_id)
+                fresh = recorded_grade(work, row.student_id, row.assignment_id, row.status)
+                penalty = fresh.penalty or row.penalty  # a penalty the gradebook does not hold was the table's own
+                score = fresh.score if fresh.penalty else max(0.0, fresh.score - penalty)
+                row = replace(row, score=score, max_score=fresh.max_score, status=fresh.status, cells=fresh.cells,
+                              penalty=penalty)
+            tables.add(row)
+            results.append(row)
+    write_analysis(out, results, work=work)
     return results

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import queue
+import shutil
 import signal
 import sqlite3
 import sys
@@ -22,25 +23,31 @@ import threading
 import time
 import warnings
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
+from nbgrader.utils import parse_utc
 from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, SaveAutoGrades
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from traitlets.config import Config
 
 from autograder import course
 from autograder.errors import AutograderError, Interrupted
-from autograder.grading.collect import Submission, collect, find_notebook, unpack
+from autograder.grading.analysis import write_analysis
+from autograder.grading.collect import INTAKE_FILE, HandIn, Intake, intake
 from autograder.grading.feedback import write_failure_feedback, write_feedback
 from autograder.grading.job import Job, JobResult
 from autograder.grading.judge import Limits, SandboxRunner
 from autograder.grading.ledger import (
     Entry, Ledger, claim_work_folder, source_fingerprint, submission_fingerprint, write_atomically,
 )
-from autograder.grading.records import GradeTables, SubmissionGrade, recorded_grade
+from autograder.grading.lateness import DuePolicy, record_due_date, timestamp_text
+from autograder.grading.lms import extra_fields, status_notes
+from autograder.grading.records import MISSING, SubmissionGrade, printable, recorded_grade, write_tables
 from autograder.grading.sandbox import check_sandbox, remove_stale_cgroups
 from autograder.grading.schedule import make_scheduler
 
@@ -49,14 +56,18 @@ log = logging.getLogger("autograder")
 
 def grade(submissions: Path, out: Path, *, assignment_ids: list[str] | None = None, work: Path | None = None,
           limits: Limits = Limits(), jobs: int | None = None, scheduler: str | None = None,
-          students: list[str] | None = None, regrade: bool = False, sandbox: bool = True) -> list[SubmissionGrade]:
-    """Grade what is new or changed under ``submissions``; write tables and feedback under ``out``.
+          students: list[str] | None = None, regrade: bool = False, sandbox: bool = True, lms: str | None = None,
+          roster: Path | None = None, due: DuePolicy | None = None) -> list[SubmissionGrade]:
+    """Grade what is new or changed in ``submissions``; write tables and feedback under ``out``.
 
-    ``work`` holds nbgrader's gradebook and copies (default ``out/work``); it is kept
-    between runs. ``submissions`` may also be a zip of the folder, as an LMS hands it out.
+    ``submissions`` is a folder or an archive in any layout :func:`intake` knows (this
+    project's ``<student>/<assignment>/`` folders, Canvas, Moodle, Blackboard, Gradescope;
+    ``lms`` forces one). ``roster`` gives every listed student a row; ``due`` sets due
+    dates, extensions and the late penalty. ``work`` holds nbgrader's gradebook and copies
+    (default ``out/work``) and is kept between runs.
     """
-    if not (submissions.is_dir() or submissions.suffix == ".zip" and submissions.is_file()):
-        raise AutograderError(f"submissions folder or zip not found: {submissions}")
+    if not submissions.exists():
+        raise AutograderError(f"submissions not found: {submissions}")
     ids = [course.require_assignment(a) for a in assignment_ids] if assignment_ids else []
     work = claim_work_folder(work or out / "work")
     out.mkdir(parents=True, exist_ok=True)
@@ -68,27 +79,54 @@ def grade(submissions: Path, out: Path, *, assignment_ids: list[str] | None = No
     else:
         log.warning("--no-sandbox: student code runs as this user and can read, change or delete anything this user "
                     "can (the solutions, the checks, the gradebook, other students' files); use only for trusted code")
-    if submissions.is_file():
-        submissions = unpack(submissions, work / "unzipped" / f"{int(time.time() * 1000)}")
-    found = [s for s in collect(submissions, ids) if not students or s.student_id in students]
+    scratch = work / "intake" / f"{os.getpid()}-{int(time.time() * 1000)}"  # this run's extraction, removed after
+    try:
+        found = intake(submissions, scratch, assignment_ids=ids, lms=lms, roster=roster)
+        found.save(out / INTAKE_FILE)
+        for line in found.notes:
+            log.info("%s", printable(line))
+        ledger = Ledger(work)
+        _grade_found(found, out, work, ledger, limits=limits, jobs=jobs, scheduler=scheduler, students=students,
+                     regrade=regrade, sandbox=sandbox, due=due)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    results = _write_tables(out, work, ledger)
+    write_analysis(out, results, work=work)
+    return results
+
+
+def _grade_found(found: Intake, out: Path, work: Path, ledger: Ledger, *, limits: Limits, jobs: int | None,
+                 scheduler: str | None, students: list[str] | None, regrade: bool, sandbox: bool,
+                 due: DuePolicy | None) -> None:
+    """Grade what intake found and record a row for everything else it reported."""
+    wanted = (lambda student_id: student_id in students) if students else (lambda student_id: True)
+    hand_ins = [h for h in found.submissions if wanted(h.student_id)]
+    known = set(course.assignment_ids())
     api = NbGraderAPI(config=course.nbgrader_config(release_to=work / "release", work=work))
     # nbgrader 0.9's gradebook triggers autoflush notices under SQLAlchemy 2; they are harmless
     warnings.filterwarnings("ignore", message=r"Object of type <Submitted", module="nbgrader")
-    known = set(course.assignment_ids())
-    ledger = Ledger(work)
-    for assignment_id in sorted({s.assignment_id for s in found} & known):
+    named = {h.assignment_id for h in hand_ins} | {m.assignment_id for m in found.missing}
+    for assignment_id in sorted(named & known):
         if ledger.assignments.get(assignment_id) != source_fingerprint(assignment_id):
             _prepare(api, assignment_id)
             ledger.prepared(assignment_id, source_fingerprint(assignment_id))
-    recorder = _Recorder(work, out, ledger)
+    recorder = _Recorder(work, out, ledger, due)
+    for problem in found.problems:
+        if problem.student_id and wanted(problem.student_id):
+            recorder.failed(problem.student_id, problem.assignment_id, printable(problem.reason, 200), None)
+        elif not problem.student_id:
+            log.warning("skipped: %s", printable(problem.reason))
+    for absent in found.missing:
+        if wanted(absent.student_id) and Ledger.key(absent.student_id, absent.assignment_id) not in ledger.entries:
+            recorder.failed(absent.student_id, absent.assignment_id, MISSING, None, {"name": absent.name})
     pending = []
-    for submission in found:
-        decided = _job_for(submission, known, limits, sandbox, ledger, regrade)
+    for hand_in in hand_ins:
+        decided = _job_for(hand_in, known, limits, sandbox, ledger, regrade, due)
         if decided is not None and isinstance(decided[0], Job):
             pending.append(decided)
         elif decided is not None:
             recorder.failed(*decided)
-    skipped = len(found) - len(pending)
+    skipped = sum(1 for h in hand_ins if _unchanged(h, ledger, due)) if not regrade else 0
     if skipped:
         log.info("%d submission%s unchanged since the last run (use --regrade to grade again)",
                  skipped, "" if skipped == 1 else "s")
@@ -98,7 +136,6 @@ def grade(submissions: Path, out: Path, *, assignment_ids: list[str] | None = No
         finally:
             _write_timings(work, recorder.timings)
             _write_tables(out, work, ledger)
-    return _write_tables(out, work, ledger)
 
 
 def _quick_commits(dbapi_connection, connection_record) -> None:
@@ -123,25 +160,51 @@ def _prepare(api: NbGraderAPI, assignment_id: str) -> None:
         raise AutograderError(f"could not prepare {assignment_id} for grading: {course.nbgrader_message(prepared)}")
 
 
-def _job_for(submission: Submission, known: set, limits: Limits, sandbox: bool, ledger: Ledger, regrade: bool):
-    """``(job, fingerprint)`` for ``submission``; a failed row's fields when it cannot be
-    graded; None when it is unchanged since it was last graded."""
-    student_id, assignment_id = submission.student_id, submission.assignment_id
-    if assignment_id not in known:
-        return student_id, assignment_id, f"unknown assignment {assignment_id}", None
-    notebook_name = f"{assignment_id}.ipynb"
-    path, rename_note = find_notebook(submission.folder, notebook_name)
-    if path is None:
-        return student_id, assignment_id, f"missing notebook {notebook_name}", None
+def _extra(hand_in: HandIn, due: DuePolicy | None) -> dict:
+    """The row's added columns for ``hand_in``, as plain data for the ledger."""
+    fields = extra_fields(hand_in, due)
+    when = fields["submitted_at"]
+    return {"submitted_at": when.isoformat() if when else None, "late": fields["late"], "name": fields["name"]}
+
+
+def _fingerprint(hand_in: HandIn, content: bytes) -> str:
+    """The file, the checks it is graded with, and when it was handed in."""
+    when = hand_in.submitted_at.isoformat() if hand_in.submitted_at else ""
+    return submission_fingerprint(content + when.encode(), hand_in.assignment_id)
+
+
+def _unchanged(hand_in: HandIn, ledger: Ledger, due: DuePolicy | None) -> bool:
+    if hand_in.notebook is None:
+        return False
     try:
-        content = path.read_bytes()
+        return ledger.unchanged(hand_in.student_id, hand_in.assignment_id,
+                                _fingerprint(hand_in, hand_in.notebook.read_bytes()))
+    except OSError:
+        return False
+
+
+def _job_for(hand_in: HandIn, known: set, limits: Limits, sandbox: bool, ledger: Ledger, regrade: bool,
+             due: DuePolicy | None):
+    """``(job, fingerprint)`` for ``hand_in``; a failed row's fields when it cannot be
+    graded; None when it is unchanged since it was last graded."""
+    student_id, assignment_id = hand_in.student_id, hand_in.assignment_id
+    extra = _extra(hand_in, due)
+    if assignment_id not in known:
+        return student_id, assignment_id, f"unknown assignment {assignment_id}", None, extra
+    notebook_name = f"{assignment_id}.ipynb"
+    if hand_in.notebook is None:
+        reason = "; ".join(hand_in.notes) or "no notebook handed in"
+        return student_id, assignment_id, f"missing notebook {notebook_name} ({printable(reason, 150)})", None, extra
+    try:
+        content = hand_in.notebook.read_bytes()
     except OSError as exc:
-        return student_id, assignment_id, f"could not be read: {exc.strerror}", None
-    fingerprint = submission_fingerprint(content, assignment_id)
+        return student_id, assignment_id, f"could not be read: {exc.strerror}", None, extra
+    fingerprint = _fingerprint(hand_in, content)
     if not regrade and ledger.unchanged(student_id, assignment_id, fingerprint):
         return None
-    notes = (rename_note,) if rename_note else ()
-    return Job(student_id, assignment_id, notebook_name, content, limits, sandbox, notes), fingerprint
+    notes = tuple(status_notes(hand_in))
+    job = Job(student_id, assignment_id, notebook_name, content, limits, sandbox, notes)
+    return job, fingerprint, hand_in.submitted_at, extra
 
 
 class _Recorder:
@@ -152,16 +215,26 @@ class _Recorder:
     and only then does the ledger call it graded.
     """
 
-    def __init__(self, work: Path, out: Path, ledger: Ledger):
-        self.work, self.out, self.ledger = work, out, ledger
+    def __init__(self, work: Path, out: Path, ledger: Ledger, due: DuePolicy | None = None):
+        self.work, self.out, self.ledger, self.due = work, out, ledger, due
         self.url = course.gradebook_url(work)
         self.fingerprints: dict = {}
+        self.submitted: dict = {}
+        self.extras: dict = {}
         self.timings: list = []
+        self.penalties = Config()
+        if due is not None:
+            due.configure(self.penalties)
 
-    def failed(self, student_id: str, assignment_id: str, status: str, fingerprint: str | None) -> None:
-        """A submission that could not be graded: its row, and a feedback page saying why."""
-        entry = Entry(student_id, assignment_id, fingerprint or "", status, _max_score(self.url, assignment_id))
-        write_failure_feedback(self.out, student_id, assignment_id, f"{assignment_id}.ipynb", status)
+    def failed(self, student_id: str, assignment_id: str, status: str, fingerprint: str | None,
+               extra: dict | None = None) -> None:
+        """A submission that could not be graded (or was not handed in): its row, and a
+        feedback page saying why."""
+        extra = extra or self.extras.get((student_id, assignment_id), {})
+        entry = Entry(student_id, assignment_id, fingerprint or "", status, _max_score(self.url, assignment_id),
+                      extra=extra)
+        if status != MISSING:
+            write_failure_feedback(self.out, student_id, assignment_id, f"{assignment_id}.ipynb", status)
         self.ledger.record(entry)
         log.info("%s", _line(entry.student_id, entry.assignment_id, f"0/{entry.max_score:g} {status}"))
 
@@ -170,13 +243,21 @@ class _Recorder:
         and comments already there are kept), late penalty, the autograded copy."""
         started = time.monotonic()
         notebook = nbformat.reads(result.autograded, 4)
+        key = (result.student_id, result.assignment_id)
         with Gradebook(self.url) as gradebook:
             gradebook.update_or_create_student(result.student_id)
-            gradebook.update_or_create_submission(result.assignment_id, result.student_id)
+            if self.due is not None:
+                record_due_date(gradebook, result.assignment_id, result.student_id, self.due)
+            stamp = self.due and timestamp_text(self.due, result.student_id, self.submitted.get(key))
+            if stamp:
+                gradebook.update_or_create_submission(result.assignment_id, result.student_id,
+                                                      timestamp=parse_utc(stamp))
+            else:
+                gradebook.update_or_create_submission(result.assignment_id, result.student_id)
         notebook_id = Path(result.notebook_name).stem
         resources = {"nbgrader": {"notebook": notebook_id, "assignment": result.assignment_id,
                                   "student": result.student_id, "db_url": self.url}}
-        for step in (SaveAutoGrades(), AssignLatePenalties(), CheckCellMetadata()):
+        for step in (SaveAutoGrades(), AssignLatePenalties(config=self.penalties), CheckCellMetadata()):
             notebook, resources = step.preprocess(notebook, resources)
         path = self.work / "autograded" / result.student_id / result.assignment_id / result.notebook_name
         write_atomically(path, nbformat.writes(notebook))
@@ -186,10 +267,10 @@ class _Recorder:
         """The notebook's grades and feedback are both written: the ledger says so."""
         notes = [n for n in [*result.notes, feedback_problem] if n]
         status = "graded" + (f" ({'; '.join(notes)})" if notes else "")
+        key = (result.student_id, result.assignment_id)
         row = recorded_grade(self.work, result.student_id, result.assignment_id, status)
-        fingerprint = self.fingerprints.get((result.student_id, result.assignment_id), "")
-        self.ledger.record(Entry(result.student_id, result.assignment_id, fingerprint, status, row.max_score,
-                                 graded=True))
+        self.ledger.record(Entry(result.student_id, result.assignment_id, self.fingerprints.get(key, ""), status,
+                                 row.max_score, graded=True, extra=self.extras.get(key, {})))
         result.timings["feedback"] = feedback_seconds
         self.timings.append(result.timings)
         log.info("%s", _line(row.student_id, row.assignment_id, f"{row.score:g}/{row.max_score:g} {status}"))
@@ -210,8 +291,9 @@ def _grade_jobs(pending: list, recorder: _Recorder, jobs: int, address: str | No
     done = 0
     with _stop_on_signals() as stop:
         try:
-            for job, fingerprint in pending:
-                recorder.fingerprints[(job.student_id, job.assignment_id)] = fingerprint
+            for job, fingerprint, submitted_at, extra in pending:
+                key = (job.student_id, job.assignment_id)
+                recorder.fingerprints[key], recorder.submitted[key], recorder.extras[key] = fingerprint, submitted_at, extra
                 future = scheduler.submit(job)
                 future.add_done_callback(lambda f, job=job: arrivals.put(("job", f, job)))
             waiting_for = len(pending)
@@ -327,13 +409,15 @@ def _write_tables(out: Path, work: Path, ledger: Ledger) -> list[SubmissionGrade
     """Both tables, for every submission this working folder has a record of."""
     results = []
     for entry in ledger:
+        extra = dict(entry.extra)
+        if extra.get("submitted_at"):
+            extra["submitted_at"] = datetime.fromisoformat(extra["submitted_at"])
         if entry.graded:
-            results.append(recorded_grade(work, entry.student_id, entry.assignment_id, entry.status))
+            results.append(recorded_grade(work, entry.student_id, entry.assignment_id, entry.status, **extra))
         else:
-            results.append(SubmissionGrade(entry.student_id, entry.assignment_id, 0.0, entry.max_score, entry.status))
-    tables = GradeTables(out)
-    for result in results:
-        tables.add(result)
+            results.append(SubmissionGrade(entry.student_id, entry.assignment_id, 0.0, entry.max_score, entry.status,
+                                           **extra))
+    write_tables(out, results)
     return results
 
 
@@ -361,7 +445,7 @@ def _write_timings(work: Path, timings: list[dict]) -> None:
 
 def _line(student_id: str, assignment_id: str, text: str) -> str:
     """A log line with the student's id made safe for a terminal (no control characters)."""
-    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in f"{student_id}/{assignment_id}: {text}")
+    return printable(f"{student_id}/{assignment_id}: {text}")
 
 
 @contextmanager

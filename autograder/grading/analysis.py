@@ -1,0 +1,206 @@
+"""What happened, at a glance: the end-of-run summary, ``OUT/parts.csv`` and ``OUT/report.html``.
+
+- :func:`summary` is the few lines printed at the end of ``grade`` and ``report``: per
+  assignment, how many were graded (and how many wait for manual grading), failed, missing
+  and late, with the mean and median score of the graded ones.
+- ``parts.csv`` has one row per hidden-test property per student, read from the autograded
+  notebooks: each hidden test cell's stdout holds the verdict's report, one
+  ``[passed] <property>`` or ``[FAILED] <property>`` line per part
+  (:meth:`autograder.checks.framework.Verdict.report`).
+- ``report.html`` shows, per assignment, a histogram of the scores and an item analysis
+  (which properties fail most), drawn with matplotlib and embedded as PNG ``data:`` URIs.
+  It holds no script and forbids every outside resource; every text in it is escaped.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from autograder.grading.records import MISSING, SubmissionGrade, atomic_write, number, printable, write_csv
+
+PART_COLUMNS = ["student_id", "assignment_id", "grade_id", "part", "passed"]
+_VERDICT_LINE = re.compile(r"^\[(passed|FAILED)\] (.+?)\s*$")
+
+
+@dataclass(frozen=True)
+class PartResult:
+    student_id: str
+    assignment_id: str
+    grade_id: str
+    part: str
+    passed: bool
+
+
+def _kind(result: SubmissionGrade) -> str:
+    if result.status == MISSING:
+        return "missing"
+    return "graded" if result.graded else "failed"
+
+
+def summary(results: Sequence[SubmissionGrade]) -> str:
+    """A few lines: per assignment, graded (pending), failed, missing, late; mean and median."""
+    if not results:
+        return "nothing graded"
+    lines = []
+    for assignment_id in sorted({r.assignment_id for r in results}):
+        rows = [r for r in results if r.assignment_id == assignment_id]
+        graded = [r for r in rows if _kind(r) == "graded"]
+        counts = [f"{len(graded)} graded"]
+        pending = sum(r.pending for r in graded)
+        if pending:
+            counts[0] += f" ({pending} with manual parts pending)"
+        counts += [f"{sum(_kind(r) == 'failed' for r in rows)} failed",
+                   f"{sum(_kind(r) == 'missing' for r in rows)} missing", f"{sum(bool(r.late) for r in rows)} late"]
+        line = f"{printable(assignment_id, 80)}: " + ", ".join(counts)
+        if graded:
+            scores = [r.score for r in graded]
+            best = max(r.max_score for r in graded)
+            line += (f"; mean {statistics.fmean(scores):.3g}/{number(best)}, "
+                     f"median {statistics.median(scores):.3g}/{number(best)}")
+        lines.append(line)
+    return "\n".join(lines)
+
+
+# --- parts.csv --------------------------------------------------------------------------
+
+
+def notebook_parts(notebook, student_id: str, assignment_id: str) -> list[PartResult]:
+    """The hidden-test properties reported in one autograded notebook's test cells."""
+    parts = []
+    for cell in notebook.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        grade_id = meta.get("grade_id")
+        if cell.get("cell_type") != "code" or not meta.get("grade") or not grade_id:
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") != "stream" or output.get("name") != "stdout":
+                continue
+            text = output.get("text", "")
+            for line in (text if isinstance(text, str) else "".join(text)).splitlines():
+                match = _VERDICT_LINE.match(line)
+                if match:
+                    parts.append(PartResult(student_id, assignment_id, grade_id, match.group(2),
+                                            match.group(1) == "passed"))
+    return parts
+
+
+def collect_parts(work: Path, results: Iterable[SubmissionGrade]) -> list[PartResult]:
+    """Every property of every graded submission, from ``WORK/autograded/<student>/<assignment>/``."""
+    import nbformat
+
+    parts = []
+    for result in results:
+        if not result.graded:
+            continue
+        folder = work / "autograded" / result.student_id / result.assignment_id
+        for path in sorted(folder.glob("*.ipynb")) if folder.is_dir() else []:
+            try:
+                notebook = nbformat.read(path, as_version=4)
+            except Exception:  # an unreadable copy only loses its rows here
+                continue
+            parts += notebook_parts(notebook, result.student_id, result.assignment_id)
+    return parts
+
+
+def write_parts(out: Path, parts: Sequence[PartResult]) -> None:
+    write_csv(out / "parts.csv", PART_COLUMNS,
+              [[p.student_id, p.assignment_id, p.grade_id, p.part, "yes" if p.passed else "no"] for p in parts])
+
+
+# --- report.html ------------------------------------------------------------------------
+
+
+def _png(figure) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _histogram(rows: Sequence[SubmissionGrade], title: str) -> str:
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6, 3))
+    axes = figure.subplots()
+    best = max(r.max_score for r in rows) or 1
+    axes.hist([r.score for r in rows], bins=min(20, max(5, int(best))), range=(0, best), color="#4c72b0",
+              edgecolor="white")
+    axes.set_xlabel("score")
+    axes.set_ylabel("submissions")
+    axes.set_title(title)
+    return _png(figure)
+
+
+def item_analysis(parts: Sequence[PartResult]) -> list[tuple[str, str, int, int]]:
+    """(grade_id, property, failed, total) per property, the most failed first."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    for part in parts:
+        tally = counts.setdefault((part.grade_id, part.part), [0, 0])
+        tally[0] += not part.passed
+        tally[1] += 1
+    rows = [(grade_id, part, failed, total) for (grade_id, part), (failed, total) in counts.items()]
+    return sorted(rows, key=lambda r: (-r[2] / r[3], r[0], r[1]))
+
+
+def _item_chart(items: Sequence[tuple[str, str, int, int]], title: str) -> str:
+    from matplotlib.figure import Figure
+
+    shown = list(items[:15])[::-1]
+    figure = Figure(figsize=(8, 0.4 * len(shown) + 1))
+    axes = figure.subplots()
+    labels = [f"{g}: {p[:60]}".replace("$", r"\$") for g, p, _, _ in shown]  # text, never mathtext
+    axes.barh(range(len(shown)), [100 * f / t for _, _, f, t in shown], color="#dd8452")
+    axes.set_yticks(range(len(shown)), labels, fontsize=8)
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("% of students failing")
+    axes.set_title(title)
+    return _png(figure)
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<title>Grading report</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:.2em .5em;text-align:left}}td.n{{text-align:right}}</style>
+</head><body>
+<h1>Grading report</h1>
+<pre>{summary}</pre>
+{sections}
+</body></html>
+"""
+
+
+def render_report(results: Sequence[SubmissionGrade], parts: Sequence[PartResult]) -> str:
+    """The whole ``report.html`` page as text."""
+    e = html.escape
+    sections = []
+    for assignment_id in sorted({r.assignment_id for r in results}):
+        graded = [r for r in results if r.assignment_id == assignment_id and r.graded]
+        mine = [p for p in parts if p.assignment_id == assignment_id]
+        body = [f"<h2>{e(assignment_id)}</h2>"]
+        if graded:
+            body.append(f'<img alt="histogram of scores" src="{_histogram(graded, "scores")}">')
+        items = item_analysis(mine)
+        if items:
+            body.append(f'<h3>Item analysis</h3><img alt="properties failed most" '
+                        f'src="{_item_chart(items, "properties failed most")}">')
+            body.append("<table><tr><th>graded name</th><th>property</th><th>failed</th><th>of</th></tr>")
+            body += [f'<tr><td>{e(g)}</td><td>{e(p)}</td><td class="n">{f}</td><td class="n">{t}</td></tr>'
+                     for g, p, f, t in items]
+            body.append("</table>")
+        sections.append("\n".join(body))
+    return _PAGE.format(summary=e(summary(results)), sections="\n".join(sections))
+
+
+def write_analysis(out: Path, results: Sequence[SubmissionGrade], *, work: Path | None = None) -> list[PartResult]:
+    """Write ``OUT/parts.csv`` and ``OUT/report.html`` (each by a rename); return the parts."""
+    parts = collect_parts((work or out / "work"), results)
+    write_parts(out, parts)
+    atomic_write(out / "report.html", render_report(results, parts))
+    return parts
