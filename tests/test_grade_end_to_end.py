@@ -90,7 +90,7 @@ def graded(tmp_path_factory, answers, perfect):
     grades = {row["student_id"]: row for row in read_rows(out / "grades.csv")}
     cells = {}
     for row in read_rows(out / "cells.csv"):
-        cells.setdefault(row["student_id"], {})[row["grade_id"]] = float(row["score"])
+        cells.setdefault(row["student_id"], {})[row["grade_id"]] = float(row["score"] or 0)  # empty: pending
     return out, grades, cells
 
 
@@ -106,7 +106,7 @@ def test_every_submission_has_a_row(graded):
 
 def test_reference_solution_gets_full_marks_and_stub_gets_zero(graded):
     _, grades, cells = graded
-    assert _auto(cells, "perfect") == FULL and grades["perfect"]["status"] == "graded"
+    assert _auto(cells, "perfect") == FULL and grades["perfect"]["status"] == "pending (manual: proof)"
     assert float(grades["perfect"]["max_score"]) == FULL + 4  # plus the proof, graded by hand
     assert _auto(cells, "blank") == 0 and float(grades["blank"]["score"]) == 0
 
@@ -144,7 +144,7 @@ def test_old_format_and_renamed_notebooks_are_graded(graded):
 
 def test_a_notebook_that_loops_forever_loses_only_what_it_breaks(graded):
     _, grades, cells = graded
-    assert grades["looping"]["status"].startswith("graded")
+    assert grades["looping"]["status"].startswith("pending")
     assert cells["looping"]["log_softmax-hidden"] == AUTO_POINTS["log_softmax"]
     assert cells["looping"]["softmax_jacobian_symbolic-hidden"] == AUTO_POINTS["softmax_jacobian_symbolic"]
 

@@ -64,7 +64,8 @@ def test_a_submission_that_breaks_the_pipeline_gets_a_row_and_the_others_are_gra
     monkeypatch.setattr(run._Recorder, "save_grades", fragile)
     results = grade(folder, tmp_path / "out", limits=Limits(cell_timeout=10))
     assert [(r.student_id, r.score, r.status) for r in results] == [
-        ("ada", 16, "graded"), ("bob", 0, "could not be recorded: RuntimeError: nbgrader choked"), ("cy", 16, "graded")]
+        ("ada", 16, "pending (manual: proof)"), ("bob", 0, "could not be recorded: RuntimeError: nbgrader choked"),
+        ("cy", 16, "pending (manual: proof)")]
 
 
 def test_a_work_folder_that_is_not_ours_is_never_wiped(tmp_path, perfect):
