@@ -593,9 +593,9 @@ def test_grade_perfect_and_blank_notebooks(tmp_path, solution):
     grades = {row["student_id"]: row for row in read_rows(out / "grades.csv")}
     cells = {}
     for row in read_rows(out / "cells.csv"):
-        cells.setdefault(row["student_id"], {})[row["grade_id"]] = float(row["score"])
+        cells.setdefault(row["student_id"], {})[row["grade_id"]] = float(row["score"] or 0)
     auto = sum(POINTS.values())
-    assert grades["perfect"]["status"] == "graded", grades["perfect"]
+    assert grades["perfect"]["status"] == "pending (manual: proof)", grades["perfect"]
     assert float(grades["perfect"]["max_score"]) == auto + PROOF_POINTS
     assert {g: s for g, s in cells["perfect"].items() if g != "proof"} == {f"{n}-hidden": POINTS[n] for n in NAMES}
     assert sum(s for g, s in cells["blank"].items() if g != "proof") == 0

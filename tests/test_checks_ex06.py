@@ -501,8 +501,8 @@ def test_grade_command_on_a_perfect_and_a_blank_notebook(tmp_path):
     grades = {row["student_id"]: row for row in read_rows(out / "grades.csv")}
     cells: dict = {}
     for row in read_rows(out / "cells.csv"):
-        cells.setdefault(row["student_id"], {})[row["grade_id"]] = float(row["score"])
+        cells.setdefault(row["student_id"], {})[row["grade_id"]] = float(row["score"] or 0)
     full = sum(POINTS.values())
-    assert grades["perfect"]["status"] == "graded" and float(grades["perfect"]["max_score"]) == full + 4
+    assert grades["perfect"]["status"] == "pending (manual: proof)" and float(grades["perfect"]["max_score"]) == full + 4
     assert sum(score for grade_id, score in cells["perfect"].items() if grade_id != "proof") == full
     assert float(grades["blank"]["score"]) == 0

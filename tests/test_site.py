@@ -77,7 +77,9 @@ def hidden_inputs() -> frozenset[str]:
                         except (TypeError, ValueError):
                             continue
                         for x in array[:50]:
-                            if np.isfinite(x) and x != round(x, 3):  # random, not a round test value
+                            # random (needs more than 6 significant digits), not a round test value
+                            # such as 1e-300 or 0.125 that a contract may well name
+                            if np.isfinite(x) and float(f"{x:.6g}") != x:
                                 numbers |= {repr(float(x)), f"{x:.10g}"}
     return frozenset(numbers)
 

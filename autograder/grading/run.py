@@ -193,8 +193,9 @@ def _job_for(hand_in: HandIn, known: set, limits: Limits, sandbox: bool, ledger:
         return student_id, assignment_id, f"unknown assignment {assignment_id}", None, extra
     notebook_name = f"{assignment_id}.ipynb"
     if hand_in.notebook is None:
-        reason = "; ".join(hand_in.notes) or "no notebook handed in"
-        return student_id, assignment_id, f"missing notebook {notebook_name} ({printable(reason, 150)})", None, extra
+        status = f"missing notebook {notebook_name}"
+        why = [note for note in status_notes(hand_in) if note != status]
+        return student_id, assignment_id, status + (f" ({'; '.join(why)})" if why else ""), None, extra
     try:
         content = hand_in.notebook.read_bytes()
     except OSError as exc:
