@@ -85,6 +85,11 @@ def test_page_reads_offline(site, page_name):
             src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0, alt: i.getAttribute('alt') || '',
             content: !!i.closest('.bd-article')}))""")
         links = page.evaluate("() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+        proofs = page.evaluate("""() => Array.from(document.querySelectorAll('div[class="proof admonition"]')).map(p =>
+            getComputedStyle(p.lastElementChild, '::after').content)""")
+        numbers = page.evaluate("""() => Array.from(document.querySelectorAll(
+            '.bd-article .caption-number, .bd-article .eqno, .bd-article .section-number, .bd-article .admonition-title'))
+            .map(e => e.textContent)""")
         downloads = page.evaluate("() => Array.from(document.querySelectorAll('a.download, a[download]'))"
                                   ".map(a => a.getAttribute('href'))")
         for link in downloads:
@@ -114,6 +119,15 @@ def test_page_reads_offline(site, page_name):
             alt = image["alt"]
             assert len(alt) >= 20 and not re.search(r"\.(png|svg|jpe?g)$|_images/", alt), \
                 f"{page_name}: image {image['src']} has no real alt text ({alt!r})"
+    assert all("\u220e" in content for content in proofs), f"{page_name}: a proof without a tombstone: {proofs}"
+    chapter = re.match(r"book/ch(\d+)_", page_name)
+    if chapter:
+        number = str(int(chapter.group(1)))
+        found = [n for n in numbers if re.search(r"\d+\.\d+", n)]
+        assert found, f"{page_name}: no numbered headings, theorems, figures or equations"
+        wrong = [n for n in found if not re.search(rf"(^|[^\d.]){number}\.\d", n)]
+        assert not wrong, f"{page_name}: numbers not of chapter {number}: {wrong[:5]}"
+        assert proofs, f"{page_name}: no proofs found"
     for link in links:
         if not link.startswith(url):
             continue
