@@ -30,8 +30,9 @@ from pathlib import Path
 
 import nbformat
 import nh3
-from nbconvert.exporters import HTMLExporter
-from nbconvert.filters import markdown2html
+from nbconvert.exporters import HTMLExporter, TemplateExporter
+from nbconvert.filters import Highlight2HTML, markdown2html
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbgrader.api import MissingEntry
 from nbgrader.apps import NbGraderAPI
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
@@ -170,10 +171,11 @@ class Annotate(GetGrades):
     """``GetGrades``, and also: which hand-graded parts are still pending, the parts of
     each hidden test's report, and tracebacks cut short."""
 
-    def _get_score(self, cell, resources):
-        super()._get_score(cell, resources)
+    def _get_score(self, cell, resources):  # GetGrades's, and "pending" from the same row
         grade = self.gradebook.find_grade(cell.metadata["nbgrader"]["grade_id"], self.notebook_id,
                                           self.assignment_id, self.student_id)
+        cell.metadata.nbgrader["score"] = grade.score
+        cell.metadata.nbgrader["points"] = grade.max_score
         cell.metadata.nbgrader["pending"] = bool(grade.needs_manual_grade and grade.manual_score is None
                                                  and grade.auto_score is None)
 
@@ -201,6 +203,20 @@ class Annotate(GetGrades):
         return cell, resources
 
 
+class _FeedbackExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its last pass, which parses the whole rendered page
+    again only to add alt text and tab stops (our template writes both itself)."""
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        language = nb.metadata.get("language_info", {})
+        lexer = language.get("pygments_lexer", language.get("name", None))
+        resources = self._init_resources(resources)
+        self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+            notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
 @functools.cache
 def _exporter() -> HTMLExporter:
     config = Config()
@@ -208,17 +224,28 @@ def _exporter() -> HTMLExporter:
     config.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]
     config.HTMLExporter.exclude_input_prompt = True
     config.HTMLExporter.exclude_output_prompt = True
-    exporter = HTMLExporter(config=config)
+    exporter = _FeedbackExporter(config=config)
     exporter.register_filter("sanitize", sanitize)
     exporter.register_filter("markdown_safe", _markdown)
     exporter.register_filter("svg_image", _svg_image)
     return exporter
 
 
+#: Where the page's MathJax goes: put in after rendering, so that nbconvert's own pass over
+#: the rendered HTML (it parses the whole page) does not have to read 2 MB of JavaScript.
+MATHJAX_SLOT = "/* MathJax 3 (tex-svg-full) goes here */"
+
+
 def _page_resources(student_id: str, assignment_id: str, notebook: str) -> dict:
-    script, _ = _mathjax()
     return {"feedback": {"student": student_id, "assignment": assignment_id, "notebook": notebook,
-                         "csp": _csp(), "mathjax": script, "mathjax_config": MATHJAX_CONFIG}}
+                         "csp": _csp(), "mathjax_slot": MATHJAX_SLOT, "mathjax_config": MATHJAX_CONFIG}}
+
+
+def _with_mathjax(page: str) -> str:
+    head, slot, rest = page.partition(MATHJAX_SLOT)
+    if not slot:
+        raise RuntimeError("the feedback template lost its MathJax slot")
+    return head + _mathjax()[0] + rest
 
 
 def _destination(out: Path, student_id: str, assignment_id: str, notebook: str) -> Path:
@@ -240,7 +267,7 @@ def render_feedback(notebook_path: Path, db_url: str, student_id: str, assignmen
     clear.enforce_metadata = False
     nb, resources = clear.preprocess(nb, resources)
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
-    return body
+    return _with_mathjax(body)
 
 
 def write_feedback(work: Path, out: Path, student_id: str, assignment_id: str) -> str | None:
@@ -287,8 +314,9 @@ def write_failure_feedback(out: Path, student_id: str, assignment_id: str, noteb
     """The page for a submission that could not be graded: why, and what to do."""
     notebook_name = notebook_name if notebook_name.endswith(".ipynb") else f"{notebook_name}.ipynb"
     template = _exporter().environment.get_template("failure.html.j2")
-    page = template.render(resources=_page_resources(student_id, assignment_id, Path(notebook_name).stem),
-                           reason=reason, advice=advice(reason, notebook_name), notebook_name=notebook_name)
+    page = _with_mathjax(template.render(
+        resources=_page_resources(student_id, assignment_id, Path(notebook_name).stem),
+        reason=reason, advice=advice(reason, notebook_name), notebook_name=notebook_name))
     _destination(out, student_id, assignment_id, Path(notebook_name).stem).write_text(page, encoding="utf-8")
 
 
