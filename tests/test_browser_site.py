@@ -85,6 +85,8 @@ def test_page_reads_offline(site, page_name):
             src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0, alt: i.getAttribute('alt') || '',
             content: !!i.closest('.bd-article')}))""")
         links = page.evaluate("() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+        duplicates = page.evaluate("""() => { const seen = {}; document.querySelectorAll('[id]').forEach(e => {
+            seen[e.id] = (seen[e.id] || 0) + 1; }); return Object.keys(seen).filter(k => seen[k] > 1); }""")
         proofs = page.evaluate("""() => Array.from(document.querySelectorAll('div[class="proof admonition"]')).map(p =>
             getComputedStyle(p.lastElementChild, '::after').content)""")
         numbers = page.evaluate("""() => Array.from(document.querySelectorAll(
@@ -119,6 +121,7 @@ def test_page_reads_offline(site, page_name):
             alt = image["alt"]
             assert len(alt) >= 20 and not re.search(r"\.(png|svg|jpe?g)$|_images/", alt), \
                 f"{page_name}: image {image['src']} has no real alt text ({alt!r})"
+    assert not duplicates, f"{page_name}: ids used more than once: {duplicates[:5]}"
     assert all("\u220e" in content for content in proofs), f"{page_name}: a proof without a tombstone: {proofs}"
     chapter = re.match(r"book/ch(\d+)_", page_name)
     if chapter:
