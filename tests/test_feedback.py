@@ -29,12 +29,28 @@ def test_a_report_in_another_form_gives_no_parts():
     assert feedback.parse_report("Traceback (most recent call last):\n  boom\n") == []
 
 
-def test_long_traceback_keeps_its_ends():
-    lines = ["-----", "RecursionError  Traceback"] + [f"frame {i}" for i in range(300)] + ["RecursionError: too deep"]
+def test_runaway_recursion_keeps_the_ends_of_the_run():
+    frame = "\x1b[36mCell\x1b[39m In[2], line 2, in softmax(z, axis)\n      1 def softmax(z, axis=-1):\n----> 2     return softmax(z, axis)\n"
+    lines = ["-----", "RecursionError  Traceback", "Cell In[3], line 1\n----> 1 softmax([1])\n"]
+    lines += [frame] * 300 + ["RecursionError: maximum recursion depth exceeded"]
     short = feedback.trim_traceback(lines)
-    assert short[:4] == lines[:4] and short[-3:] == lines[-3:]
-    assert len(short) == 2 + 2 + 1 + 2 + 1 and "296 more frames" in short[4]
-    assert feedback.trim_traceback(lines[:6] + lines[-1:]) == lines[:6] + lines[-1:]
+    assert short[:5] == lines[:5] and short[-2:] == lines[-2:]
+    assert len(short) == 2 + 1 + 2 + 1 + 1 + 1 and "297 more calls from the same line" in short[5]
+
+
+def test_library_frames_between_the_students_are_left_out():
+    lines = ["-----", "ValueError  Traceback", "Cell In[4], line 3\n----> 3 f(x)\n"]
+    lines += [f"File /usr/lib/python3/site-packages/numpy/core/x.py:{i}, in g()\n" for i in range(6)]
+    lines += ["Cell In[2], line 5, in f(x)\n----> 5 np.reshape(x, -2)\n", "File numpy/last.py:1, in h()\n",
+              "ValueError: bad shape"]
+    short = feedback.trim_traceback(lines)
+    assert short[2] == lines[2] and "6 frames of library code left out" in short[3]
+    assert short[4].startswith("Cell In[2]") and short[5] == lines[-2] and short[-1] == "ValueError: bad shape"
+
+
+def test_short_tracebacks_are_kept_whole():
+    lines = ["-----", "KeyError  Traceback", "Cell In[1], line 1\n", "File lib.py:3\n", "KeyError: 'x'"]
+    assert feedback.trim_traceback(lines) == lines
 
 
 def test_sanitize_keeps_text_and_removes_everything_active():
@@ -68,3 +84,13 @@ def test_failure_page_is_written_with_reason_and_advice(tmp_path: Path):
 def test_no_autograded_notebook_is_a_one_line_problem(tmp_path: Path):
     problem = feedback.write_feedback(tmp_path / "work", tmp_path, "s1", "ex02_softmax")
     assert problem and problem.startswith("no feedback") and "\n" not in problem
+
+
+def test_frames_already_folded_count_towards_the_run():
+    frame = "Cell In[2], line 2, in f(x)\n----> 2     return f(x)\n"
+    ipython = ["-----", "RecursionError  Traceback", "Cell In[3], line 1\n"] + [frame] * 3
+    ipython += ["[... skipping similar frames: f at line 2 (2950 times)]", frame, "RecursionError: too deep"]
+    assert "2951 more calls" in "".join(feedback.trim_traceback(ipython))
+    cut = ["-----", "RecursionError  Traceback", "Cell In[3], line 1\n"] + [frame] * 40
+    cut += ["... Traceback truncated ..."] + [frame] * 40 + ["RecursionError: too deep"]
+    assert "at least 77 more calls" in "".join(feedback.trim_traceback(cut))

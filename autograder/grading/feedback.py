@@ -137,19 +137,65 @@ def _text_of(outputs) -> str:
     return "".join(chunks)
 
 
-#: A traceback longer than this many frames keeps its first two and last two frames.
-MAX_FRAMES = 5
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+#: IPython's own "[... skipping similar frames: f at line 2 (2950 times)]", and the line
+#: the grader puts where it cut a traceback short: calls already left out, counted or not.
+_FOLDED = re.compile(r"skipping similar frames: .*\((\d+) times\)|^\W*Traceback truncated\W*$")
+_STUDENT_FRAME = re.compile(r"^\s*(Cell In\[|File <ipython-input|<ipython-input|Input In \[)")
+
+
+def _frame_key(frame: str) -> str:
+    return _ANSI.sub("", frame).strip().splitlines()[0] if frame.strip() else ""
+
+
+def _note(text: str) -> str:
+    return f"\x1b[33m... {text} ...\x1b[0m"
 
 
 def trim_traceback(lines: list[str]) -> list[str]:
-    """Keep the header, the first two frames (the student's cell), the last two (where it
-    failed) and the error line; say how many frames in between were left out."""
-    if len(lines) <= MAX_FRAMES + 3:
+    """The frames that matter: the student's own code, and where the error was raised.
+
+    IPython's traceback is a header (two entries), one entry per frame and the error line.
+    Frames of library code between the student's frames are left out, and a run of frames
+    in the same place (a runaway recursion) keeps its first two and last one; each gap is
+    said in one line.
+    """
+    if len(lines) <= 6:
         return lines
-    head, frames, last = lines[:2], lines[2:-1], lines[-1]
-    left_out = len(frames) - 4
-    note = f"\x1b[33m... {left_out} more frames (the same calls repeated, or library code) left out ...\x1b[0m"
-    return [*head, *frames[:2], note, *frames[-2:], last]
+    head, frames, last = lines[:2], [], lines[-1]
+    hidden: list[int] = []  # calls IPython itself already folded into the frame before
+    for frame in lines[2:-1]:
+        folded = _FOLDED.search(_ANSI.sub("", frame))
+        if folded and frames:
+            hidden[-1] += int(folded.group(1)) if folded.group(1) else -10**9  # negative: not counted
+        else:
+            frames.append(frame)
+            hidden.append(0)
+    keep = [bool(_STUDENT_FRAME.match(_ANSI.sub("", f))) or k == len(frames) - 1 for k, f in enumerate(frames)]
+    keep[0] = True  # the cell the error started from
+    out: list[str] = []
+    k = 0
+    while k < len(frames):
+        if not keep[k]:
+            run = k
+            while run < len(frames) and not keep[run]:
+                run += 1
+            out.append(_note(f"{run - k} frame{'s' if run - k > 1 else ''} of library code left out"))
+            k = run
+            continue
+        run = k
+        while run + 1 < len(frames) and keep[run + 1] and _frame_key(frames[run + 1]) == _frame_key(frames[k]):
+            run += 1
+        counted = sum(h for h in hidden[k:run + 1] if h > 0)
+        uncounted = any(h < 0 for h in hidden[k:run + 1])
+        same = run - k + 1 + counted
+        if (same > 3 or uncounted) and run > k + 1:
+            more = f"{'at least ' if uncounted else ''}{same - 3} more calls from the same line left out"
+            out += [frames[k], frames[k + 1], _note(more), frames[run]]
+        else:
+            out += frames[k:run + 1]
+        k = run + 1
+    return [*head, *out, last]
 
 
 def _kind(cell) -> str:
