@@ -106,10 +106,21 @@ def test_page_reads_offline(site, page_name):
             assert assignment_id in course.assignment_ids(), f"{page_name} offers {name}, which is no exercise"
             assert data == course.released_notebook(assignment_id).read_bytes(), \
                 f"{page_name}: the download of {name} is not the released notebook"
+        # on a wide screen the navigation button hides the sidebar and shows it again
+        toggle = page.locator(".primary-toggle:visible")
+        sidebar = [page.evaluate("() => document.querySelector('.bd-sidebar-primary').getBoundingClientRect().width")]
+        if toggle.count():
+            for _ in range(2):
+                toggle.first.click()
+                page.wait_for_timeout(100)
+                sidebar.append(page.evaluate("() => document.querySelector('.bd-sidebar-primary')"
+                                             ".getBoundingClientRect().width"))
     finally:
         page.close()
 
     assert not problems, f"{page_name}: " + "; ".join(problems)
+    assert len(sidebar) == 3 and sidebar[0] > 100 and sidebar[1] == 0 and sidebar[2] == sidebar[0], \
+        f"{page_name}: the navigation button does not hide and show the sidebar on a wide screen: {sidebar}"
     assert not blocked, f"{page_name} requested things from outside the site: {blocked}"
     assert not math["untypeset"], f"{page_name}: {len(math['untypeset'])} formulas not typeset: {math['untypeset'][:3]}"
     assert not math["errors"], f"{page_name}: TeX errors: {math['errors'][:3]}"
