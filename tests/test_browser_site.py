@@ -85,6 +85,13 @@ def test_page_reads_offline(site, page_name):
             src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0, alt: i.getAttribute('alt') || '',
             content: !!i.closest('.bd-article')}))""")
         links = page.evaluate("() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+        duplicates = page.evaluate("""() => { const seen = {}; document.querySelectorAll('[id]').forEach(e => {
+            seen[e.id] = (seen[e.id] || 0) + 1; }); return Object.keys(seen).filter(k => seen[k] > 1); }""")
+        proofs = page.evaluate("""() => Array.from(document.querySelectorAll('div[class="proof admonition"]')).map(p =>
+            getComputedStyle(p.lastElementChild, '::after').content)""")
+        numbers = page.evaluate("""() => Array.from(document.querySelectorAll(
+            '.bd-article .caption-number, .bd-article .eqno, .bd-article .section-number, .bd-article .admonition-title'))
+            .map(e => e.textContent)""")
         downloads = page.evaluate("() => Array.from(document.querySelectorAll('a.download, a[download]'))"
                                   ".map(a => a.getAttribute('href'))")
         for link in downloads:
@@ -99,10 +106,21 @@ def test_page_reads_offline(site, page_name):
             assert assignment_id in course.assignment_ids(), f"{page_name} offers {name}, which is no exercise"
             assert data == course.released_notebook(assignment_id).read_bytes(), \
                 f"{page_name}: the download of {name} is not the released notebook"
+        # on a wide screen the navigation button hides the sidebar and shows it again
+        toggle = page.locator(".primary-toggle:visible")
+        sidebar = [page.evaluate("() => document.querySelector('.bd-sidebar-primary').getBoundingClientRect().width")]
+        if toggle.count():
+            for _ in range(2):
+                toggle.first.click()
+                page.wait_for_timeout(100)
+                sidebar.append(page.evaluate("() => document.querySelector('.bd-sidebar-primary')"
+                                             ".getBoundingClientRect().width"))
     finally:
         page.close()
 
     assert not problems, f"{page_name}: " + "; ".join(problems)
+    assert len(sidebar) == 3 and sidebar[0] > 100 and sidebar[1] == 0 and sidebar[2] == sidebar[0], \
+        f"{page_name}: the navigation button does not hide and show the sidebar on a wide screen: {sidebar}"
     assert not blocked, f"{page_name} requested things from outside the site: {blocked}"
     assert not math["untypeset"], f"{page_name}: {len(math['untypeset'])} formulas not typeset: {math['untypeset'][:3]}"
     assert not math["errors"], f"{page_name}: TeX errors: {math['errors'][:3]}"
@@ -114,6 +132,16 @@ def test_page_reads_offline(site, page_name):
             alt = image["alt"]
             assert len(alt) >= 20 and not re.search(r"\.(png|svg|jpe?g)$|_images/", alt), \
                 f"{page_name}: image {image['src']} has no real alt text ({alt!r})"
+    assert not duplicates, f"{page_name}: ids used more than once: {duplicates[:5]}"
+    assert all("\u220e" in content for content in proofs), f"{page_name}: a proof without a tombstone: {proofs}"
+    chapter = re.match(r"book/ch(\d+)_", page_name)
+    if chapter:
+        number = str(int(chapter.group(1)))
+        found = [n for n in numbers if re.search(r"\d+\.\d+", n)]
+        assert found, f"{page_name}: no numbered headings, theorems, figures or equations"
+        wrong = [n for n in found if not re.search(rf"(^|[^\d.]){number}\.\d", n)]
+        assert not wrong, f"{page_name}: numbers not of chapter {number}: {wrong[:5]}"
+        assert proofs, f"{page_name}: no proofs found"
     for link in links:
         if not link.startswith(url):
             continue
@@ -137,6 +165,17 @@ def test_page_on_a_phone(site, page_name):
                 && !e.closest('.bd-sidebar-primary, .bd-sidebar-secondary, dialog');
         }).slice(0, 3).map(e => e.tagName + '.' + e.className)""")
         assert widths[0] <= widths[1], f"{page_name} scrolls sideways at 375 px ({widths[0]} px wide): {wide}"
+        # no formula is cut off by a box around it (it may scroll inside its own box)
+        clipped = page.evaluate("""() => Array.from(document.querySelectorAll('mjx-container')).filter(m => {
+            const r = m.getBoundingClientRect();
+            if (r.width === 0) return false;
+            for (let a = m.parentElement; a && a !== document.body; a = a.parentElement) {
+                const s = getComputedStyle(a);
+                if (s.overflowX !== 'visible' && r.right > a.getBoundingClientRect().right + 1) return true;
+            }
+            return r.right > window.innerWidth + 1;
+        }).slice(0, 3).map(m => (m.getAttribute('aria-label') || m.textContent).slice(0, 60))""")
+        assert not clipped, f"{page_name}: formulas cut off at 375 px: {clipped}"
 
         opened = {}
         for kind, dialog in (("primary", "#pst-primary-sidebar-modal"), ("secondary", "#pst-secondary-sidebar-modal")):

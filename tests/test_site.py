@@ -62,7 +62,8 @@ def check_snippets() -> frozenset[str]:
 
 @functools.cache
 def hidden_inputs() -> frozenset[str]:
-    """The hidden tests' random inputs, as a notebook or a page would print them."""
+    """The hidden tests' random inputs, as a notebook or a page would print them: the
+    numbers of the arrays the checks pass, and the symbolic test points."""
     import importlib
 
     numbers = set()
@@ -71,6 +72,9 @@ def hidden_inputs() -> frozenset[str]:
         for check in module.CHECKS.values():
             for part in check.parts:
                 for call in part.calls:
+                    for point in getattr(call, "points", ()) or ():
+                        if len(point) >= 2:  # a symbolic test point, as a list would print it
+                            numbers.add(", ".join(str(v) for v in point.values()))
                     for value in [*call.args, *call.kwargs.values()]:
                         try:
                             array = np.asarray(value, dtype=np.float64).ravel()

@@ -30,8 +30,9 @@ from pathlib import Path
 
 import nbformat
 import nh3
-from nbconvert.exporters import HTMLExporter
-from nbconvert.filters import markdown2html
+from nbconvert.exporters import HTMLExporter, TemplateExporter
+from nbconvert.filters import Highlight2HTML, markdown2html
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbgrader.api import MissingEntry
 from nbgrader.apps import NbGraderAPI
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
@@ -136,19 +137,65 @@ def _text_of(outputs) -> str:
     return "".join(chunks)
 
 
-#: A traceback longer than this many frames keeps its first two and last two frames.
-MAX_FRAMES = 5
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+#: IPython's own "[... skipping similar frames: f at line 2 (2950 times)]", and the line
+#: the grader puts where it cut a traceback short: calls already left out, counted or not.
+_FOLDED = re.compile(r"skipping similar frames: .*\((\d+) times\)|^\W*Traceback truncated\W*$")
+_STUDENT_FRAME = re.compile(r"^\s*(Cell In\[|File <ipython-input|<ipython-input|Input In \[)")
+
+
+def _frame_key(frame: str) -> str:
+    return _ANSI.sub("", frame).strip().splitlines()[0] if frame.strip() else ""
+
+
+def _note(text: str) -> str:
+    return f"\x1b[33m... {text} ...\x1b[0m"
 
 
 def trim_traceback(lines: list[str]) -> list[str]:
-    """Keep the header, the first two frames (the student's cell), the last two (where it
-    failed) and the error line; say how many frames in between were left out."""
-    if len(lines) <= MAX_FRAMES + 3:
+    """The frames that matter: the student's own code, and where the error was raised.
+
+    IPython's traceback is a header (two entries), one entry per frame and the error line.
+    Frames of library code between the student's frames are left out, and a run of frames
+    in the same place (a runaway recursion) keeps its first two and last one; each gap is
+    said in one line.
+    """
+    if len(lines) <= 6:
         return lines
-    head, frames, last = lines[:2], lines[2:-1], lines[-1]
-    left_out = len(frames) - 4
-    note = f"\x1b[33m... {left_out} more frames (the same calls repeated, or library code) left out ...\x1b[0m"
-    return [*head, *frames[:2], note, *frames[-2:], last]
+    head, frames, last = lines[:2], [], lines[-1]
+    hidden: list[int] = []  # calls IPython itself already folded into the frame before
+    for frame in lines[2:-1]:
+        folded = _FOLDED.search(_ANSI.sub("", frame))
+        if folded and frames:
+            hidden[-1] += int(folded.group(1)) if folded.group(1) else -10**9  # negative: not counted
+        else:
+            frames.append(frame)
+            hidden.append(0)
+    keep = [bool(_STUDENT_FRAME.match(_ANSI.sub("", f))) or k == len(frames) - 1 for k, f in enumerate(frames)]
+    keep[0] = True  # the cell the error started from
+    out: list[str] = []
+    k = 0
+    while k < len(frames):
+        if not keep[k]:
+            run = k
+            while run < len(frames) and not keep[run]:
+                run += 1
+            out.append(_note(f"{run - k} frame{'s' if run - k > 1 else ''} of library code left out"))
+            k = run
+            continue
+        run = k
+        while run + 1 < len(frames) and keep[run + 1] and _frame_key(frames[run + 1]) == _frame_key(frames[k]):
+            run += 1
+        counted = sum(h for h in hidden[k:run + 1] if h > 0)
+        uncounted = any(h < 0 for h in hidden[k:run + 1])
+        same = run - k + 1 + counted
+        if (same > 3 or uncounted) and run > k + 1:
+            more = f"{'at least ' if uncounted else ''}{same - 3} more calls from the same line left out"
+            out += [frames[k], frames[k + 1], _note(more), frames[run]]
+        else:
+            out += frames[k:run + 1]
+        k = run + 1
+    return [*head, *out, last]
 
 
 def _kind(cell) -> str:
@@ -170,10 +217,11 @@ class Annotate(GetGrades):
     """``GetGrades``, and also: which hand-graded parts are still pending, the parts of
     each hidden test's report, and tracebacks cut short."""
 
-    def _get_score(self, cell, resources):
-        super()._get_score(cell, resources)
+    def _get_score(self, cell, resources):  # GetGrades's, and "pending" from the same row
         grade = self.gradebook.find_grade(cell.metadata["nbgrader"]["grade_id"], self.notebook_id,
                                           self.assignment_id, self.student_id)
+        cell.metadata.nbgrader["score"] = grade.score
+        cell.metadata.nbgrader["points"] = grade.max_score
         cell.metadata.nbgrader["pending"] = bool(grade.needs_manual_grade and grade.manual_score is None
                                                  and grade.auto_score is None)
 
@@ -201,6 +249,20 @@ class Annotate(GetGrades):
         return cell, resources
 
 
+class _FeedbackExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its last pass, which parses the whole rendered page
+    again only to add alt text and tab stops (our template writes both itself)."""
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        language = nb.metadata.get("language_info", {})
+        lexer = language.get("pygments_lexer", language.get("name", None))
+        resources = self._init_resources(resources)
+        self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+            notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
 @functools.cache
 def _exporter() -> HTMLExporter:
     config = Config()
@@ -208,17 +270,28 @@ def _exporter() -> HTMLExporter:
     config.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]
     config.HTMLExporter.exclude_input_prompt = True
     config.HTMLExporter.exclude_output_prompt = True
-    exporter = HTMLExporter(config=config)
+    exporter = _FeedbackExporter(config=config)
     exporter.register_filter("sanitize", sanitize)
     exporter.register_filter("markdown_safe", _markdown)
     exporter.register_filter("svg_image", _svg_image)
     return exporter
 
 
+#: Where the page's MathJax goes: put in after rendering, so that nbconvert's own pass over
+#: the rendered HTML (it parses the whole page) does not have to read 2 MB of JavaScript.
+MATHJAX_SLOT = "/* MathJax 3 (tex-svg-full) goes here */"
+
+
 def _page_resources(student_id: str, assignment_id: str, notebook: str) -> dict:
-    script, _ = _mathjax()
     return {"feedback": {"student": student_id, "assignment": assignment_id, "notebook": notebook,
-                         "csp": _csp(), "mathjax": script, "mathjax_config": MATHJAX_CONFIG}}
+                         "csp": _csp(), "mathjax_slot": MATHJAX_SLOT, "mathjax_config": MATHJAX_CONFIG}}
+
+
+def _with_mathjax(page: str) -> str:
+    head, slot, rest = page.partition(MATHJAX_SLOT)
+    if not slot:
+        raise RuntimeError("the feedback template lost its MathJax slot")
+    return head + _mathjax()[0] + rest
 
 
 def _destination(out: Path, student_id: str, assignment_id: str, notebook: str) -> Path:
@@ -240,7 +313,7 @@ def render_feedback(notebook_path: Path, db_url: str, student_id: str, assignmen
     clear.enforce_metadata = False
     nb, resources = clear.preprocess(nb, resources)
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
-    return body
+    return _with_mathjax(body)
 
 
 def write_feedback(work: Path, out: Path, student_id: str, assignment_id: str) -> str | None:
@@ -287,8 +360,9 @@ def write_failure_feedback(out: Path, student_id: str, assignment_id: str, noteb
     """The page for a submission that could not be graded: why, and what to do."""
     notebook_name = notebook_name if notebook_name.endswith(".ipynb") else f"{notebook_name}.ipynb"
     template = _exporter().environment.get_template("failure.html.j2")
-    page = template.render(resources=_page_resources(student_id, assignment_id, Path(notebook_name).stem),
-                           reason=reason, advice=advice(reason, notebook_name), notebook_name=notebook_name)
+    page = _with_mathjax(template.render(
+        resources=_page_resources(student_id, assignment_id, Path(notebook_name).stem),
+        reason=reason, advice=advice(reason, notebook_name), notebook_name=notebook_name))
     _destination(out, student_id, assignment_id, Path(notebook_name).stem).write_text(page, encoding="utf-8")
 
 

@@ -7,6 +7,8 @@
   numbered ``NN.1``, ``NN.2``, ... whichever chapters are in the table of contents.
 - **No thebe**: the book has no launch buttons, so the thebe scripts (which sphinx-thebe
   includes twice, a JavaScript error on every page) are left out.
+- **Alt text**: a figure's image with none gets the figure's caption.
+- **Unique anchors**: repeated ids are numbered (sphinx-proof gives every proof the same).
 - **Phone navigation**: ``course.js`` (in ``_static``) works around the pydata-sphinx-theme
   0.17 bug that leaves the sidebar buttons dead on narrow screens.
 """
@@ -17,6 +19,7 @@ import shutil
 from pathlib import Path
 
 import mathjax
+from docutils import nodes
 from sphinx.application import Sphinx
 
 #: The MathJax files the site serves: the combined TeX-to-HTML component (all TeX
@@ -68,6 +71,28 @@ def _renumber(app: Sphinx, env) -> list[str]:
     return []
 
 
+def _figure_alt_text(app: Sphinx, doctree, docname) -> None:
+    """A figure's image without alt text (an executed cell's plot, say) gets its caption as
+    alt text, not its file name; ``mystnb: image: alt:`` in the cell gives a better one."""
+    for figure in doctree.findall(nodes.figure):
+        captions = [c.astext() for c in figure.findall(nodes.caption)]
+        for image in figure.findall(nodes.image):
+            if not image.get("alt") and captions:
+                image["alt"] = " ".join(captions[0].split())
+
+
+def _unique_ids(app: Sphinx, doctree, docname) -> None:
+    """sphinx-proof gives every proof the ids "proof" and "proof-content": number the
+    repeats (the first keeps its id), so that each id on a page names one element."""
+    seen: dict[str, int] = {}
+    for node in doctree.findall(lambda n: bool(getattr(n, "get", lambda *_: None)("ids"))):
+        ids = []
+        for node_id in node["ids"]:
+            seen[node_id] = seen.get(node_id, 0) + 1
+            ids.append(node_id if seen[node_id] == 1 else f"{node_id}-{seen[node_id]}")
+        node["ids"] = ids
+
+
 def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     # the theme's colour mode: empty by default, which the theme logs as an error on every page
     context["default_mode"] = "light"
@@ -96,6 +121,8 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _configure, priority=900)
     app.connect("env-get-updated", _renumber, priority=900)  # after the toctree collector
     app.connect("html-page-context", _page_context, priority=900)
+    app.connect("doctree-resolved", _unique_ids)
+    app.connect("doctree-resolved", _figure_alt_text)
     app.connect("build-finished", _copy_mathjax)
     app.add_css_file("course.css")
     app.add_js_file("course.js", defer="defer")

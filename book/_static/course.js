@@ -1,10 +1,13 @@
-/* Phone navigation for pydata-sphinx-theme 0.17 under sphinx-book-theme.
+/* Sidebar buttons for pydata-sphinx-theme 0.17 under sphinx-book-theme.
  *
- * The theme binds its sidebar dialogs to the *first* element with class
- * primary-toggle (secondary-toggle), which is a hidden button in the top bar; the
- * buttons a reader can see on a phone get no listener and do nothing. Forward their
- * clicks to the bound button (upstream: pydata-sphinx-theme issue 2451). */
+ * Narrow screens: the theme binds its sidebar dialogs to the *first* element with class
+ * primary-toggle (secondary-toggle), a hidden button in the top bar, so the buttons a
+ * reader can see on a phone get no listener and do nothing. Forward their clicks to the
+ * bound button (upstream: pydata-sphinx-theme issue 2451).
+ * Wide screens: the same button no longer hides the navigation (upstream issue 2067); it
+ * toggles a class that hides it. */
 document.addEventListener("DOMContentLoaded", () => {
+  const wide = window.matchMedia("(min-width: 960px)");
   for (const kind of ["primary-toggle", "secondary-toggle"]) {
     const buttons = Array.from(document.querySelectorAll("." + kind));
     const bound = buttons[0];
@@ -12,7 +15,11 @@ document.addEventListener("DOMContentLoaded", () => {
       button.addEventListener("click", (event) => {
         event.preventDefault();
         event.stopPropagation();
-        bound.click();
+        if (kind === "primary-toggle" && wide.matches) {
+          document.documentElement.classList.toggle("course-hide-navigation");
+        } else {
+          bound.click();
+        }
       });
     }
   }
