@@ -34,11 +34,11 @@ from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.filters import Highlight2HTML, markdown2html
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbgrader.api import MissingEntry
-from nbgrader.apps import NbGraderAPI
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 from traitlets.config import Config
 
 from autograder import course
+from autograder.grading.records import atomic_write
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -331,7 +331,7 @@ def write_feedback(work: Path, out: Path, student_id: str, assignment_id: str) -
             return f"no feedback for {path.name}: not in the gradebook ({exc})"[:200]
         except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
             return f"no feedback for {path.name}: {type(exc).__name__}: {exc}"[:200]
-        _destination(out, student_id, assignment_id, path.stem).write_text(page, encoding="utf-8")
+        atomic_write(_destination(out, student_id, assignment_id, path.stem), page)
     return None
 
 
@@ -363,9 +363,4 @@ def write_failure_feedback(out: Path, student_id: str, assignment_id: str, noteb
     page = _with_mathjax(template.render(
         resources=_page_resources(student_id, assignment_id, Path(notebook_name).stem),
         reason=reason, advice=advice(reason, notebook_name), notebook_name=notebook_name))
-    _destination(out, student_id, assignment_id, Path(notebook_name).stem).write_text(page, encoding="utf-8")
-
-
-def publish_feedback(api: NbGraderAPI, work: Path, out: Path, student_id: str, assignment_id: str) -> str | None:
-    """The old entry point (``report`` uses it): same as :func:`write_feedback`."""
-    return write_feedback(work, out, student_id, assignment_id)
+    atomic_write(_destination(out, student_id, assignment_id, Path(notebook_name).stem), page)

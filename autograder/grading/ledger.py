@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from autograder import course, worker
 from autograder.errors import AutograderError
+from autograder.grading.records import atomic_write
 
 MARKER = ".autograder-work"
 LEDGER = "ledger.json"
@@ -35,22 +34,8 @@ def claim_work_folder(work: Path) -> Path:
         raise AutograderError(f"{work} is not empty and was not made by this grader: "
                               "give --work a new or empty folder (nothing in it was changed)")
     work.mkdir(parents=True, exist_ok=True)
-    write_atomically(work / MARKER, "made by `python -m autograder grade`; holds the gradebook of its runs\n")
+    atomic_write(work / MARKER, "made by `python -m autograder grade`; holds the gradebook of its runs\n")
     return work
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``:
-    a reader (or a crash) never sees a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def checks_fingerprint(assignment_id: str) -> str:
@@ -116,7 +101,7 @@ class Ledger:
     def _write(self) -> None:
         data = {"submissions": {k: asdict(v) for k, v in sorted(self.entries.items())},
                 "assignments": dict(sorted(self.assignments.items()))}
-        write_atomically(self.path, json.dumps(data, indent=1))
+        atomic_write(self.path, json.dumps(data, indent=1))
 
     def __iter__(self):
         return iter(sorted(self.entries.values(), key=lambda e: (e.student_id, e.assignment_id)))

@@ -11,11 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from nbgrader.apps import NbGraderAPI
-
-from autograder import course
 from autograder.errors import AutograderError
-from autograder.grading.feedback import publish_feedback
+from autograder.grading.feedback import write_feedback
 from autograder.grading.records import GradeTables, SubmissionGrade, read_grades, recorded_grade
 
 
@@ -28,17 +25,14 @@ def report(out: Path, *, work: Path | None = None) -> list[SubmissionGrade]:
     if not (out / "grades.csv").is_file() or not (work / "gradebook.db").is_file():
         raise AutograderError(f"no graded run in {out}: run `python -m autograder grade ... --out {out}` first")
     previous = read_grades(out / "grades.csv")
-    api = NbGraderAPI(config=course.nbgrader_config(release_to=work / "release", work=work))
     results = []
     with GradeTables(out, previous, interval=3600) as tables:
         for row in previous:
             if row.graded:
-                publish_feedback(api, work, out, row.student_id, row.assignment_id)
+                write_feedback(work, out, row.student_id, row.assignment_id)
                 fresh = recorded_grade(work, row.student_id, row.assignment_id, row.status)
-                penalty = fresh.penalty or row.penalty  # a penalty the gradebook does not hold was the table's own
-                score = fresh.score if fresh.penalty else max(0.0, fresh.score - penalty)
-                row = replace(row, score=score, max_score=fresh.max_score, status=fresh.status, cells=fresh.cells,
-                              penalty=penalty)
+                row = replace(row, score=fresh.score, max_score=fresh.max_score, status=fresh.status,
+                              cells=fresh.cells, penalty=fresh.penalty)
             tables.add(row)
             results.append(row)
     write_analysis(out, results, work=work)

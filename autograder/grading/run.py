@@ -43,11 +43,13 @@ from autograder.grading.feedback import write_failure_feedback, write_feedback
 from autograder.grading.job import Job, JobResult
 from autograder.grading.judge import Limits, SandboxRunner
 from autograder.grading.ledger import (
-    Entry, Ledger, claim_work_folder, source_fingerprint, submission_fingerprint, write_atomically,
+    Entry, Ledger, claim_work_folder, source_fingerprint, submission_fingerprint,
 )
 from autograder.grading.lateness import DuePolicy, record_due_date, timestamp_text
 from autograder.grading.lms import extra_fields, status_notes
-from autograder.grading.records import MISSING, SubmissionGrade, printable, recorded_grade, write_tables
+from autograder.grading.records import (
+    MISSING, SubmissionGrade, atomic_write, printable, recorded_grade, write_tables,
+)
 from autograder.grading.sandbox import check_sandbox, remove_stale_cgroups
 from autograder.grading.schedule import make_scheduler
 
@@ -80,18 +82,18 @@ def grade(submissions: Path, out: Path, *, assignment_ids: list[str] | None = No
         log.warning("--no-sandbox: student code runs as this user and can read, change or delete anything this user "
                     "can (the solutions, the checks, the gradebook, other students' files); use only for trusted code")
     scratch = work / "intake" / f"{os.getpid()}-{int(time.time() * 1000)}"  # this run's extraction, removed after
+    ledger = Ledger(work)
     try:
         found = intake(submissions, scratch, assignment_ids=ids, lms=lms, roster=roster)
         found.save(out / INTAKE_FILE)
         for line in found.notes:
             log.info("%s", printable(line))
-        ledger = Ledger(work)
         _grade_found(found, out, work, ledger, limits=limits, jobs=jobs, scheduler=scheduler, students=students,
                      regrade=regrade, sandbox=sandbox, due=due)
-    finally:
+    finally:  # also after an interrupt: the tables then show everything finished so far
         shutil.rmtree(scratch, ignore_errors=True)
-    results = _write_tables(out, work, ledger)
-    write_analysis(out, results, work=work)
+        results = _write_tables(out, work, ledger)
+        write_analysis(out, results, work=work)
     return results
 
 
@@ -135,7 +137,6 @@ def _grade_found(found: Intake, out: Path, work: Path, ledger: Ledger, *, limits
             _grade_jobs(pending, recorder, jobs or os.cpu_count() or 1, scheduler)
         finally:
             _write_timings(work, recorder.timings)
-            _write_tables(out, work, ledger)
 
 
 def _quick_commits(dbapi_connection, connection_record) -> None:
@@ -261,7 +262,7 @@ class _Recorder:
         for step in (SaveAutoGrades(), AssignLatePenalties(config=self.penalties), CheckCellMetadata()):
             notebook, resources = step.preprocess(notebook, resources)
         path = self.work / "autograded" / result.student_id / result.assignment_id / result.notebook_name
-        write_atomically(path, nbformat.writes(notebook))
+        atomic_write(path, nbformat.writes(notebook))
         result.timings["gradebook"] = time.monotonic() - started
 
     def graded(self, result: JobResult, feedback_problem: str | None, feedback_seconds: float) -> None:
@@ -440,7 +441,7 @@ def _write_timings(work: Path, timings: list[dict]) -> None:
         return
     phases = {name: [phase(t) for t in timings] for name, phase in PHASES.items()}
     means = {name: sum(values) / len(values) for name, values in phases.items()}
-    write_atomically(work / "timings.json", json.dumps({"notebooks": timings, "mean_seconds": means}, indent=1))
+    atomic_write(work / "timings.json", json.dumps({"notebooks": timings, "mean_seconds": means}, indent=1))
     log.info("mean seconds per notebook: %s", ", ".join(f"{name} {value:.2f}" for name, value in means.items()))
 
 
