@@ -16,7 +16,7 @@ CHROMIUM := /usr/bin/chromium
 all: book pdf kit release demo
 	@echo
 	@echo "Book:         $(CURDIR)/$(BOOK) (PDF: $(PDF), student kit: $(KIT))"
-	@echo "Grade report: $(CURDIR)/$(REPORT)/grades.csv (cells: cells.csv, feedback: feedback/)"
+	@echo "Grade report: $(CURDIR)/$(REPORT)/report.html (grades.csv, cells.csv, parts.csv, feedback/)"
 
 setup: $(READY) browser
 
