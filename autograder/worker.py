@@ -613,7 +613,34 @@ class _Events:
         self._stream.flush()
 
 
-def _run_cells(request: Request, namespace: dict, shell: _Shell, events: _Events) -> None:
+class _Patience:
+    """How long the next cell or call may run. A notebook gets its full limits until it has
+    spent one whole cell limit in cells or calls that ran out of time; from then on each
+    gets :data:`SHORT_LIMIT` seconds. Honest code never runs out of time, so only a
+    notebook that already hangs is hurried: an endless loop that every visible test and
+    every function calls costs one cell limit and a few seconds, not minutes."""
+
+    def __init__(self, request: Request):
+        self.request, self.wasted = request, 0.0
+
+    def _limit(self, full: float) -> float:
+        return full if self.wasted < self.request.cell_timeout else min(full, SHORT_LIMIT)
+
+    def cell(self) -> float:
+        return self._limit(self.request.cell_timeout)
+
+    def call(self) -> float:
+        return self._limit(self.request.call_timeout)
+
+    def ran_out(self, seconds: float) -> None:
+        self.wasted += seconds
+
+
+#: Seconds a cell or call may run once the notebook has used up its patience.
+SHORT_LIMIT = 1.0
+
+
+def _run_cells(request: Request, namespace: dict, shell: _Shell, events: _Events, patience: _Patience) -> None:
     current: list = [None]
     sys.stdout, sys.stderr = _Stream("stdout", lambda: current[0]), _Stream("stderr", lambda: current[0])
     for count, (cell_id, source) in enumerate(request.cells, start=1):
@@ -621,12 +648,14 @@ def _run_cells(request: Request, namespace: dict, shell: _Shell, events: _Events
             continue
         capture = current[0] = shell.capture = _Capture(request.output_bytes)
         events.send(cell=cell_id, state="start")
+        limit = patience.cell()
         try:
-            _with_time_limit(request.cell_timeout, _run_cell, source, cell_id, namespace, capture)
+            _with_time_limit(limit, _run_cell, source, cell_id, namespace, capture)
         except TimeLimit:
+            patience.ran_out(limit)
             capture.outputs.append({"output_type": "error", "ename": "TimeoutError",
-                                    "evalue": f"the cell ran longer than {request.cell_timeout:g} s",
-                                    "traceback": [f"TimeoutError: the cell ran longer than {request.cell_timeout:g} s"]})
+                                    "evalue": f"the cell ran longer than {limit:g} s",
+                                    "traceback": [f"TimeoutError: the cell ran longer than {limit:g} s"]})
         except BaseException as exc:  # noqa: B036 - a broken cell must not stop the others
             capture.error(exc)
         _show_open_figures(capture)
@@ -637,11 +666,12 @@ def _run_cells(request: Request, namespace: dict, shell: _Shell, events: _Events
             events.send(cell=cell_id, outputs=[], count=count)
 
 
-def _make_calls(request: Request, namespace: dict, events: _Events) -> None:
+def _make_calls(request: Request, namespace: dict, events: _Events, patience: _Patience) -> None:
     timed_out = set(request.skip_targets)
     for index in range(request.first_call, len(request.calls)):
         call = request.calls[index]
         events.send(call=index, state="start")
+        limit = patience.call()
         try:
             function = namespace.get(call.target)
             if function is None:
@@ -649,11 +679,12 @@ def _make_calls(request: Request, namespace: dict, events: _Events) -> None:
             elif call.target in timed_out:
                 outcome = Outcome(error="timed out (on an earlier call)")
             else:
-                outcome = _with_time_limit(request.call_timeout, probe, function, call)
+                outcome = _with_time_limit(limit, probe, function, call)
         except BaseException as exc:  # noqa: B036
             outcome = Outcome(error=_describe(exc))
         if outcome.error == "timed out":
             timed_out.add(call.target)
+            patience.ran_out(limit)
         try:
             line = outcome.to_json()
         except BaseException as exc:  # noqa: B036
@@ -676,9 +707,10 @@ def main() -> None:
     namespace = {"__name__": "__main__", "__builtins__": builtins}
     shell = _Shell(namespace)
     namespace.update(get_ipython=lambda: shell, display=shell.display)
-    _run_cells(request, namespace, shell, events)
+    patience = _Patience(request)
+    _run_cells(request, namespace, shell, events, patience)
     sys.stdout = sys.stderr = open(os.devnull, "w")
-    _make_calls(request, namespace, events)
+    _make_calls(request, namespace, events, patience)
     events.send(done=True)
     _end_process(0)
 

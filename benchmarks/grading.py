@@ -130,7 +130,7 @@ def main() -> None:
         print(f"{label:<44}{seconds:>9.1f}{60 * count / seconds:>15.1f}")
     print(f"throughput ratio (this grader / plain nbgrader): {plain / ours:.1f}x")
     honest = [s for s, kind in kinds.items() if kind in ("perfect", "mistake", "blank")]
-    differing = [s for s in honest if abs(plain_scores.get(s, -1) - our_scores.get(s, -2)) > 1e-9]
+    differing = [s for s in honest if abs(plain_scores.get(s, -1) - our_scores.get(s, -2)) > 1e-6]  # both keep 6 decimals
     print(f"honest notebooks scored identically: {len(honest) - len(differing)} of {len(honest)}"
           + (f" (differ: {', '.join(differing)})" if differing else ""))
     print("where this grader's time goes, mean seconds per notebook (the jobs overlap; gradebook and feedback "

@@ -103,7 +103,8 @@ def printable(text: object, limit: int = 300) -> str:
 
 
 def number(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+    """A score as the tables show it: to 6 decimals, without trailing zeros (12.607143, 16)."""
+    return "" if value is None else f"{round(value, 6):.12g}"
 
 
 def _when(value: datetime | None) -> str:

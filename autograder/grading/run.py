@@ -274,7 +274,8 @@ class _Recorder:
         self.ledger.record(Entry(result.student_id, result.assignment_id, self.fingerprints.get(key, ""), status,
                                  row.max_score, graded=True, extra=self.extras.get(key, {})))
         result.timings["feedback"] = feedback_seconds
-        self.timings.append(result.timings)
+        self.timings.append({"student_id": result.student_id, "assignment_id": result.assignment_id,
+                             **result.timings})
         log.info("%s", _line(row.student_id, row.assignment_id, f"{row.score:g}/{row.max_score:g} {status}"))
 
 
