@@ -7,6 +7,7 @@ import socket
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -166,3 +167,10 @@ def test_grade_refuses_to_run_without_a_working_sandbox(tmp_path, monkeypatch, p
     with pytest.raises(AutograderError, match="--no-sandbox"):
         grade(tmp_path / "class", tmp_path / "out")
     assert not (tmp_path / "out" / "grades.csv").exists()
+
+
+def test_the_environment_is_mounted_over_the_private_tmp():
+    """A clone under /tmp (as CI may make) keeps its .venv visible: the binds come after /tmp."""
+    command = SandboxRunner(FAST).sandbox.command([])
+    environment = str(Path(sys.prefix).resolve())
+    assert command.index("/tmp") < command.index(environment)

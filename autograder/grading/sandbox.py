@@ -205,13 +205,15 @@ class Sandbox:
         }
         environment.update({k: v for k, v in os.environ.items() if k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")})
         setenv = [arg for key, value in environment.items() for arg in ("--setenv", key, value)]
+        # The private /tmp comes first: bwrap mounts in order, and the environment may itself
+        # live under /tmp (a clone there), so its read-only binds must go on top of the tmpfs.
         return [
             self.bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv", *setenv,
+            "--size", str(self.limits.disk_bytes), "--tmpfs", "/tmp", "--dir", HOME,
             *libraries, *binds,
             "--ro-bind", str(self.worker), WORKER_PATH,
             "--proc", "/proc", "--dev", "/dev",
-            "--size", str(self.limits.disk_bytes), "--tmpfs", "/tmp",
-            "--dir", HOME, "--chdir", HOME,
+            "--chdir", HOME,
             "--hostname", "sandbox",
             interpreter, "-I", *python_arguments, WORKER_PATH,
         ]
