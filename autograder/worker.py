@@ -28,6 +28,7 @@ import builtins
 import copy
 import io
 import json
+import linecache
 import os
 import pickle
 import signal
@@ -495,11 +496,30 @@ class _Capture:
             self.outputs.append(output)
 
     def error(self, exc: BaseException) -> None:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<cell")]
-        lines = traceback.format_list(frames[-5:]) + traceback.format_exception_only(type(exc), exc)
-        text = "".join(lines)[-4000:]
-        self.outputs.append({"output_type": "error", "ename": type(exc).__name__,
-                             "evalue": _describe(exc), "traceback": text.splitlines()})
+        """The error as IPython shows it: a header, one entry per frame (``Cell In[n]`` for
+        the notebook's own code, the frames of the worker itself left out) and the error;
+        a runaway recursion keeps its first and last frames (the feedback folds the rest)."""
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != __file__]
+        if len(frames) > 2 * MAX_FRAMES:
+            frames = [*frames[:MAX_FRAMES], None, *frames[-MAX_FRAMES:]]
+        entries = [_frame_entry(f) if f is not None else "Traceback truncated" for f in frames]
+        error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:MAX_MESSAGE]
+        self.outputs.append({"output_type": "error", "ename": type(exc).__name__, "evalue": _describe(exc),
+                             "traceback": ["-" * 75, f"{type(exc).__name__}  Traceback (most recent call last)",
+                                           *entries, error]})
+
+
+#: Frames kept from each end of a very long traceback.
+MAX_FRAMES = 30
+
+
+def _frame_entry(frame: traceback.FrameSummary) -> str:
+    """One frame as IPython writes it, the notebook's cells as ``Cell In[n]``."""
+    if frame.filename.startswith("<cell "):
+        where = f"Cell In[{frame.filename[6:-1]}], line {frame.lineno}"
+    else:
+        where = f"File {frame.filename}:{frame.lineno}"
+    return f"{where}, in {frame.name}\n    {(frame.line or '').strip()[:200]}"
 
 
 class _Stream(io.TextIOBase):
@@ -571,7 +591,10 @@ def _run_cell(source: str, cell_id: int, namespace: dict, capture: _Capture) -> 
     """Run one cell as a kernel would: the value of a final expression is shown."""
     import ast
 
-    tree = ast.parse(_to_python(source), f"<cell {cell_id}>")
+    python = _to_python(source)
+    name = f"<cell {cell_id}>"
+    linecache.cache[name] = (len(python), None, python.splitlines(True), name)  # for tracebacks
+    tree = ast.parse(python, name)
     last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
     exec(compile(tree, f"<cell {cell_id}>", "exec"), namespace)
     if last is not None:
