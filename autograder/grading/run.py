@@ -276,7 +276,7 @@ class _Recorder:
         result.timings["feedback"] = feedback_seconds
         self.timings.append({"student_id": result.student_id, "assignment_id": result.assignment_id,
                              **result.timings})
-        log.info("%s", _line(row.student_id, row.assignment_id, f"{row.score:g}/{row.max_score:g} {status}"))
+        log.info("%s", _line(row.student_id, row.assignment_id, f"{row.score:g}/{row.max_score:g} {row.status}"))
 
 
 def timed_feedback(work: Path, out: Path, student_id: str, assignment_id: str) -> tuple[str | None, float]:
