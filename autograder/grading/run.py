@@ -121,14 +121,15 @@ def _grade_found(found: Intake, out: Path, work: Path, ledger: Ledger, *, limits
     for absent in found.missing:
         if wanted(absent.student_id) and Ledger.key(absent.student_id, absent.assignment_id) not in ledger.entries:
             recorder.failed(absent.student_id, absent.assignment_id, MISSING, None, {"name": absent.name})
-    pending = []
+    pending, skipped = [], 0
     for hand_in in hand_ins:
         decided = _job_for(hand_in, known, limits, sandbox, ledger, regrade, due)
-        if decided is not None and isinstance(decided[0], Job):
+        if decided is None:
+            skipped += 1
+        elif isinstance(decided[0], Job):
             pending.append(decided)
-        elif decided is not None:
+        else:
             recorder.failed(*decided)
-    skipped = sum(1 for h in hand_ins if _unchanged(h, ledger, due)) if not regrade else 0
     if skipped:
         log.info("%d submission%s unchanged since the last run (use --regrade to grade again)",
                  skipped, "" if skipped == 1 else "s")
@@ -172,16 +173,6 @@ def _fingerprint(hand_in: HandIn, content: bytes) -> str:
     """The file, the checks it is graded with, and when it was handed in."""
     when = hand_in.submitted_at.isoformat() if hand_in.submitted_at else ""
     return submission_fingerprint(content + when.encode(), hand_in.assignment_id)
-
-
-def _unchanged(hand_in: HandIn, ledger: Ledger, due: DuePolicy | None) -> bool:
-    if hand_in.notebook is None:
-        return False
-    try:
-        return ledger.unchanged(hand_in.student_id, hand_in.assignment_id,
-                                _fingerprint(hand_in, hand_in.notebook.read_bytes()))
-    except OSError:
-        return False
 
 
 def _job_for(hand_in: HandIn, known: set, limits: Limits, sandbox: bool, ledger: Ledger, regrade: bool,
