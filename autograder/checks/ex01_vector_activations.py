@@ -17,7 +17,7 @@ import numpy as np
 
 from autograder.checks.framework import (
     Call, Check, Function, Judge, Part, agrees_to_digits, all_of, close_to, compare, rational_points,
-    run_locally, well_behaved,
+    run_locally, well_behaved, well_behaved_and_right,
 )
 from autograder.worker import Outcome
 
@@ -317,13 +317,7 @@ def _well_behaved_and_right(*references: np.ndarray) -> Judge:
     """The common contract (:func:`well_behaved`), earned only by results that are also
     roughly right (the other parts judge the precision): a constant float64 array, or an
     outcome forged by the notebook's code, collects nothing here."""
-    values = all_of(*(close_to(reference, atol=1e-6, rtol=1e-6) for reference in references))
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        wrong = values(outcomes)
-        return well_behaved(outcomes) or (wrong and f"{wrong} (this part needs a correct result)")
-
-    return judge
+    return well_behaved_and_right(*(close_to(reference, atol=1e-6, rtol=1e-6) for reference in references))
 
 
 def _numeric(target: str, *args, **kwargs) -> Call:

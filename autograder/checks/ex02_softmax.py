@@ -12,7 +12,7 @@ import numpy as np
 
 from autograder.checks.framework import (
     Call, Check, Judge, Part, agrees_to_digits, all_of, close_to, compare, rational_points,
-    run_locally, well_behaved,
+    run_locally, well_behaved, well_behaved_and_right,
 )
 from autograder.worker import Outcome
 
@@ -86,13 +86,7 @@ def _well_behaved_and_right(*references: np.ndarray) -> Judge:
     roughly right (to 1e-6; the other parts judge the precision). Otherwise a constant
     float64 array, or an outcome forged by the notebook's code, would collect these points
     without computing anything."""
-    values = all_of(*(close_to(reference, atol=1e-6, rtol=1e-9) for reference in references))
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        wrong = values(outcomes)
-        return well_behaved(outcomes) or (wrong and f"{wrong} (this part needs a correct result)")
-
-    return judge
+    return well_behaved_and_right(*(close_to(reference, atol=1e-6, rtol=1e-9) for reference in references))
 
 
 # --- softmax -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import numpy as np
 import sympy
 
 from autograder.checks.framework import (
-    Call, Check, Judge, Part, all_of, parse_srepr, run_locally, time_limited, well_behaved,
+    Call, Check, Judge, Part, all_of, parse_srepr, run_locally, time_limited, well_behaved_and_right,
 )
 from autograder.worker import Outcome
 
@@ -134,18 +134,6 @@ def _silent(outcomes: Sequence[Outcome]) -> str | None:
     return None
 
 
-def _well_behaved_and_right(*value_judges: Judge) -> Judge:
-    """The common contract (:func:`well_behaved`), earned only together with right values,
-    so that a constant float64 array collects nothing."""
-    values = all_of(*value_judges)
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        wrong = values(outcomes)
-        return well_behaved(outcomes) or (wrong and f"{wrong} (this part needs a correct result)")
-
-    return judge
-
-
 def _raises_value_error(descriptions: Sequence[str]) -> Judge:
     """Each outcome must be a ``ValueError`` (any other error, or a result, fails)."""
 
@@ -250,7 +238,7 @@ CROSS_ENTROPY_HIDDEN = Check(
         Part(
             "returns a new float64 array, leaves its inputs alone, emits no warning",
             (_call("cross_entropy", LOGITS.copy(), LABELS.copy()), _call("cross_entropy", HUGE.copy(), HUGE_LABELS.copy())),
-            _well_behaved_and_right(_near(CE_REF, _ce_scale(LOGITS)), _near(CE_REF_HUGE, _ce_scale(HUGE))),
+            well_behaved_and_right(_near(CE_REF, _ce_scale(LOGITS)), _near(CE_REF_HUGE, _ce_scale(HUGE))),
         ),
     ),
 )
@@ -285,7 +273,7 @@ CROSS_ENTROPY_GRAD_HIDDEN = Check(
             "returns a new float64 array, leaves its inputs alone, emits no warning",
             (_call("cross_entropy_grad", LOGITS.copy(), LABELS.copy()),
              _call("cross_entropy_grad", HUGE.copy(), HUGE_LABELS.copy())),
-            _well_behaved_and_right(_near(GRAD_REF, 1e-12), _near(GRAD_REF_HUGE, 1e-9)),
+            well_behaved_and_right(_near(GRAD_REF, 1e-12), _near(GRAD_REF_HUGE, 1e-9)),
         ),
     ),
 )
@@ -361,7 +349,7 @@ BCE_WITH_LOGITS_HIDDEN = Check(
         Part(
             "returns a new float64 array, leaves its inputs alone, emits no warning",
             (_bce_call("soft", copy=True), _bce_call("huge", copy=True)),
-            _well_behaved_and_right(_bce_near("soft"), _bce_near("huge")),
+            well_behaved_and_right(_bce_near("soft"), _bce_near("huge")),
         ),
     ),
 )
@@ -418,7 +406,7 @@ LOGISTIC_NLL_GRAD_HIDDEN = Check(
         Part(
             "returns a new float64 array, leaves its inputs alone, emits no warning",
             (_logistic_call("data", copy=True), _logistic_call("huge", copy=True)),
-            _well_behaved_and_right(_logistic_near("data"), _logistic_near("huge")),
+            well_behaved_and_right(_logistic_near("data"), _logistic_near("huge")),
         ),
     ),
 )

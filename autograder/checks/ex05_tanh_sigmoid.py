@@ -16,7 +16,7 @@ import sympy
 
 from autograder.checks.framework import (
     Call, Check, Judge, Part, agrees_to_digits, all_of, close_to, compare, parse_srepr, run_locally,
-    time_limited, well_behaved,
+    time_limited, well_behaved_and_right,
 )
 from autograder.worker import Outcome
 
@@ -97,14 +97,8 @@ def reference_polynomial(n: int):
 def _well_behaved_and_right(*references: np.ndarray, rtol: float = 1e-9) -> Judge:
     """The common contract (:func:`well_behaved`), earned only by results that are also
     roughly right; otherwise a constant float64 array would collect these points."""
-    values = all_of(*(close_to(reference, atol=1e-9 * max(1.0, float(np.abs(reference).max())), rtol=rtol)
-                      for reference in references))
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        wrong = values(outcomes)
-        return well_behaved(outcomes) or (wrong and f"{wrong} (this part needs a correct result)")
-
-    return judge
+    return well_behaved_and_right(*(close_to(reference, atol=1e-9 * max(1.0, float(np.abs(reference).max())), rtol=rtol)
+                                    for reference in references))
 
 
 # --- sigmoid ------------------------------------------------------------------------------

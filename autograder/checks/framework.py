@@ -157,6 +157,20 @@ def well_behaved(outcomes: Sequence[Outcome]) -> str | None:
     return None
 
 
+def well_behaved_and_right(*value_judges: Judge) -> Judge:
+    """The common contract (:func:`well_behaved`), earned only together with right values
+    (each outcome judged by the matching judge): otherwise a constant float64 array, or an
+    outcome forged by the notebook's code, would collect these points without computing
+    anything."""
+    values = all_of(*value_judges)
+
+    def judge(outcomes: Sequence[Outcome]) -> str | None:
+        wrong = values(outcomes)
+        return well_behaved(outcomes) or (wrong and f"{wrong} (this part needs a correct result)")
+
+    return judge
+
+
 def all_of(*judges: Judge) -> Judge:
     """Judge each outcome with the matching judge; the first complaint wins."""
 
