@@ -21,11 +21,12 @@ all: book pdf kit release demo
 setup: $(READY) browser
 
 # The environment is rebuilt only when it is missing or requirements.txt changed.
-$(READY): requirements.txt
+$(READY): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(None if (3, 11) <= v <= (3, 13) else "Python 3.11, 3.12 or 3.13 is needed, $(PYTHON) is %d.%d: run make PYTHON=python3.12 (or another of those)" % v)'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --quiet --no-deps --editable .  # the grader as a package: importable from any folder
 	$(BIN)/python -c "import matplotlib.font_manager"  # build the font cache now, not inside a book cell
 	touch $@
 
