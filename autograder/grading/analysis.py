@@ -176,14 +176,19 @@ td,th{{border:1px solid #ccc;padding:.2em .5em;text-align:left}}td.n{{text-align
 """
 
 
-def render_report(results: Sequence[SubmissionGrade], parts: Sequence[PartResult]) -> str:
-    """The whole ``report.html`` page as text."""
+def render_report(results: Sequence[SubmissionGrade], parts: Sequence[PartResult],
+                  similarity_pages: Sequence[str] = ()) -> str:
+    """The whole ``report.html`` page as text; ``similarity_pages`` are the assignments with a
+    similarity report beside it (``similarity/<id>.html``), linked from their sections."""
     e = html.escape
     sections = []
     for assignment_id in sorted({r.assignment_id for r in results}):
         graded = [r for r in results if r.assignment_id == assignment_id and r.graded]
         mine = [p for p in parts if p.assignment_id == assignment_id]
         body = [f"<h2>{e(assignment_id)}</h2>"]
+        if assignment_id in similarity_pages:
+            body.append(f'<p><a href="similarity/{e(assignment_id)}.html">Who wrote it alike: the similarity '
+                        'of answers</a> (a report for you, never a verdict)</p>')
         if graded:
             body.append(f'<img alt="histogram of scores" src="{_histogram(graded, "scores")}">')
         items = item_analysis(mine)
@@ -202,5 +207,6 @@ def write_analysis(out: Path, results: Sequence[SubmissionGrade], *, work: Path 
     """Write ``OUT/parts.csv`` and ``OUT/report.html`` (each by a rename); return the parts."""
     parts = collect_parts((work or out / "work"), results)
     write_parts(out, parts)
-    atomic_write(out / "report.html", render_report(results, parts))
+    similar = sorted(page.stem for page in (out / "similarity").glob("*.html"))
+    atomic_write(out / "report.html", render_report(results, parts, similar))
     return parts
