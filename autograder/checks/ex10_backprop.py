@@ -379,12 +379,22 @@ def _right_and_well_behaved(*value_judges: Judge) -> Judge:
     return judge
 
 
-def _raises_value_error(outcomes: Sequence[Outcome]) -> str | None:
-    for outcome in outcomes:
-        if "ValueError" not in outcome.error_types:
-            got = f"raised {outcome.error}" if outcome.error else "returned without an error"
-            return f"must raise ValueError, but {got}"
-    return None
+def _raises_value_error_after(right: Judge) -> Judge:
+    """The first outcome (a valid call) right and without error, every later one a ValueError:
+    a function that always raises earns nothing."""
+
+    def judge(outcomes: Sequence[Outcome]) -> str | None:
+        valid, *invalid = outcomes
+        if valid.error is not None:
+            return valid.error
+        for outcome in invalid:
+            if "ValueError" not in outcome.error_types:
+                got = f"raised {outcome.error}" if outcome.error else "returned without an error"
+                return f"must raise ValueError, but {got}"
+        wrong = right([valid])
+        return wrong and f"{wrong} (this part needs a correct result on valid input too)"
+
+    return judge
 
 
 # --- values built inside the student's process -----------------------------------------------------
@@ -523,10 +533,11 @@ FORWARD_HIDDEN = Check(
         ),
         Part(
             "an unknown activation name ('Tanh', 'softplus') or len(acts) != len(Ws) raises ValueError",
-            (_tree_call("forward", *SMOOTH[:2], ["tanh", "Tanh", "identity"], SMOOTH[3]),
+            (_forward(SMOOTH),
+             _tree_call("forward", *SMOOTH[:2], ["tanh", "Tanh", "identity"], SMOOTH[3]),
              _tree_call("forward", *SMOOTH[:2], ["tanh", "sigmoid", "softplus"], SMOOTH[3]),
              _tree_call("forward", *SMOOTH[:2], ["tanh", "sigmoid"], SMOOTH[3])),
-            _raises_value_error,
+            _raises_value_error_after(_forward_right(SMOOTH)),
             accepts_errors=True,
         ),
         Part(
@@ -656,9 +667,10 @@ ACTIVATION_VJP_HIDDEN = Check(
         ),
         Part(
             "an unknown activation name ('Softmax', 'elu') raises ValueError",
-            (_numeric("activation_vjp", "Softmax", VJP_SOFTMAX[0][1], VJP_SOFTMAX[0][2]),
+            (*_vjp_calls(VJP_SOFTMAX[:1]),
+             _numeric("activation_vjp", "Softmax", VJP_SOFTMAX[0][1], VJP_SOFTMAX[0][2]),
              _numeric("activation_vjp", "elu", VJP_SOFTMAX[0][1], VJP_SOFTMAX[0][2])),
-            _raises_value_error,
+            _raises_value_error_after(_vjp_right(*VJP_SOFTMAX[0])),
             accepts_errors=True,
         ),
     ),
