@@ -513,7 +513,6 @@ FORWARD_HIDDEN = Check(
             "elementwise layers: tanh, identity, sigmoid (the last layer applies its activation too)",
             (_forward(SMOOTH),),
             _forward_right(SMOOTH),
-            weight=2,
         ),
         Part(
             "ReLU and softmax layers, softmax along each row",
@@ -894,12 +893,12 @@ GRADIENT_DESCENT_HIDDEN = Check(
             "the trajectory of an elementwise network: final Ws, bs and the steps + 1 losses (also steps = 0)",
             (_gd(GD_SMOOTH, *GD_SMOOTH_ARGS), _gd(GD_SMOOTH, 0.5, 0)),
             all_of(_trajectory_right(GD_REFS["smooth"]), _trajectory_right(GD_REFS["zero"])),
-            weight=2,
         ),
         Part(
             "trajectories with softmax and log_softmax layers",
             (_gd(GD_SOFT, *GD_SOFT_ARGS), _gd(GD_LOG, *GD_LOG_ARGS)),
             all_of(_trajectory_right(GD_REFS["soft"]), _trajectory_right(GD_REFS["log"])),
+            weight=2,
         ),
         Part(
             "units that start identical stay identical (tanh hidden layer)",
@@ -910,6 +909,7 @@ GRADIENT_DESCENT_HIDDEN = Check(
             "units that start identical stay identical (softmax and log_softmax hidden layers)",
             (_gd(SYMMETRIC_NETS["softmax"], *SYMMETRY_ARGS), _gd(SYMMETRIC_NETS["log_softmax"], *SYMMETRY_ARGS)),
             all_of(_symmetry_kept(GD_REFS["sym_softmax"]), _symmetry_kept(GD_REFS["sym_log_softmax"])),
+            weight=2,
         ),
         Part(
             "accepts lists; new float64 arrays; never modifies its inputs (arrays or lists)",
