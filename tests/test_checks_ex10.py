@@ -648,14 +648,19 @@ def test_committed_release_is_up_to_date(tmp_path):
 
 # --- how much the chapter gives away ----------------------------------------------------------------
 
-#: The chapter's functions that a student could copy, and the graded name each would be handed in as
-#: (with the obvious one-line adapter where the signature differs).
+#: The chapter's functions that a student could copy, handed in under the graded names with
+#: the obvious adapters (one line each; for numerical_gradient, the chapter's one-entry
+#: central difference applied to every entry).
 CHAPTER_COPIES = {
     "forward": "def forward(Ws, bs, acts, X):\n    return forward_pass(Ws, bs, acts, X)\n",
-    "activation_vjp": "def activation_vjp(act, z, g):\n    return elementwise_vjp(act, z, g)\n",
+    "activation_vjp": ("def activation_vjp(act, z, g):\n"
+                       "    return DERIVATIVES[act](z, ACTIVATIONS[act](z)) * g\n"),
     "backward": "def backward(Ws, bs, acts, X, Y):\n    return backward_elementwise(Ws, bs, acts, X, Y)\n",
-    "numerical_gradient": ("def numerical_gradient(Ws, bs, acts, X, Y, eps=1e-5):\n"
-                           "    return central_difference_gradient(Ws, bs, acts, X, Y, eps)\n"),
+    "numerical_gradient": (
+        "def numerical_gradient(Ws, bs, acts, X, Y, eps=1e-5):\n"
+        "    return tuple([np.array([central_difference(entry_function(Ws, bs, acts, X, Y, which, l, k), P[k], eps)"
+        " for k in np.ndindex(P.shape)]).reshape(P.shape) for l, P in enumerate(params)]"
+        " for which, params in ((\"W\", Ws), (\"b\", bs)))\n"),
     "gradient_descent": "def gradient_descent(Ws, bs, acts, X, Y, lr, steps):\n    return train(Ws, bs, acts, X, Y, lr, steps)\n",
 }
 
@@ -663,7 +668,8 @@ CHAPTER_COPIES = {
 def chapter_code() -> str:
     """Every code cell of the chapter, in order, as one program."""
     text = CHAPTER.read_text()
-    return "\n".join(re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```", text, flags=re.S | re.M))
+    cells = re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```", text, flags=re.S | re.M)
+    return "\n".join(re.sub(r"\A---\n.*?^---\n", "", cell, flags=re.S | re.M) for cell in cells)
 
 
 @pytest.fixture(scope="module")
@@ -687,8 +693,10 @@ def copied_chapter() -> dict:
 def test_copying_the_chapter_earns_at_most_a_quarter(copied_chapter):
     earned = 0.0
     for name in NAMES:
-        function = copied_chapter.get(name)
-        earned += grade(check_of(name), function).score if function is not None else 0.0
+        score = grade(check_of(name), copied_chapter[name]).score
+        print(f"{name}: {score:g} / {POINTS[name]}")
+        earned += score
+    print(f"the chapter's code earns {earned:.2f} of {sum(POINTS.values())} points ({earned / sum(POINTS.values()):.0%})")
     assert earned <= 0.25 * sum(POINTS.values()), f"the chapter's code earns {earned} of {sum(POINTS.values())} points"
 
 
