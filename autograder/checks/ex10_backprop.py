@@ -406,7 +406,8 @@ class WatchedList(list):
 def _watching(method):
     original = getattr(list, method)
     def changed(self, *args, **kwargs):
-        record("list_modified", method)
+        if any(self is handed for handed in HANDED):   # not a copy the student made (copy.copy fills one)
+            record("list_modified", method)
         return original(self, *args, **kwargs)
     return changed
 
@@ -416,6 +417,7 @@ for _method in ("__setitem__", "__delitem__", "__iadd__", "__imul__", "append", 
 
 {name} = WatchedList(np.array([float.fromhex(h) for h in hexes], dtype=np.float64).reshape(shape)
                      for hexes, shape in {data!r})
+HANDED = [{name}]
 '''
 
 

@@ -541,6 +541,15 @@ CORRECT: dict[str, dict[str, str]] = {
                 W_, b_ = split(theta)
                 return [w.copy() for w in W_], [b.copy() for b in b_], np.asarray(losses, dtype=np.float64)
         '''),
+        "deep_copies_then_updates_in_place": _with(
+            _GD,
+            ("    import numpy as np\n", "    import copy\n\n    import numpy as np\n"),
+            ("        Ws = [np.array(W, dtype=np.float64) for W in Ws]\n        bs = [np.array(b, dtype=np.float64) for b in bs]\n",
+             "        Ws, bs = copy.deepcopy(Ws), copy.deepcopy(bs)\n"
+             "        Ws = [np.asarray(W, dtype=np.float64) for W in Ws]\n        bs = [np.asarray(b, dtype=np.float64) for b in bs]\n"),
+            ("            Ws = [W - lr * d for W, d in zip(Ws, dWs)]\n            bs = [b - lr * d for b, d in zip(bs, dbs)]",
+             "            for l in range(len(Ws)):\n                Ws[l] = Ws[l] - lr * dWs[l]\n                bs[l] = bs[l] - lr * dbs[l]"),
+        ),
         "einsum_updates_in_copies": _with(
             _GD,
             ("dWs[l], dbs[l] = D.T @ as_[l], D.sum(axis=0)",
