@@ -126,6 +126,8 @@ def _close(reference: np.ndarray, allowed, what: str) -> Judge:
     allowed = np.broadcast_to(allowed, reference.shape)
 
     def judge(outcomes: Sequence[Outcome]) -> str | None:
+        if outcomes[0].error is not None:  # seen only in a part that accepts errors
+            return f"{what}: raised {outcomes[0].error[:120]}; this input must give a result"
         value = outcomes[0].value
         if value is None:
             return f"{what}: the result could not be read as an array of numbers"
@@ -253,8 +255,9 @@ def _signal_check(target: str, reference, points: float) -> Check:
             _part(f'one long signal (n = {BIG_N}, m = {BIG_M}, "same") within the time limit',
                   [_signal_case(target, reference, BIG_X, BIG_K, "same")]),
             _part('raises ValueError for an unknown mode, an empty or 2-D k, an x without entries, '
-                  '"valid" with m > n',
-                  [_error_case(target, (X12, KERNELS[5]), "circular", 'mode "circular"'),
+                  '"valid" with m > n (and only then: m = n and m > n in "full" give results)',
+                  [case(X5, 8, "full"), case(X12, 12, "valid"),
+                   _error_case(target, (X12, KERNELS[5]), "circular", 'mode "circular"'),
                    _error_case(target, (X12, np.zeros(0)), "full", "an empty kernel"),
                    _error_case(target, (X12, KERNELS[6].reshape(2, 3)), "full", "a 2-D kernel"),
                    _error_case(target, (np.zeros((3, 0)), KERNELS[3]), "full", "x of shape (3, 0)"),
@@ -306,8 +309,9 @@ CONV1D_ADJOINT_HIDDEN = Check(
         _part("batched over the leading axes of y (shape (2, 3, 11))",
               [_adjoint_case(Y_BATCH, 4, "full"), _adjoint_case(Y_BATCH, 5, "valid"),
                _adjoint_case(Y_BATCH, 6, "same")]),
-        _part('raises ValueError for "full" with len(y) < m and for an unknown mode',
-              [_error_case("conv1d_adjoint", (Y[6], KERNELS[8]), "full", '"full" with len(y) = 6, m = 8'),
+        _part('raises ValueError for "full" with len(y) < m and for an unknown mode (and only then)',
+              [_adjoint_case(Y[12], 12, "full"), _adjoint_case(Y[3], 8, "valid"),
+               _error_case("conv1d_adjoint", (Y[6], KERNELS[8]), "full", '"full" with len(y) = 6, m = 8'),
                _error_case("conv1d_adjoint", (Y[6], KERNELS[7]), "full", '"full" with len(y) = 6, m = 7'),
                _error_case("conv1d_adjoint", (Y[6], KERNELS[3]), "transpose", 'mode "transpose"')],
               errors=True),
@@ -342,8 +346,10 @@ CONV_MATRIX_HIDDEN = Check(
               [_matrix_case(8, 5, "full"), _matrix_case(8, 3, "same"), _matrix_case(9, 4, "same")]),
         _part("n may be a NumPy integer",
               [_matrix_case(5, np.int64(7), "same"), _matrix_case(4, np.int32(6), "valid")]),
-        _part('raises ValueError for n = 0, n < 0, a fractional or float n, and "valid" with m > n',
-              [_error_case("conv_matrix", (KERNELS[3], 0), "full", "n = 0"),
+        _part('raises ValueError for n = 0, n < 0, a fractional or float n, and "valid" with m > n '
+              '(and only then)',
+              [_matrix_case(6, 6, "valid"), _matrix_case(8, 5, "full"),
+               _error_case("conv_matrix", (KERNELS[3], 0), "full", "n = 0"),
                _error_case("conv_matrix", (KERNELS[3], -2), "full", "n = -2"),
                _error_case("conv_matrix", (KERNELS[3], 2.5), "full", "n = 2.5"),
                _error_case("conv_matrix", (KERNELS[3], 4.0), "same", "n = 4.0 (a float)"),
@@ -392,8 +398,9 @@ CONV2D_HIDDEN = Check(
         _part("batched over the leading axes of x (shape (2, 3, 5, 6))",
               [_image_case(IMAGES, (3, 2), "full"), _image_case(IMAGES, (4, 4), "same"), _image_case(IMAGES, (2, 4), "valid")]),
         _part('raises ValueError for an unknown mode, a k that is not 2-D and non-empty, and "valid" when '
-              'p > H or q > W',
-              [_error_case("conv2d", (IMAGE, KERNELS_2D[(3, 3)]), "wrap", 'mode "wrap"'),
+              'p > H or q > W (and only then)',
+              [_image_case(SMALL_IMAGE, (3, 3), "valid"), _image_case(SMALL_IMAGE, (4, 6), "full"),
+               _error_case("conv2d", (IMAGE, KERNELS_2D[(3, 3)]), "wrap", 'mode "wrap"'),
                _error_case("conv2d", (IMAGE, KERNELS[3]), "full", "a 1-D kernel"),
                _error_case("conv2d", (IMAGE, np.zeros((0, 3))), "full", "a kernel of shape (0, 3)"),
                _error_case("conv2d", (SMALL_IMAGE, KERNELS_2D[(5, 2)]), "valid", '"valid" with p > H only'),

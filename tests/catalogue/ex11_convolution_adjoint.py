@@ -220,18 +220,6 @@ _SCIPY_CONV2D = '''
         return np.array(images).reshape(x.shape[:-2] + images[0].shape)
 '''
 
-#: SymPy integrates in the shift u = t - c (in t and c directly it takes minutes), then simplifies.
-_SYMBOLIC_INTEGRAL = '''
-    import sympy as sp
-
-    def cross_correlation_symbolic():
-        t, c, s, u = sp.symbols("t c s u", real=True)
-        a, b = sp.symbols("a b", positive=True)
-        f = s * sp.exp(-a * s**2)
-        g_at_t_plus_s = sp.exp(-b * (s + u) ** 2)
-        return sp.simplify(sp.integrate(f * g_at_t_plus_s, (s, -sp.oo, sp.oo)).subs(u, t - c))
-'''
-
 #: Completes the square by hand: integral s exp(-P (s + S0)^2) ds in fresh symbols.
 _SYMBOLIC_SQUARE = '''
     import sympy as sp
@@ -488,7 +476,6 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "cross_correlation_symbolic": {
-        "integrate_and_simplify": _src(_SYMBOLIC_INTEGRAL),
         "closed_form_plain_symbols": _src(_SYMBOLIC_CLOSED),
         "derivative_of_gaussian_correlation": _src('''
             import sympy as sp
@@ -668,8 +655,6 @@ MISTAKES: dict[str, dict[str, str]] = {
         "shift_sign_of_c": _with(_SYMBOLIC_CLOSED, ("u = t - c", "u = t + c")),
         "missing_normalisation": _with(_SYMBOLIC_CLOSED, (" * sp.sqrt(sp.pi / (a + b))", "")),
         "exponent_over_a_plus_b_squared": _with(_SYMBOLIC_CLOSED, ("u**2 / (a + b))", "u**2 / (a + b) ** 2)")),
-        # SymPy's raw result divides by the shift: no value at t = c
-        "integral_not_simplified": _with(_SYMBOLIC_INTEGRAL, ("return sp.simplify(sp.integrate(", "return (sp.integrate(")),
         "symbol_named_x": _with(_SYMBOLIC_CLOSED, ('t, a, b, c = sp.symbols("t a b c")', 't, a, b, c = sp.symbols("x a b c")')),
     },
 }
