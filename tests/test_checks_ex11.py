@@ -58,10 +58,10 @@ EXPECTED_FAILED_PART = {
     ("corr1d", "same_starts_at_m_over_2"): "even m",
     ("corr1d", "scipy_valid_swaps"): "raises ValueError",
     ("conv1d_adjoint", "same_adjoint_is_same_correlation"): '"same" with even m',
-    ("conv1d_adjoint", "mode_not_swapped"): '"full": K^T y',
-    ("conv1d_adjoint", "kernel_not_flipped"): '"full": K^T y',
-    ("conv1d_adjoint", "inverse_not_transpose"): '"full": K^T y',
-    ("conv1d_adjoint", "transposed_matrix_pattern"): '"valid": K^T y',
+    ("conv1d_adjoint", "mode_not_swapped"): '"full": C^T y',
+    ("conv1d_adjoint", "kernel_not_flipped"): '"full": C^T y',
+    ("conv1d_adjoint", "inverse_not_transpose"): '"full": C^T y',
+    ("conv1d_adjoint", "transposed_matrix_pattern"): '"valid": C^T y',
     ("conv1d_adjoint", "full_with_short_y_does_not_raise"): "raises ValueError",
     ("conv1d_adjoint", "one_row_only"): "batched",
     ("conv_matrix", "transposed"): '"full": the (n + m - 1, n) matrix',
@@ -103,7 +103,7 @@ ACTIONABLE_MESSAGES = [
     ("conv1d", "numpy_valid_with_longer_kernel", "raises ValueError", '"valid" with n = 5, m = 8: returned a result'),
     ("conv1d", "same_starts_at_m_over_2", "even m", 'm = 4, mode "same": wrong at index'),
     ("conv1d", "float32", "float64", "dtype float32, expected float64"),
-    ("conv1d_adjoint", "mode_not_swapped", '"full": K^T y', "expected (12,)"),
+    ("conv1d_adjoint", "mode_not_swapped", '"full": C^T y', "expected (12,)"),
     ("conv_matrix", "range_raises_type_error", "raises ValueError", "raised TypeError"),
     ("conv2d", "scipy_valid_swaps", "raises ValueError", "p > H and q > W"),
     ("cross_correlation_symbolic", "symbol_named_x", "equal widths", "use only symbols named t, a, b, c"),
@@ -222,13 +222,11 @@ def test_references_agree_with_scipy_and_the_matrix(n, m):
             assert np.allclose(np.convolve(x, k, mode), conv, atol=1e-13)
 
 
-@pytest.mark.parametrize("mode", ["full", "valid", "same"])
-@pytest.mark.parametrize("m", [2, 3, 4, 5, 8])
+@pytest.mark.parametrize("mode, m", [(mode, m) for mode in ("full", "valid", "same") for m in (2, 3, 4, 5, 8)
+                                     if not (mode == "valid" and m > 6)])
 def test_reference_adjoint_satisfies_the_inner_product_identity(mode, m):
     rng = np.random.default_rng(m)
     n = 6
-    if mode == "valid" and m > n:
-        pytest.skip("valid needs m <= n")
     k, x = rng.normal(size=m), rng.normal(size=n)
     y = rng.normal(size=chk.reference_conv1d(x, k, mode).shape)
     assert np.isclose(chk.reference_conv1d(x, k, mode) @ y, x @ chk.reference_adjoint(y, k, mode), atol=1e-12)
@@ -502,7 +500,7 @@ def test_visible_tests_fail_on_the_stub(name):
     ("conv1d", "numpy_same_with_longer_kernel", '"same" always has n entries'),
     ("conv1d", "same_starts_at_m_over_2", "for even m = 4"),
     ("corr1d", "convolution_not_correlation", r"c\[i\] = sum_j"),
-    ("conv1d_adjoint", "mode_not_swapped", "K\\^T y must have n = 8 entries"),
+    ("conv1d_adjoint", "mode_not_swapped", "C\\^T y must have n = 8 entries"),
     ("conv_matrix", "float_n_accepted", "n = 2.5"),
     ("conv2d", "correlation_not_convolution", "flip the kernel in both axes"),
     ("cross_correlation_symbolic", "convolution_not_correlation", "numerical integration gives"),

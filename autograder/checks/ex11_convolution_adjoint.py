@@ -7,8 +7,8 @@ For ``x`` of length n and a kernel ``k`` of length m the full convolution is
 2-D rules are the same per axis.
 
 References are computed here, before any student code runs, from the definitions: the
-convolution as a sum over the kernel's taps, and the adjoint as ``K^T y`` with ``K`` built
-entry by entry (``K[i, l] = k[i - l]``, the rows of the mode), so that agreeing with it is
+convolution as a sum over the kernel's taps, and the adjoint as ``C^T y`` with ``C`` built
+entry by entry (``C[i, l] = k[i - l]``, the rows of the mode), so that agreeing with it is
 the identity ``<conv1d(x, k, mode), y> = <x, conv1d_adjoint(y, k, mode)>`` on every input.
 Kernels are random, hence not symmetric, so that a convolution and a correlation always
 differ; lengths are odd and even, shorter and longer than the signal. The SymPy answer is
@@ -45,16 +45,16 @@ def window(mode: str, n: int, m: int) -> slice:
 
 
 def full_matrix(k, n: int) -> np.ndarray:
-    """``K[i, l] = k[i - l]`` for 0 <= i - l < m, the (n + m - 1, n) matrix of the full
+    """``C[i, l] = k[i - l]`` for 0 <= i - l < m, the (n + m - 1, n) matrix of the full
     convolution, entry by entry from the definition."""
     k = np.asarray(k, dtype=np.float64)
     m = k.size
-    K = np.zeros((n + m - 1, n))
+    C = np.zeros((n + m - 1, n))
     for i in range(n + m - 1):
         for l in range(n):
             if 0 <= i - l < m:
-                K[i, l] = k[i - l]
-    return K
+                C[i, l] = k[i - l]
+    return C
 
 
 def reference_matrix(k, n: int, mode: str = "full") -> np.ndarray:
@@ -81,10 +81,10 @@ def input_length(mode: str, out: int, m: int) -> int:
 
 
 def reference_adjoint(y, k, mode: str = "full") -> np.ndarray:
-    """``K^T y`` along the last axis, with ``K`` built entry by entry."""
+    """``C^T y`` along the last axis, with ``C`` built entry by entry."""
     y = np.asarray(y, dtype=np.float64)
-    K = reference_matrix(k, input_length(mode, y.shape[-1], len(k)), mode)
-    return y @ K
+    C = reference_matrix(k, input_length(mode, y.shape[-1], len(k)), mode)
+    return y @ C
 
 
 def reference_conv2d(x, k, mode: str = "full") -> np.ndarray:
@@ -293,10 +293,10 @@ CONV1D_ADJOINT_HIDDEN = Check(
     target="conv1d_adjoint",
     points=4,
     parts=(
-        _part('"full": K^T y has n = len(y) - m + 1 entries (odd and even m, also the default, m = len(y))',
+        _part('"full": C^T y has n = len(y) - m + 1 entries (odd and even m, also the default, m = len(y))',
               [_adjoint_case(Y[16], 5, "full"), _adjoint_case(Y[16], 4, None), _adjoint_case(Y[12], 12, "full"),
                _adjoint_case(Y[10], 1, "full")]),
-        _part('"valid": K^T y has n = len(y) + m - 1 entries (odd and even m, also m > len(y))',
+        _part('"valid": C^T y has n = len(y) + m - 1 entries (odd and even m, also m > len(y))',
               [_adjoint_case(Y[10], 5, "valid"), _adjoint_case(Y[10], 4, "valid"), _adjoint_case(Y[3], 8, "valid"),
                _adjoint_case(Y[6], 1, "valid")]),
         _part('"same" with odd m',
