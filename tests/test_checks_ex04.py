@@ -21,7 +21,7 @@ import sympy as sp
 from autograder.checks import ex04_losses_cross_entropy as chk
 from autograder.checks.framework import Check, Verdict
 from autograder.fill import filled, reference_answers
-from autograder.worker import Outcome, probe
+from autograder.protocol import Outcome, probe
 from conftest import read_rows, write_submission
 from tests.catalogue.ex04_losses_cross_entropy import CORRECT, MISTAKES
 
@@ -481,7 +481,7 @@ TAMPERING_CELL = dedent('''
 def test_out_of_process_tampering_gains_nothing():
     from autograder.grading import judge as judge_module
 
-    verdicts = judge_module.judge([TAMPERING_CELL], chk.CHECKS, judge_module.Limits(call_timeout=60.0))
+    verdicts = judge_module.run_and_judge([TAMPERING_CELL], chk.CHECKS, judge_module.Limits(call_timeout=60.0))[0]
     for grade_id, verdict in verdicts.items():
         assert verdict.score == 0, (grade_id, verdict.report())
 
@@ -490,7 +490,7 @@ def test_out_of_process_correct_code_gets_full_marks():
     from autograder.grading import judge as judge_module
 
     cells = [next(iter(CORRECT[name].values())) for name in NAMES]
-    verdicts = judge_module.judge(cells, chk.CHECKS, judge_module.Limits(call_timeout=60.0))
+    verdicts = judge_module.run_and_judge(cells, chk.CHECKS, judge_module.Limits(call_timeout=60.0))[0]
     for grade_id, verdict in verdicts.items():
         assert verdict.score == verdict.max_score, (grade_id, verdict.report())
 

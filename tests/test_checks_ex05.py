@@ -20,7 +20,7 @@ import sympy as sp
 from autograder.checks import ex05_tanh_sigmoid as chk
 from autograder.checks.framework import Check, Verdict
 from autograder.fill import filled, reference_answers
-from autograder.worker import Outcome, probe
+from autograder.protocol import Outcome, probe
 from conftest import read_rows, write_submission
 from tests.catalogue.ex05_tanh_sigmoid import CORRECT, MISTAKES
 
@@ -411,7 +411,7 @@ def out_of_process():
     from autograder.grading import judge as judge_module
 
     def run(cells):
-        return judge_module.judge(list(cells), chk.CHECKS, judge_module.Limits(call_timeout=60.0))
+        return judge_module.run_and_judge(list(cells), chk.CHECKS, judge_module.Limits(call_timeout=60.0))[0]
 
     return run
 

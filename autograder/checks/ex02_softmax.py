@@ -1,7 +1,7 @@
 """Hidden tests of ``ex02_softmax``: the contract in EXERCISES.md, one check per graded name.
 
 The references below are computed here, in the grader's process, before any student code
-runs; the student's functions are only ever *called* (see :mod:`autograder.worker`).
+runs; the student's functions are only ever *called* (see :mod:`autograder.protocol`).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from autograder.checks.framework import (
     Call, Check, Judge, Part, agrees_to_digits, all_of, close_to, compare, rational_points,
     run_locally, well_behaved, well_behaved_and_right,
 )
-from autograder.worker import Outcome
+from autograder.protocol import Outcome
 
 RNG = np.random.default_rng(20261123)
 

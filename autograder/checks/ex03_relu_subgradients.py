@@ -2,7 +2,7 @@
 graded name.
 
 The references below are computed here, in the grader's process, before any student code
-runs; the student's functions are only ever *called* (see :mod:`autograder.worker`). Where
+runs; the student's functions are only ever *called* (see :mod:`autograder.protocol`). Where
 the contract allows several answers (how ``max_subgradient`` splits a tie) the judges test
 the defining properties instead of comparing with one reference.
 """
@@ -18,7 +18,7 @@ import sympy as sp
 from autograder.checks.framework import (
     Call, Check, Function, Judge, Part, Sym, agrees_to_digits, parse_srepr, run_locally, time_limited,
 )
-from autograder.worker import Outcome
+from autograder.protocol import Outcome
 
 RNG = np.random.default_rng(20261124)
 

@@ -1,7 +1,7 @@
 """Hidden tests of ``ex05_tanh_sigmoid``: the contract in EXERCISES.md, one check per graded name.
 
 The references below are computed here, in the grader's process, before any student code
-runs; the student's functions are only ever *called* (see :mod:`autograder.worker`). A
+runs; the student's functions are only ever *called* (see :mod:`autograder.protocol`). A
 conversion is judged by the function the returned network computes: the grader evaluates
 both networks with its own forward pass (:func:`reference_forward`) on inputs it chooses,
 never by comparing parameters, which are not unique.
@@ -18,7 +18,7 @@ from autograder.checks.framework import (
     Call, Check, Judge, Part, agrees_to_digits, all_of, close_to, compare, parse_srepr, run_locally,
     time_limited, well_behaved_and_right,
 )
-from autograder.worker import Outcome
+from autograder.protocol import Outcome
 
 RNG = np.random.default_rng(20261105)
 

@@ -15,7 +15,9 @@ import nbformat
 from nbformat.v4 import new_output
 
 from autograder import course
-from autograder.grading.judge import Limits, SandboxRunner, UnsandboxedRunner, checks_for, run_and_judge
+from autograder.checks.framework import VERDICT_MIME
+from autograder.grading.execute import Limits, runner_for
+from autograder.grading.judge import checks_for, run_and_judge
 from autograder.grading.sanitize import SubmissionError, parse_notebook, sanitize
 
 
@@ -45,17 +47,6 @@ class JobResult:
     timings: dict = field(default_factory=dict)
 
 
-_RUNNERS: dict = {}
-
-
-def _runner(job: Job):
-    """One runner per process and set of limits (a sandbox checks its set-up once)."""
-    key = (job.limits, job.sandboxed)
-    if key not in _RUNNERS:
-        _RUNNERS[key] = (SandboxRunner if job.sandboxed else UnsandboxedRunner)(job.limits)
-    return _RUNNERS[key]
-
-
 def grade_notebook(job: Job) -> JobResult:
     """Sanitize, run once in the sandbox, judge; never raises for a bad submission."""
     started = time.monotonic()
@@ -72,16 +63,21 @@ def grade_notebook(job: Job) -> JobResult:
     cells = [(index, cell.source) for index, cell in enumerate(notebook.cells)
              if cell.cell_type == "code" and _grade_id(cell) not in checks]
     result.timings["sanitize"] = time.monotonic() - started
-    verdicts, run = run_and_judge(cells, checks, job.limits, _runner(job))
+    verdicts, run = run_and_judge(cells, checks, job.limits, runner_for(job.limits, job.sandboxed))
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":
             continue
         grade_id = _grade_id(cell)
         if grade_id in verdicts:
             verdict = verdicts[grade_id]
+            # nbgrader's SaveAutoGrades reads the score from "text/plain" of the execute_result
+            # (nbgrader.utils.get_partial_grade); the verdict rides beside it as data, which
+            # the feedback and the analysis read back (framework.verdict_in). The report on
+            # stdout is for people reading the notebook in the formgrader.
             cell.outputs = [
                 new_output("stream", name="stdout", text=verdict.report() + "\n"),
-                new_output("execute_result", data={"text/plain": repr(verdict.score)}, execution_count=None),
+                new_output("execute_result", data={"text/plain": repr(verdict.score), VERDICT_MIME: verdict.to_dict()},
+                           execution_count=None),
             ]
             cell.execution_count = None
         else:

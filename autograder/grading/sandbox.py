@@ -37,6 +37,8 @@ from autograder.errors import AutograderError
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 #: Where the worker script appears inside the sandbox, and the sandbox's home.
 WORKER_PATH = "/sandbox/worker.py"
+#: The protocol module the worker imports, beside it (see :mod:`autograder.protocol`).
+PROTOCOL_PATH = "/sandbox/protocol.py"
 HOME = "/tmp/home"
 
 
@@ -212,13 +214,16 @@ class Sandbox:
             "--size", str(self.limits.disk_bytes), "--tmpfs", "/tmp", "--dir", HOME,
             *libraries, *binds,
             "--ro-bind", str(self.worker), WORKER_PATH,
+            "--ro-bind", str(self.worker.with_name("protocol.py")), PROTOCOL_PATH,
             "--proc", "/proc", "--dev", "/dev",
             "--chdir", HOME,
             "--hostname", "sandbox",
             interpreter, "-I", *python_arguments, WORKER_PATH,
         ]
 
-    def start(self, stdin=subprocess.PIPE, stdout=subprocess.PIPE) -> "SandboxedProcess":
+    def start(self, stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=()) -> "SandboxedProcess":
+        """Start the worker; ``pass_fds`` stay open in it under the same numbers (the
+        grader's shared memory for call arguments, :class:`autograder.protocol.Arena`)."""
         cgroups = Cgroups(self.cgroup_parents, self.limits) if self.cgroup_parents else None
         join = cgroups.join_files() if cgroups else []
         limits = self.limits
@@ -239,7 +244,8 @@ class Sandbox:
 
         try:
             process = subprocess.Popen(self.command([]), stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL,
-                                       preexec_fn=enter_limits, close_fds=True, start_new_session=True)
+                                       preexec_fn=enter_limits, close_fds=True, pass_fds=pass_fds,
+                                       start_new_session=True)
         except BaseException:
             if cgroups:
                 cgroups.kill_all()
