@@ -25,7 +25,7 @@ from autograder.checks import ex01_vector_activations as chk
 from autograder.checks.framework import Check, Verdict
 from autograder.fill import filled, reference_answers
 from autograder.protocol import Outcome, probe
-from tests.catalogue.ex01_vector_activations import CORRECT, MISTAKES
+from tests.catalogue.ex01_vector_activations import EXPECTED_FAILED_PART, ACTIONABLE_MESSAGES, CORRECT, MISTAKES
 
 ASSIGNMENT = "ex01_vector_activations"
 NAMES = ("jacobian_fd", "l2_normalize", "l2_normalize_jacobian", "l2_normalize_vjp", "l2_normalize_jacobian_symbolic")
@@ -33,49 +33,6 @@ NUMERIC = NAMES[:4]
 POINTS = {"jacobian_fd": 4, "l2_normalize": 4, "l2_normalize_jacobian": 3, "l2_normalize_vjp": 3,
           "l2_normalize_jacobian_symbolic": 3}
 
-#: For each mistake, a few words of the part it must fail (the part's description).
-EXPECTED_FAILED_PART = {
-    ("jacobian_fd", "forward_differences"): "within 1e-7 of the exact Jacobian",
-    ("jacobian_fd", "perturbs_z_in_place_and_restores"): "not even while f runs",
-    ("jacobian_fd", "keeps_a_view_that_changes"): "a view of its own argument",
-    ("jacobian_fd", "transposed"): "R^3 -> R^2",
-    ("jacobian_fd", "integer_z_not_converted"): "a list of integers",
-    ("jacobian_fd", "assumes_f_returns_a_sized_array"): "a single number",
-    ("jacobian_fd", "square_jacobian_assumed"): "R^3 -> R^2",
-    ("jacobian_fd", "ignores_eps"): "at the step it is given",
-    ("jacobian_fd", "divides_by_eps_not_two_eps"): "within 1e-7 of the exact Jacobian",
-    ("l2_normalize", "naive_norm_overflows"): "no overflow or underflow",
-    ("l2_normalize", "linalg_norm_overflows"): "no overflow or underflow",
-    ("l2_normalize", "no_zero_check"): "raises ValueError naming its index",
-    ("l2_normalize", "error_without_index"): "raises ValueError naming its index",
-    ("l2_normalize", "assertion_instead_of_value_error"): "raises ValueError naming its index",
-    ("l2_normalize", "ignores_axis"): "the axis argument",
-    ("l2_normalize", "max_norm_not_l2"): "values on vectors",
-    ("l2_normalize", "sum_without_keepdims"): "values on vectors",
-    ("l2_normalize", "modifies_input"): "leaves its input alone",
-    ("l2_normalize", "float32"): "values on vectors",
-    ("l2_normalize_jacobian", "forgets_one_over_norm"): "J[i, j]",
-    ("l2_normalize_jacobian", "sign_error"): "J[i, j]",
-    ("l2_normalize_jacobian", "divides_by_norm_squared"): "J[i, j]",
-    ("l2_normalize_jacobian", "outer_of_z_not_y"): "J[i, j]",
-    ("l2_normalize_jacobian", "forgets_identity"): "J[i, j]",
-    ("l2_normalize_jacobian", "elementwise_square_not_outer"): "J[i, j]",
-    ("l2_normalize_jacobian", "requires_ndarray"): "J[i, j]",
-    ("l2_normalize_vjp", "forms_full_jacobian"): "O(n) memory",
-    ("l2_normalize_vjp", "forgets_one_over_norm"): "for one row",
-    ("l2_normalize_vjp", "sum_without_keepdims"): "every row of a batch",
-    ("l2_normalize_vjp", "sums_over_whole_batch"): "every row of a batch",
-    ("l2_normalize_vjp", "one_norm_for_the_whole_batch"): "every row of a batch",
-    ("l2_normalize_vjp", "sign_error"): "for one row",
-    ("l2_normalize_vjp", "modifies_gradient_in_place"): "inputs untouched",
-    ("l2_normalize_jacobian_symbolic", "symbols_one_based"): "for n = 1 and 2",
-    ("l2_normalize_jacobian_symbolic", "returns_normalized_vector"): "for n = 3",
-    ("l2_normalize_jacobian_symbolic", "divides_by_squared_norm"): "for n = 1 and 2",
-    ("l2_normalize_jacobian_symbolic", "forgets_identity"): "for n = 1 and 2",
-    ("l2_normalize_jacobian_symbolic", "l1_norm"): "for n = 1 and 2",
-    ("l2_normalize_jacobian_symbolic", "matrix_norm_of_complex_symbols"): "for n = 1 and 2",
-    ("l2_normalize_jacobian_symbolic", "nested_list_not_matrix"): "for n = 1 and 2",
-}
 
 #: Mistakes that must lose *only* the part named above (everything else is right).
 ONLY_THAT_PART = {
@@ -92,24 +49,6 @@ ONLY_THAT_PART = {
     ("l2_normalize_vjp", "modifies_gradient_in_place"),
 }
 
-#: (name, mistake, words of the failed part, words its message must contain)
-ACTIONABLE_MESSAGES = [
-    ("jacobian_fd", "perturbs_z_in_place_and_restores", "not even while f runs", "z was modified while f was running"),
-    ("jacobian_fd", "integer_z_not_converted", "a list of integers", "for z = [1, 2, 0] (a list of integers)"),
-    ("jacobian_fd", "transposed", "R^3 -> R^2", "has shape (3, 2), expected (2, 3)"),
-    ("jacobian_fd", "keeps_a_view_that_changes", "a view of its own argument", "for f(x) = x[::-1], the Jacobian"),
-    ("jacobian_fd", "assumes_f_returns_a_sized_array", "a single number", "has no len()"),
-    ("jacobian_fd", "ignores_eps", "at the step it is given", "with eps=1e-2 the result"),
-    ("l2_normalize", "no_zero_check", "naming its index", "did not raise (it must raise ValueError)"),
-    ("l2_normalize", "error_without_index", "naming its index", "does not name its index"),
-    ("l2_normalize", "assertion_instead_of_value_error", "naming its index", "raised AssertionError"),
-    ("l2_normalize", "modifies_input", "leaves its input alone", "modified the caller's array in place"),
-    ("l2_normalize_vjp", "forms_full_jacobian", "O(n) memory", "MemoryError"),
-    ("l2_normalize_vjp", "sum_without_keepdims", "every row of a batch", "could not be broadcast"),
-    ("l2_normalize_jacobian_symbolic", "symbols_one_based", "for n = 1 and 2", "use sympy.symbols('z0:"),
-    ("l2_normalize_jacobian_symbolic", "nested_list_not_matrix", "for n = 1 and 2", "expected a sympy.Matrix"),
-    ("l2_normalize_jacobian_symbolic", "returns_normalized_vector", "for n = 3", "shape (3, 1), expected (3, 3)"),
-]
 
 
 # --- helpers ---------------------------------------------------------------------------------

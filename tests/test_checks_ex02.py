@@ -18,73 +18,12 @@ import sympy as sp
 from autograder.checks import ex02_softmax as chk
 from autograder.checks.framework import Check, Verdict
 from autograder.protocol import Outcome, probe
-from tests.catalogue.ex02_softmax import CORRECT, MISTAKES
+from tests.catalogue.ex02_softmax import EXPECTED_FAILED_PART, ACTIONABLE_MESSAGES, CORRECT, MISTAKES
 
 NAMES = ("softmax", "log_softmax", "softmax_jacobian", "softmax_vjp", "softmax_jacobian_symbolic")
 NUMERIC = NAMES[:4]
 
-#: For each mistake, a few words of the part it must fail (the part's description).
-EXPECTED_FAILED_PART = {
-    ("softmax", "no_shift_overflows"): "no overflow",
-    ("softmax", "sums_over_axis_0"): "values on vectors",
-    ("softmax", "sum_without_keepdims"): "values on vectors",
-    ("softmax", "ignores_axis"): "the axis argument",
-    ("softmax", "modifies_input"): "leaves its input alone",
-    ("softmax", "subtracts_mean"): "no overflow",
-    ("softmax", "subtracts_min"): "no overflow",
-    ("softmax", "global_max"): "no overflow",
-    ("softmax", "clips_instead_of_shifting"): "no overflow",
-    ("softmax", "returns_list"): "new float64 array",
-    ("softmax", "float32"): "new float64 array",
-    ("softmax", "int_input_gives_int_output"): "integer lists",
-    ("log_softmax", "log_of_softmax_underflows"): "finite where the inputs are",
-    ("log_softmax", "log_of_clipped_softmax"): "finite where the inputs are",
-    ("log_softmax", "no_shift_overflows"): "finite where the inputs are",
-    ("log_softmax", "forgets_to_add_back_max"): "values on vectors",
-    ("log_softmax", "sum_without_keepdims"): "values on vectors",
-    ("log_softmax", "ignores_axis"): "the axis argument",
-    ("log_softmax", "modifies_input"): "leaves its input alone",
-    ("softmax_jacobian", "missing_diagonal_term"): "J[i, j]",
-    ("softmax_jacobian", "sign_error"): "J[i, j]",
-    ("softmax_jacobian", "elementwise_square_not_outer"): "J[i, j]",
-    ("softmax_jacobian", "diagonal_only"): "J[i, j]",
-    ("softmax_jacobian", "jacobian_of_log_softmax"): "J[i, j]",
-    ("softmax_jacobian", "no_shift_overflows"): "large inputs",
-    ("softmax_jacobian", "requires_ndarray"): "J[i, j]",
-    ("softmax_jacobian", "modifies_input"): "leaves its input alone",
-    ("softmax_vjp", "forms_full_jacobian"): "O(n) memory",
-    ("softmax_vjp", "missing_y_weighting"): "for one row",
-    ("softmax_vjp", "sum_without_keepdims"): "every row of a batch",
-    ("softmax_vjp", "sums_over_whole_batch"): "every row of a batch",
-    ("softmax_vjp", "diagonal_only"): "for one row",
-    ("softmax_vjp", "sign_error"): "for one row",
-    ("softmax_vjp", "no_shift_overflows"): "finite for large inputs",
-    ("softmax_vjp", "modifies_gradient_in_place"): "inputs untouched",
-    ("softmax_jacobian_symbolic", "symbols_one_based"): "for n = 1 and 2",
-    ("softmax_jacobian_symbolic", "symbols_named_x"): "for n = 1 and 2",
-    ("softmax_jacobian_symbolic", "returns_softmax_vector"): "for n = 1 and 2",
-    ("softmax_jacobian_symbolic", "sign_slip"): "for n = 1 and 2",
-    ("softmax_jacobian_symbolic", "diagonal_only"): "for n = 1 and 2",
-    ("softmax_jacobian_symbolic", "nested_list_not_matrix"): "for n = 1 and 2",
-}
 
-#: (name, mistake, words of the failed part, words its message must contain)
-ACTIONABLE_MESSAGES = [
-    ("softmax", "no_shift_overflows", "no overflow", "not finite at index (0, 0)"),
-    ("softmax", "no_shift_overflows", "new float64 array", "RuntimeWarning"),
-    ("softmax", "modifies_input", "leaves its input alone", "modified the caller's array in place"),
-    ("softmax", "returns_list", "new float64 array", "returned a builtins.list, expected a numpy.ndarray"),
-    ("softmax", "float32", "new float64 array", "dtype float32"),
-    ("softmax", "ignores_axis", "the axis argument", "is wrong at index"),
-    ("log_softmax", "log_of_softmax_underflows", "finite where the inputs are", "not finite at index (1,)"),
-    ("softmax_jacobian", "missing_diagonal_term", "J[i, j]", "expected"),
-    ("softmax_jacobian", "requires_ndarray", "J[i, j]", "'list' object has no attribute"),
-    ("softmax_vjp", "forms_full_jacobian", "O(n) memory", "MemoryError"),
-    ("softmax_vjp", "sum_without_keepdims", "every row of a batch", "could not be broadcast"),
-    ("softmax_jacobian_symbolic", "symbols_one_based", "for n = 1 and 2", "use sympy.symbols('z0:"),
-    ("softmax_jacobian_symbolic", "nested_list_not_matrix", "for n = 1 and 2", "expected a sympy.Matrix"),
-    ("softmax_jacobian_symbolic", "returns_softmax_vector", "for n = 3", "shape (3, 1), expected (3, 3)"),
-]
 
 
 # --- helpers ---------------------------------------------------------------------------------

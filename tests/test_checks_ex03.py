@@ -25,78 +25,14 @@ from autograder.checks.framework import Check, Verdict
 from autograder.fill import filled, reference_answers
 from autograder.protocol import Outcome, probe
 from conftest import read_rows, write_submission
-from tests.catalogue.ex03_relu_subgradients import CORRECT, MISTAKES
+from tests.catalogue.ex03_relu_subgradients import EXPECTED_FAILED_PART, ACTIONABLE_MESSAGES, CORRECT, MISTAKES
 
 ASSIGNMENT = "ex03_relu_subgradients"
 NAMES = ("relu", "relu_subdifferential", "max_subgradient", "max_derivative", "subgradient_method")
 POINTS = {"relu": 2, "relu_subdifferential": 2, "max_subgradient": 3, "max_derivative": 4, "subgradient_method": 3}
 PROOF_POINTS = 4
 
-#: For each mistake, a few words of the part it must fail (the part's description).
-EXPECTED_FAILED_PART = {
-    ("relu", "where_turns_nan_into_zero"): "NaN stays NaN",
-    ("relu", "multiply_by_mask"): "NaN stays NaN",
-    ("relu", "abs_formula"): "NaN stays NaN",
-    ("relu", "fmax_ignores_nan"): "NaN stays NaN",
-    ("relu", "modifies_input"): "leaves its input alone",
-    ("relu", "integer_input_gives_integer_output"): "new float64 array",
-    ("relu", "python_max_per_entry"): "max(0, x) on vectors",
-    ("relu", "minimum_instead_of_maximum"): "max(0, x) on vectors",
-    ("relu_subdifferential", "tolerance_at_zero"): "exactly [0, 1] at 0",
-    ("relu_subdifferential", "endpoints_swapped"): "exactly [0, 1] at 0",
-    ("relu_subdifferential", "framework_convention_at_zero"): "exactly [0, 1] at 0",
-    ("relu_subdifferential", "half_at_zero"): "exactly [0, 1] at 0",
-    ("relu_subdifferential", "stacked_array"): "[0, 0] below 0",
-    ("relu_subdifferential", "boolean_arrays"): "two new float64 arrays",
-    ("relu_subdifferential", "nested_lists"): "two new float64 arrays",
-    ("relu_subdifferential", "signbit_misses_negative_zero"): "exactly [0, 1] at 0",
-    ("max_subgradient", "softmax_instead"): "single largest entry",
-    ("max_subgradient", "mask_not_normalised"): "exact ties",
-    ("max_subgradient", "argmax_over_axis_0"): "single largest entry",
-    ("max_subgradient", "global_max"): "single largest entry",
-    ("max_subgradient", "divides_by_n"): "single largest entry",
-    ("max_subgradient", "one_hot_of_argmin"): "single largest entry",
-    ("max_subgradient", "flattened_argmax"): "single largest entry",
-    ("max_subgradient", "writes_into_input"): "leaves its input alone",
-    ("max_subgradient", "integer_one_hot"): "new float64 array",
-    ("max_derivative", "ignores_ties"): "different derivatives raise ValueError",
-    ("max_derivative", "any_tie_raises"): "below the maximum",
-    ("max_derivative", "returns_float"): "exact SymPy number",
-    ("max_derivative", "float_tolerance_for_ties"): "1e-20 is not a tie",
-    ("max_derivative", "structural_equality_misses_ties"): "different derivatives raise ValueError",
-    ("max_derivative", "own_symbol"): "the symbol it is given",
-    ("max_derivative", "forgets_to_substitute"): "one function attains the maximum",
-    ("max_derivative", "right_derivative_at_corners"): "different derivatives raise ValueError",
-    ("max_derivative", "differentiates_sympy_max"): "equal derivatives",
-    ("subgradient_method", "constant_step"): "non-smooth convex problems",
-    ("subgradient_method", "step_c_over_k_plus_1"): "non-smooth convex problems",
-    ("subgradient_method", "returns_last_iterate"): "non-smooth convex problems",
-    ("subgradient_method", "last_iterate_on_ties"): "the first such iterate",
-    ("subgradient_method", "modifies_x0"): "never modifies x0",
-    ("subgradient_method", "history_without_x0"): "steps = 0 and steps = 1",
-    ("subgradient_method", "best_x_aliases_the_iterate"): "non-smooth convex problems",
-    ("subgradient_method", "history_as_list"): "float64 arrays",
-    ("subgradient_method", "integer_x0_breaks_in_place_update"): "integer x0",
-}
 
-#: (name, mistake, words of the failed part, words its message must contain)
-ACTIONABLE_MESSAGES = [
-    ("relu", "where_turns_nan_into_zero", "NaN stays NaN", "got 0.0, expected nan"),
-    ("relu", "multiply_by_mask", "new float64 array", "RuntimeWarning"),
-    ("relu", "modifies_input", "leaves its input alone", "modified the caller's array in place"),
-    ("relu_subdifferential", "stacked_array", "[0, 0] below 0", "expected a tuple or list"),
-    ("relu_subdifferential", "boolean_arrays", "two new float64 arrays", "expected a numpy.ndarray of dtype float64"),
-    ("relu_subdifferential", "framework_convention_at_zero", "exactly [0, 1] at 0", "hi of relu_subdifferential"),
-    ("max_subgradient", "mask_not_normalised", "exact ties", "each row must sum to 1"),
-    ("max_subgradient", "softmax_instead", "single largest entry", "must be exactly 0 there"),
-    ("max_derivative", "ignores_ties", "different derivatives raise ValueError", "raise ValueError"),
-    ("max_derivative", "any_tie_raises", "below the maximum", "ValueError: tie with different slopes"),
-    ("max_derivative", "returns_float", "exact SymPy number", "returned a builtins.float"),
-    ("max_derivative", "forgets_to_substitute", "one function attains", "substitute the point"),
-    ("subgradient_method", "last_iterate_on_ties", "the first such iterate", "the first iterate with the smallest f"),
-    ("subgradient_method", "modifies_x0", "never modifies x0", "modified the caller's x0 in place"),
-    ("subgradient_method", "history_without_x0", "steps = 0", "f_history has shape (0,), expected (1,)"),
-]
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -21,9 +21,10 @@ import sympy as sp
 from autograder.checks import ex04_losses_cross_entropy as chk
 from autograder.checks.framework import Check, Verdict
 from autograder.fill import filled, reference_answers
+from autograder.checks.framework import read_symbolic
 from autograder.protocol import Outcome, probe
 from conftest import read_rows, write_submission
-from tests.catalogue.ex04_losses_cross_entropy import CORRECT, MISTAKES
+from tests.catalogue.ex04_losses_cross_entropy import EXPECTED_FAILED_PART, ACTIONABLE_MESSAGES, CORRECT, MISTAKES
 
 ASSIGNMENT = "ex04_losses_cross_entropy"
 NAMES = ("cross_entropy", "cross_entropy_grad", "bce_with_logits", "logistic_nll_grad", "ce_scaled_onehot_symbolic")
@@ -31,47 +32,6 @@ NUMERIC = NAMES[:4]
 POINTS = {"cross_entropy": 4, "cross_entropy_grad": 3, "bce_with_logits": 3, "logistic_nll_grad": 3,
           "ce_scaled_onehot_symbolic": 3}
 
-#: For each mistake, a few words of the part it must fail (the part's description).
-EXPECTED_FAILED_PART = {
-    ("cross_entropy", "accepts_negative_labels"): "refuses negative labels",
-    ("cross_entropy", "no_label_checks"): "refuses negative labels",
-    ("cross_entropy", "naive_log_of_softmax"): "no overflow",
-    ("cross_entropy", "shifted_softmax_then_log"): "no overflow",
-    ("cross_entropy", "mean_not_per_sample"): "one loss per sample",
-    ("cross_entropy", "fractional_labels_truncated"): "refuses fractional and nan labels",
-    ("cross_entropy", "index_error_not_value_error"): "refuses negative labels",
-    ("cross_entropy", "picks_column_by_row_index"): "one loss per sample",
-    ("cross_entropy_grad", "no_label_checks"): "refuses negative labels",
-    ("cross_entropy_grad", "sign_flipped"): "softmax(logits) - onehot(y)",
-    ("cross_entropy_grad", "gradient_wrt_probabilities"): "softmax(logits) - onehot(y)",
-    ("cross_entropy_grad", "no_shift_overflows"): "up to 1e5",
-    ("cross_entropy_grad", "divided_by_batch_size"): "softmax(logits) - onehot(y)",
-    ("cross_entropy_grad", "modifies_logits_in_place"): "leaves its inputs alone",
-    ("bce_with_logits", "naive_sigmoid_then_logs"): "loses its digits",
-    ("bce_with_logits", "softplus_without_shift_overflows"): "up to 1e4",
-    ("bce_with_logits", "clipped_probabilities"): "up to 1e4",
-    ("bce_with_logits", "sign_slip_on_second_term"): "values for hard and soft labels",
-    ("bce_with_logits", "hard_labels_only"): "values for hard and soft labels",
-    ("bce_with_logits", "labels_swapped"): "values for hard and soft labels",
-    ("bce_with_logits", "mean_not_elementwise"): "values for hard and soft labels",
-    ("logistic_nll_grad", "mean_not_sum"): "sum over the examples",
-    ("logistic_nll_grad", "sign_flipped"): "sum over the examples",
-    ("logistic_nll_grad", "naive_sigmoid_overflows"): "without warnings",
-    ("logistic_nll_grad", "least_squares_gradient"): "sum over the examples",
-    ("logistic_nll_grad", "sigmoid_of_minus_u"): "sum over the examples",
-    ("logistic_nll_grad", "per_example_gradients"): "sum over the examples",
-    ("logistic_nll_grad", "modifies_theta_in_place"): "leaves its inputs alone",
-    ("ce_scaled_onehot_symbolic", "sums_to_k_slip"): "k = 2 and 3",
-    ("ce_scaled_onehot_symbolic", "exponent_sign_slip"): "k = 2 and 3",
-    ("ce_scaled_onehot_symbolic", "log_probability_without_minus"): "k = 2 and 3",
-    ("ce_scaled_onehot_symbolic", "probability_not_loss"): "k = 2 and 3",
-    ("ce_scaled_onehot_symbolic", "asymptote_only"): "k = 2 and 3",
-    ("ce_scaled_onehot_symbolic", "right_at_zero_and_infinity_only"): "k = 2 and 3",
-    ("ce_scaled_onehot_symbolic", "symbol_named_lambda"): "k = 2 and 3",
-    ("ce_scaled_onehot_symbolic", "symbolic_k"): "k = 2 and 3",
-    ("ce_scaled_onehot_symbolic", "float_value_not_expression"): "k = 2 and 3",
-    ("ce_scaled_onehot_symbolic", "right_values_wrong_limit"): "its limit",
-}
 
 #: Mistakes that must lose exactly the parts named (and keep every other part).
 ONLY_FAILED_PARTS = {
@@ -81,24 +41,6 @@ ONLY_FAILED_PARTS = {
     ("ce_scaled_onehot_symbolic", "right_values_wrong_limit"): {"its limit"},
 }
 
-#: (name, mistake, words of the failed part, words its message must contain)
-ACTIONABLE_MESSAGES = [
-    ("cross_entropy", "accepts_negative_labels", "refuses negative labels", "a label of -1"),
-    ("cross_entropy", "accepts_negative_labels", "refuses negative labels", "returned a result instead of raising ValueError"),
-    ("cross_entropy", "index_error_not_value_error", "refuses negative labels", "raised IndexError"),
-    ("cross_entropy", "naive_log_of_softmax", "no overflow", "not finite at index"),
-    ("cross_entropy", "mean_not_per_sample", "one loss per sample", "has shape ()"),
-    ("cross_entropy", "fractional_labels_truncated", "fractional and nan", "a label of 1.5"),
-    ("cross_entropy_grad", "modifies_logits_in_place", "leaves its inputs alone", "modified the caller's array in place"),
-    ("bce_with_logits", "naive_sigmoid_then_logs", "up to 1e4", "not finite"),
-    ("bce_with_logits", "mean_not_elementwise", "values for hard and soft labels", "has shape ()"),
-    ("logistic_nll_grad", "naive_sigmoid_overflows", "without warnings", "RuntimeWarning"),
-    ("logistic_nll_grad", "per_example_gradients", "sum over the examples", "has shape (20, 3), expected (3,)"),
-    ("ce_scaled_onehot_symbolic", "symbol_named_lambda", "k = 2 and 3", "named lam"),
-    ("ce_scaled_onehot_symbolic", "float_value_not_expression", "k = 2 and 3", "one free symbol"),
-    ("ce_scaled_onehot_symbolic", "sums_to_k_slip", "k = 2 and 3", "expected 0.69314718055994"),
-    ("ce_scaled_onehot_symbolic", "right_values_wrong_limit", "its limit", "the limit as lam -> oo is 1/1000"),
-]
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -333,7 +275,9 @@ def test_released_notebook_gives_nothing_away():
 
 
 def _expression_outcome(expression, k: int) -> Outcome:
-    return probe(lambda _: expression, chk._symbolic_call(k))
+    """What the judge sees: the expression's srepr, rebuilt and evaluated by the grader."""
+    call = chk._symbolic_call(k)
+    return read_symbolic(call, probe(lambda _: expression, call))
 
 
 @pytest.mark.parametrize("form", ["closed", "quotient", "lse", "expanded_sum"])
@@ -374,9 +318,11 @@ def test_limit_that_sympy_returns_unevaluated_uses_the_fallback(monkeypatch):
 
 
 def test_forged_srepr_cannot_smuggle_code():
-    outcome = _expression_outcome(sp.log(1 + sp.exp(-sp.Symbol("lam"))), 2)
+    call = chk._symbolic_call(2)
+    outcome = probe(lambda _: sp.log(1 + sp.exp(-sp.Symbol("lam"))), call)
     outcome.srepr = "__import__('os').system('echo hacked')"
-    assert "could not be read" in chk._symbolic_values(2)([outcome])
+    assert "could not be evaluated" in read_symbolic(call, outcome).error
+    assert chk._symbolic_values(2)([outcome]) is not None  # and the part fails on what is left
 
 
 # --- tampering ------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from autograder.checks.framework import Check, Verdict
 from autograder.fill import filled, reference_answers
 from autograder.protocol import Outcome, probe
 from conftest import read_rows, write_submission
-from tests.catalogue.ex06_dead_relu import CORRECT, MISTAKES, SLOW_MISTAKES
+from tests.catalogue.ex06_dead_relu import EXPECTED_FAILED_PART, ACTIONABLE_MESSAGES, CORRECT, MISTAKES, SLOW_MISTAKES
 
 ASSIGNMENT = "ex06_dead_relu"
 NAMES = ("two_layer_grads", "dead_units", "gradient_descent", "dead_init_probability",
@@ -31,48 +31,6 @@ NUMERIC = NAMES[:4]
 POINTS = {"two_layer_grads": 4, "dead_units": 2, "gradient_descent": 4, "dead_init_probability": 3,
           "dead_init_probability_symbolic": 3}
 
-#: For each mistake, a few words of the part it must fail (the part's description).
-EXPECTED_FAILED_PART = {
-    ("two_layer_grads", "slope_one_at_zero"): "phi'(0) = alpha",
-    ("two_layer_grads", "heaviside_half_at_zero"): "dead units (also with t = 0",
-    ("two_layer_grads", "mean_over_units"): "ReLU on random data",
-    ("two_layer_grads", "sum_not_mean_over_samples"): "ReLU on random data",
-    ("two_layer_grads", "forgets_outgoing_weight"): "ReLU on random data",
-    ("two_layer_grads", "forward_pass_ignores_leak"): "leaky ReLU (alpha = 0.2)",
-    ("two_layer_grads", "requires_ndarray"): "accepts lists",
-    ("two_layer_grads", "modifies_input"): "leaves its inputs alone",
-    ("two_layer_grads", "returns_stacked_array"): "ReLU on random data",
-    ("two_layer_grads", "float32"): "ReLU on random data",
-    ("dead_units", "strict_less_than"): "exactly 0 counts as dead",
-    ("dead_units", "any_instead_of_all"): "random units",
-    ("dead_units", "wrong_axis"): "random units",
-    ("dead_units", "only_smallest_input"): "random units",
-    ("dead_units", "ignores_bias"): "random units",
-    ("dead_units", "mean_pre_activation"): "random units",
-    ("dead_units", "returns_floats"): "boolean numpy array",
-    ("gradient_descent", "mutates_inputs"): "never modifies its inputs",
-    ("gradient_descent", "slope_one_at_zero"): "dead units come back exactly unchanged",
-    ("gradient_descent", "losses_missing_the_last"): "the ReLU trajectory",
-    ("gradient_descent", "losses_after_each_step_only"): "the ReLU trajectory",
-    ("gradient_descent", "sequential_updates"): "the ReLU trajectory",
-    ("gradient_descent", "loss_without_one_half"): "the ReLU trajectory",
-    ("gradient_descent", "sum_not_mean"): "the ReLU trajectory",
-    ("gradient_descent", "returns_lists"): "tuple of four float64 arrays",
-    ("gradient_descent", "mean_over_units"): "the ReLU trajectory",
-    ("dead_init_probability", "independent_points"): "data on both sides",
-    ("dead_init_probability", "monte_carlo"): "data on one side",
-    ("dead_init_probability", "atan_of_the_ratio"): "data on both sides",
-    ("dead_init_probability", "first_and_last_point"): "unsorted",
-    ("dead_init_probability", "forgets_the_half"): "one point",
-    ("dead_init_probability", "wrong_sign"): "data on one side",
-    ("dead_init_probability", "returns_array"): "one point",
-    ("dead_init_probability_symbolic", "atan_of_the_ratio"): "either side of 0",
-    ("dead_init_probability_symbolic", "constant_half"): "x1 = x2",
-    ("dead_init_probability_symbolic", "forgets_the_half"): "both endpoints positive",
-    ("dead_init_probability_symbolic", "wrong_sign"): "both endpoints positive",
-    ("dead_init_probability_symbolic", "symbols_named_a_b"): "both endpoints positive",
-    ("dead_init_probability_symbolic", "endpoints_independent"): "x1 = x2",
-}
 
 #: Mistakes that must keep the points of some part: partial credit is per property.
 KEEPS_PART = {
@@ -85,25 +43,6 @@ KEEPS_PART = {
     ("dead_init_probability_symbolic", "atan_of_the_ratio"): "both endpoints positive",
 }
 
-#: (name, mistake, words of the failed part, words its message must contain)
-ACTIONABLE_MESSAGES = [
-    ("two_layer_grads", "slope_one_at_zero", "phi'(0) = alpha", "is "),
-    ("two_layer_grads", "requires_ndarray", "accepts lists", "'list' object has no attribute"),
-    ("two_layer_grads", "modifies_input", "leaves its inputs alone", "modified the caller's arrays"),
-    ("two_layer_grads", "float32", "tuple of three float64 arrays", "numpy.ndarray:float32"),
-    ("two_layer_grads", "returns_stacked_array", "ReLU on random data", "expected a tuple or list"),
-    ("dead_units", "strict_less_than", "exactly 0 counts as dead", "is dead"),
-    ("dead_units", "wrong_axis", "random units", "one entry per unit"),
-    ("dead_units", "returns_floats", "boolean numpy array", "dtype float64, expected bool"),
-    ("gradient_descent", "slope_one_at_zero", "dead units come back exactly unchanged", "must come back exactly"),
-    ("gradient_descent", "losses_missing_the_last", "the ReLU trajectory", "steps + 1 values"),
-    ("gradient_descent", "mutates_inputs", "never modifies its inputs", "modified the caller's arrays"),
-    ("gradient_descent", "returns_lists", "tuple of four float64 arrays", "builtins.list"),
-    ("dead_init_probability", "returns_array", "one point", "return one number"),
-    ("dead_init_probability", "independent_points", "data on both sides", "expected"),
-    ("dead_init_probability_symbolic", "symbols_named_a_b", "both endpoints positive", "use only sympy.symbols('x1 x2')"),
-    ("dead_init_probability_symbolic", "atan_of_the_ratio", "either side of 0", "at x1 = -3, x2 = 2"),
-]
 
 
 # --- helpers ---------------------------------------------------------------------------------
