@@ -80,7 +80,6 @@ def reference_tanh_to_sigmoid(Cs, ds):
 
 
 S = sympy.Symbol("s")
-_X = sympy.Symbol("x")
 
 
 def reference_polynomial(n: int):

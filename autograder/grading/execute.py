@@ -265,8 +265,12 @@ def _one_start(runner, request: Request, limits: Limits, deadline: float, state:
     request = Request(**{**protocol.request_to_wire(request), "arena_fd": arena.fd, "arena_bytes": arena.size})
     sender.send(protocol.request_to_wire(request))
     current, since = None, launched  # ("cell", id) or ("call", index) while one runs, and since when
+    # Events are believed only in the order the worker sends them: a cell starts when nothing
+    # runs, a cell ends when it was the one running, the calls begin once every cell ended.
+    # Lines a notebook's code writes on the stream by hand can then neither stretch a hang
+    # nor speak for a cell that is not running.
     expected = {cell_id for cell_id, _ in request.cells if cell_id not in request.skip_cells}
-    calling = False  # once the calls began, no cell speaks again
+    calling = False
 
     def send_next_call() -> bool:
         index = state.take_next_call()
@@ -296,11 +300,9 @@ def _one_start(runner, request: Request, limits: Limits, deadline: float, state:
                 return False
             state.timings.setdefault("first_event", time.monotonic() - launched)
             kind, value = _classify(event, len(state.calls))
-            if kind in ("cell_start", "cell") and calling:
-                continue
-            if kind == "cell_start":
+            if kind == "cell_start" and current is None and value in expected and not calling:
                 current, since = ("cell", value), time.monotonic()
-            elif kind == "cell":
+            elif kind == "cell" and current == ("cell", value):
                 expected.discard(value)
                 state.keep_outputs(value, event.get("outputs"))
                 state.counts[value] = event.get("count") if isinstance(event.get("count"), int) else None
@@ -372,8 +374,14 @@ def _classify(event, call_count: int):
 
 
 def _outcome(data) -> Outcome:
+    """An outcome event read as untrusted data: the text fields a failure message may quote
+    (the error, the type name, the warnings) cut to the worker's own limits."""
     try:
-        return Outcome.from_json(json.dumps(data))
+        outcome = Outcome.from_json(json.dumps(data))
+        outcome.error = None if outcome.error is None else str(outcome.error)[: protocol.MAX_MESSAGE]
+        outcome.type_name = str(outcome.type_name)[:200]
+        outcome.warnings = [str(w)[: protocol.MAX_MESSAGE] for w in outcome.warnings[:20]]
+        return outcome
     except (ValueError, TypeError, KeyError, RecursionError):
         return Outcome(error="the result could not be read back from the notebook's code")
 
