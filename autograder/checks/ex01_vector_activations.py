@@ -343,10 +343,13 @@ L2_NORMALIZE_HIDDEN = Check(
                    close_to(reference_l2_normalize(CUBE, axis=1), atol=1e-12)),
         ),
         Part(
-            "no overflow or underflow: exact to 1e-12 for entries from 1e-300 to 1e300",
-            (_numeric("l2_normalize", EXTREME), _numeric("l2_normalize", EXTREME.T, axis=0)),
+            "no overflow or underflow: exact to 1e-12 for entries from 1e-300 to 1e300 (batches and single rows)",
+            (_numeric("l2_normalize", EXTREME), _numeric("l2_normalize", EXTREME.T, axis=0),
+             _numeric("l2_normalize", EXTREME[0].copy()), _numeric("l2_normalize", EXTREME[1].copy())),
             all_of(close_to(exact_l2_normalize(EXTREME), atol=1e-12),
-                   close_to(exact_l2_normalize(EXTREME).T, atol=1e-12)),
+                   close_to(exact_l2_normalize(EXTREME).T, atol=1e-12),
+                   close_to(exact_l2_normalize(EXTREME)[0], atol=1e-12),
+                   close_to(exact_l2_normalize(EXTREME)[1], atol=1e-12)),
             weight=2,
         ),
         Part(

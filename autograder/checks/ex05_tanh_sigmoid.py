@@ -133,8 +133,9 @@ SIGMOID_HIDDEN = Check(
         ),
         Part(
             "relative error <= 1e-12 for |x| up to 700 (tiny results too), 0 and 1 beyond",
-            (Call("sigmoid", (WIDE,)), Call("sigmoid", (HUGE,))),
-            lambda o: _sigmoid_wide(o[:1]) or _sigmoid_huge(o[1:]),
+            (Call("sigmoid", (WIDE,)), Call("sigmoid", (HUGE,)), Call("sigmoid", (HUGE.reshape(2, 5),))),
+            lambda o: (_sigmoid_wide(o[:1]) or _sigmoid_huge(o[1:2])
+                       or compare(o[2], exact_sigmoid(HUGE).reshape(2, 5), atol=1e-300, what="sigmoid(x) for |x| > 700 (shape (2, 5))")),
         ),
         Part(
             "returns a new float64 array, leaves its input alone, no warning for any finite x",
