@@ -43,9 +43,10 @@ def graded_names(assignment_id: str) -> list[str]:
     return [check.target for check in checks_module(assignment_id).CHECKS.values()]
 
 
-def load(source: str, name: str):
-    """Run a catalogue source in a fresh namespace and return the function it defines."""
-    namespace: dict = {}
+def load(source: str, name: str, **names):
+    """Run a catalogue source in a fresh namespace (holding ``names``: a solution cell's
+    source may rely on the notebook's imports cell) and return the function it defines."""
+    namespace: dict = dict(names)
     exec(compile(source, f"<catalogue: {name}>", "exec"), namespace)
     return namespace[name]
 
