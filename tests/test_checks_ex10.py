@@ -24,7 +24,7 @@ import pytest
 from autograder.checks import ex10_backprop as chk
 from autograder.checks.framework import Check, Verdict
 from autograder.fill import filled, reference_answers
-from autograder.worker import Outcome, probe
+from autograder.protocol import Outcome, probe
 from conftest import read_rows, write_submission
 from tests.catalogue.ex10_backprop import CORRECT, MISTAKES
 

@@ -28,7 +28,7 @@ from autograder.checks import ex11_convolution_adjoint as chk
 from autograder.checks.framework import Check, Verdict
 from autograder.fill import filled, reference_answers
 from autograder.release import release
-from autograder.worker import Outcome, probe
+from autograder.protocol import Outcome, probe
 from conftest import read_rows, write_submission
 from tests.catalogue.ex11_convolution_adjoint import CORRECT, MISTAKES
 

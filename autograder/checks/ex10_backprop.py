@@ -24,7 +24,7 @@ import mpmath
 import numpy as np
 
 from autograder.checks.framework import Call, Check, Function, Judge, Part, all_of, run_locally
-from autograder.worker import Outcome
+from autograder.protocol import Outcome
 
 RNG = np.random.default_rng(20261202)
 DPS = 40
