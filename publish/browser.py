@@ -33,15 +33,18 @@ def chromium_path() -> str:
 
 
 @contextlib.contextmanager
-def chromium(user_data_dir: Path):
-    """A headless Chromium with a fresh profile in ``user_data_dir``: yields the browser context."""
+def chromium(user_data_dir: Path, *, scrollbars: bool = False):
+    """A headless Chromium with a fresh profile in ``user_data_dir``: yields the browser context.
+    ``scrollbars`` shows them as Chrome and Edge on Windows and Linux do (headless hides them)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(user_data_dir), executable_path=chromium_path(), headless=True, args=FLAGS,
             accept_downloads=True, viewport={"width": 1280, "height": 900},
+            ignore_default_args=["--hide-scrollbars"] if scrollbars else None,
         )
+        context.set_default_timeout(120_000)  # a busy machine (a test suite on 2 cores) loads pages slowly
         try:
             yield context
         finally:

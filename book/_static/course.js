@@ -24,3 +24,25 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   }
 });
+
+/* Inline formulas: only one wider than its column scrolls (course.css). Marked after MathJax
+ * has typeset the page, and again when the window changes width. */
+function markWideMath() {
+  for (const formula of document.querySelectorAll('mjx-container:not([display="true"])')) {
+    formula.classList.remove("course-wide-math");
+    const column = formula.closest("p, li, td, th, dd, dt, div, section") || formula.parentElement;
+    const room = column ? column.clientWidth : window.innerWidth;
+    if (formula.getBoundingClientRect().width > room + 1) {
+      formula.classList.add("course-wide-math");
+    }
+  }
+}
+window.addEventListener("load", () => {
+  const ready = window.MathJax && MathJax.startup && MathJax.startup.promise;
+  (ready || Promise.resolve()).then(markWideMath);
+  let pending = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(pending);
+    pending = setTimeout(markWideMath, 150);
+  });
+});
