@@ -394,11 +394,13 @@ def _lipschitz_case(X, beta):
 
 
 LIP_RANDOM = (_lipschitz_case(RNG.normal(size=(40, 5)), 1.0), _lipschitz_case(RNG.uniform(-3, 3, (25, 3)), 3.5))
-#: Top singular values equal, and equal to 1e-9: power iteration stalls between them.
+#: Top singular values equal, or within 1e-8 of each other: power iteration stalls among them
+#: (the weight of a direction whose singular value is 1e-8 below the top shrinks by 1 - 4e-8
+#: per iteration), far from the 1e-12 asked for.
 LIP_TIES = (
-    _lipschitz_case(_with_singular_values(12, 5, [3.0, 3.0, 3.0 * (1 - 1e-9), 1.0, 0.5]), 1.0),
-    _lipschitz_case(_with_singular_values(9, 4, [2.0 * (1 + 4e-10), 2.0, 2.0 * (1 - 4e-10), 0.3]), 2.0),
-    _lipschitz_case(_with_singular_values(6, 6, [1.5, 1.5 * (1 - 2e-9), 1.5 * (1 - 4e-9), 1.0, 1.0, 0.1]), 0.25),
+    _lipschitz_case(_with_singular_values(12, 5, [3.0, 3.0, 3.0 * (1 - 1e-8), 3.0 * (1 - 2e-8), 1.0]), 1.0),
+    _lipschitz_case(_with_singular_values(9, 4, [2.0 * (1 + 1e-8), 2.0, 2.0 * (1 - 1e-8), 0.3]), 2.0),
+    _lipschitz_case(_with_singular_values(6, 6, [1.5, 1.5 * (1 - 2e-8), 1.5 * (1 - 4e-8), 1.0, 1.0, 0.1]), 0.25),
 )
 LIP_EDGES = (
     _lipschitz_case(np.array([[3.0]]), 2.0),                               # N = d = 1
@@ -478,7 +480,7 @@ SMOOTH_PERCEPTRON_LIPSCHITZ_HIDDEN = Check(
     parts=(
         Part("random X (N = 40, d = 5 and N = 25, d = 3), two beta",
              tuple(_lipschitz_call(X, b) for X, b, _ in LIP_RANDOM), _lipschitz_right(*LIP_RANDOM)),
-        Part("the top singular values equal or within 1e-9 of each other (a fixed number of power iterations is not enough)",
+        Part("the top singular values equal or within 1e-8 of each other (a fixed number of power iterations is not enough)",
              tuple(_lipschitz_call(X, b) for X, b, _ in LIP_TIES), _lipschitz_right(*LIP_TIES)),
         Part("N = 1, d = 1, entries up to 1e100, X = 0 (gives 0) and a list of integers",
              (*(_lipschitz_call(X, b) for X, b, _ in LIP_EDGES), _lipschitz_call(LIP_ZERO, 1.0),
