@@ -567,7 +567,7 @@ def test_visible_tests_fail_on_the_stub(name):
     ("smooth_perceptron_lipschitz", "bound_one_not_one_quarter", "not the smallest"),
     ("smooth_perceptron_lipschitz", "norm_not_squared", "too small"),
     ("continuation_gd", "updates_w0_in_place", "modified w0"),
-    ("continuation_gd", "losses_only_after_steps", "steps + 1"),
+    ("continuation_gd", "losses_only_after_steps", r"steps \+ 1"),
 ])
 def test_visible_tests_catch_common_mistakes(name, label, words):
     with pytest.raises(AssertionError, match=words):
