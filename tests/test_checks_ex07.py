@@ -666,3 +666,17 @@ def test_grade_command_on_a_perfect_and_a_blank_notebook(tmp_path):
     assert float(grades["perfect"]["max_score"]) == full + sum(PROOFS.values())
     assert sum(score for grade_id, score in cells["perfect"].items() if grade_id not in PROOFS) == full
     assert float(grades["blank"]["score"]) == 0
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_answer_cell_stands_alone(name):
+    """A wrong or missing answer in one cell must not cost points in another: every solution
+    cell runs and earns full marks with only the graded functions it is meant to call
+    (continuation_gd calls smooth_perceptron_lipschitz, as the contract says)."""
+    answers = reference_answers(ASSIGNMENT)
+    namespace: dict = {"np": np, "sp": sp}
+    needs = {"continuation_gd": ["smooth_perceptron_lipschitz"]}.get(name, [])
+    for other in [*needs, name]:
+        exec(compile(answers[other], other, "exec"), namespace)
+    verdict = grade(check_of(name), namespace[name])
+    assert verdict.score == verdict.max_score, verdict.report()
