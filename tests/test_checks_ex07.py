@@ -27,7 +27,7 @@ import sympy as sp
 from autograder.checks import ex07_softplus_lipschitz as chk
 from autograder.checks.framework import Check, Verdict
 from autograder.fill import filled, reference_answers
-from autograder.worker import Outcome, probe
+from autograder.protocol import Outcome, probe
 from conftest import read_rows, write_submission
 from tests.catalogue.ex07_softplus_lipschitz import CORRECT, MISTAKES
 

@@ -23,7 +23,7 @@ import numpy as np
 import sympy
 
 from autograder.checks.framework import Call, Check, Judge, Part, compare, parse_srepr, run_locally, time_limited
-from autograder.worker import Outcome
+from autograder.protocol import Outcome
 
 RNG = np.random.default_rng(20261207)
 #: Decimal digits of the mpmath references.
