@@ -492,6 +492,8 @@ MAX_SREPR_CHARS = 20_000
 MAX_SREPR_NODES = 2_000
 #: Longest integer literal it accepts, in digits.
 MAX_LITERAL_DIGITS = 60
+#: Highest degree of the polynomial of a ``CRootOf`` it rebuilds.
+MAX_ROOT_DEGREE = 60
 #: The same caps for a result the grader evaluates itself (:func:`read_symbolic`; a matrix
 #: is larger, and that work runs under a time limit).
 MAX_SYMBOLIC_CHARS = 200_000
@@ -545,6 +547,8 @@ def parse_srepr(text: str, *, max_chars: int = MAX_SREPR_CHARS, max_nodes: int =
             keywords = {kw.arg: build(kw.value) for kw in node.keywords if kw.arg}
             if node.func.id in ("Integer", "Float", "Rational") and any(isinstance(a, str) and len(a) > MAX_LITERAL_DIGITS for a in arguments):
                 raise ValueError("a number in the expression is too long")
+            if isinstance(constructor, type) and issubclass(constructor, sympy.polys.rootoftools.RootOf):
+                return _root_of(constructor, arguments, keywords)
             return constructor(*arguments, **keywords)
         raise ValueError(f"unexpected {type(node).__name__} in the expression")
 
@@ -555,6 +559,20 @@ def parse_srepr(text: str, *, max_chars: int = MAX_SREPR_CHARS, max_nodes: int =
             raise
         except Exception as exc:  # SymPy's own complaints about malformed arguments
             raise ValueError(f"the expression could not be rebuilt: {type(exc).__name__}") from None
+
+
+def _root_of(constructor, arguments, keywords):
+    """A ``CRootOf`` (an exact root of a polynomial): its polynomial must be evaluated to be
+    read, which is safe once every power in it is a small integer."""
+    import sympy
+
+    if not arguments or not isinstance(arguments[0], sympy.Expr):
+        raise ValueError("a CRootOf needs a polynomial")
+    for power in arguments[0].atoms(sympy.Pow):
+        if not (power.exp.is_Integer and 0 <= power.exp <= MAX_ROOT_DEGREE):
+            raise ValueError(f"the polynomial of a CRootOf must have integer powers up to {MAX_ROOT_DEGREE}")
+    with sympy.evaluate(True):
+        return constructor(arguments[0].doit(), *arguments[1:], **keywords)
 
 
 def agrees_to_digits(text: str, expected, digits: int) -> bool:

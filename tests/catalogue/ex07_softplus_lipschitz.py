@@ -1,0 +1,424 @@
+"""Student implementations for ``ex07_softplus_lipschitz``, as source strings, right and wrong.
+
+``CORRECT[name][label]`` is a complete cell that defines ``name`` and must earn full marks on
+the hidden check of ``name``; every entry is written differently from the reference solution.
+``MISTAKES[name][label]`` is a complete cell with a typical mistake that must lose points.
+
+Each source is self-contained (it imports what it uses and keeps its helpers inside the
+function), so it can be ``exec``-ed in a fresh namespace or pasted into a notebook cell.
+"""
+from __future__ import annotations
+
+from textwrap import dedent
+
+
+def _src(text: str) -> str:
+    return dedent(text).lstrip("\n")
+
+
+def _with(template: str, *replacements: tuple[str, str]) -> str:
+    text = template
+    for old, new in replacements:
+        if old not in text:
+            raise ValueError(old)
+        text = text.replace(old, new)
+    return _src(text)
+
+
+# --- templates: correct code that the mistakes change in one place --------------------------
+
+_SOFTPLUS = '''
+    import numpy as np
+
+    def softplus_beta(x, beta=1.0):
+        b = np.asarray(beta)
+        if b.shape != () or not np.isfinite(b) or not b > 0:
+            raise ValueError("beta must be finite and > 0")
+        beta = float(b)
+        t = beta * np.asarray(x, dtype=np.float64)
+        return (np.maximum(t, 0.0) + np.log1p(np.exp(-np.abs(t)))) / beta
+'''
+
+_SYMBOLIC = '''
+    import sympy as sp
+
+    def softplus_lipschitz_symbolic(k):
+        beta, s = sp.symbols("beta", positive=True), sp.Symbol("s")
+        p = s
+        for _ in range(k):
+            p = sp.expand(sp.diff(p, s) * s * (1 - s))
+        critical = [r for r in sp.real_roots(sp.Poly(sp.diff(p, s), s)) if 0 < r < 1]
+        values = [sp.Abs(p.subs(s, r)) for r in critical]
+        sup = max(values, key=lambda v: sp.N(v, 50))
+        return beta**k * sup
+'''
+
+_LIPSCHITZ = '''
+    import numpy as np
+
+    def smooth_perceptron_lipschitz(X, beta=1.0):
+        b = np.asarray(beta)
+        if b.shape != () or not np.isfinite(b) or not b > 0:
+            raise ValueError("beta must be finite and > 0")
+        X = np.asarray(X, dtype=np.float64)
+        N = X.shape[0]
+        top = np.linalg.norm(X, 2)
+        return float(b) * top**2 / (4 * N)
+'''
+
+_CONTINUATION = '''
+    import numpy as np
+
+    def continuation_gd(X, y, w0, betas, steps):
+        X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        if not np.all(np.abs(y) == 1):
+            raise ValueError("labels must be -1 or +1")
+        checked = []
+        for beta in betas:
+            if not (np.isfinite(beta) and beta > 0):
+                raise ValueError("every beta must be finite and > 0")
+            checked.append(float(beta))
+        N = X.shape[0]
+        top = np.linalg.norm(X, 2) ** 2
+
+        def loss(w, beta):
+            t = -beta * y * (X @ w)
+            return np.mean(np.maximum(t, 0) + np.log1p(np.exp(-np.abs(t)))) / beta
+
+        def grad(w, beta):
+            t = -beta * y * (X @ w)
+            e = np.exp(-np.abs(t))
+            sig = np.where(t >= 0, 1 / (1 + e), e / (1 + e))
+            return -(X.T @ (y * sig)) / N
+
+        w = np.array(w0, dtype=np.float64)
+        rows = []
+        for beta in checked:
+            L = beta * top / (4 * N)
+            row = [loss(w, beta)]
+            for _ in range(steps):
+                w = w - grad(w, beta) / L
+                row.append(loss(w, beta))
+            rows.append(row)
+        return w, np.array(rows, dtype=np.float64)
+'''
+
+CORRECT: dict[str, dict[str, str]] = {
+    "softplus_beta": {
+        "logaddexp": _src('''
+            import math
+            import numpy as np
+
+            def softplus_beta(x, beta=1.0):
+                beta = float(beta)
+                if math.isnan(beta) or math.isinf(beta) or beta <= 0:
+                    raise ValueError(f"bad beta {beta}")
+                return np.logaddexp(0.0, beta * np.asarray(x, dtype=float)) / beta
+        '''),
+        "scipy_softplus": _src('''
+            import numpy as np
+            import scipy.special
+
+            def softplus_beta(x, beta=1.0):
+                if not np.isfinite(beta) or beta <= 0:
+                    raise ValueError("beta must be a finite positive number")
+                return scipy.special.softplus(beta * np.asarray(x, dtype=np.float64)) / beta
+        '''),
+        "log_expit": _src('''
+            import numpy as np
+            from scipy.special import log_expit
+
+            def softplus_beta(x, beta=1.0):
+                if not (0 < beta < np.inf):
+                    raise ValueError("beta must be finite and > 0")
+                t = beta * np.array(x, dtype=np.float64)
+                return -log_expit(-t) / beta       # log(1 + e^t) = -log(sigmoid(-t))
+        '''),
+        "cutoff_at_40": _src('''
+            import numpy as np
+
+            def softplus_beta(x, beta=1.0):
+                b = np.float64(beta)
+                if np.isnan(b) or np.isinf(b) or b <= 0:
+                    raise ValueError("beta must be finite and > 0")
+                t = b * np.asarray(x, dtype=np.float64)
+                inner = np.log1p(np.exp(np.minimum(t, 40.0)))   # accurate for t <= 40, also far left
+                return np.where(t > 40.0, t, inner) / b          # e^-40 / 40 < 1e-12
+        '''),
+    },
+    "softplus_lipschitz_symbolic": {
+        "radicals_with_max": _src('''
+            import sympy as sp
+
+            def softplus_lipschitz_symbolic(k):
+                beta, s = sp.Symbol("beta"), sp.Symbol("s")
+                p = s
+                for _ in range(k):
+                    p = sp.expand(sp.diff(p, s) * s * (1 - s))
+                roots = sp.solve(sp.diff(p, s), s)
+                inside = [r for r in roots if sp.im(sp.N(r, 30)) == 0 and 0 < sp.re(sp.N(r, 30)) < 1]
+                return beta**k * sp.Max(*[sp.Abs(p.subs(s, r)) for r in inside])
+        '''),
+        "in_t_with_logit_of_roots": _src('''
+            import sympy as sp
+
+            def softplus_lipschitz_symbolic(k):
+                beta = sp.symbols("beta", real=True, positive=True)
+                t, s = sp.symbols("t s", real=True)
+                sig = 1 / (1 + sp.exp(-t))
+                dk = sp.diff(sig, t, k)
+                # critical points of sigma^(k): zeros of sigma^(k+1), as s = sigma(t) in (0, 1)
+                q = s
+                for _ in range(k + 1):
+                    q = sp.expand(sp.diff(q, s) * s * (1 - s))
+                factor = sp.Poly(sp.cancel(q / (s * (1 - s))), s)
+                best = None
+                for r in factor.real_roots():
+                    value = sp.Abs(dk.subs(t, sp.log(r / (1 - r))))
+                    if best is None or sp.N(value - best, 40) > 0:
+                        best = value
+                return best * beta**k
+        '''),
+        "table_of_constants": _src('''
+            import sympy as sp
+
+            def softplus_lipschitz_symbolic(k):
+                beta = sp.Symbol("beta", positive=True)
+                x = sp.Symbol("x")
+                s4 = sp.CRootOf(120 * x**4 - 240 * x**3 + 150 * x**2 - 30 * x + 1, 1)
+                p4 = s4 - 15 * s4**2 + 50 * s4**3 - 60 * s4**4 + 24 * s4**5
+                table = {1: sp.Rational(1, 4), 2: sp.sqrt(3) / 18, 3: sp.Rational(1, 8),
+                         4: sp.Abs(p4), 5: sp.Rational(1, 4)}
+                return table[k] * beta**k
+        '''),
+    },
+    "smooth_perceptron_lipschitz": {
+        "eigvalsh_gram": _src('''
+            import numpy as np
+
+            def smooth_perceptron_lipschitz(X, beta=1.0):
+                if not np.isfinite(beta) or beta <= 0:
+                    raise ValueError("beta must be finite and > 0")
+                X = np.asarray(X, dtype=np.float64)
+                return beta * np.linalg.eigvalsh(X.T @ X)[-1] / (4 * len(X))
+        '''),
+        "scipy_svdvals": _src('''
+            import numpy as np
+            import scipy.linalg
+
+            def smooth_perceptron_lipschitz(X, beta=1.0):
+                beta = float(beta)
+                if beta != beta or beta in (float("inf"), float("-inf")) or beta <= 0:
+                    raise ValueError("beta must be finite and > 0")
+                X = np.array(X, dtype=float)
+                sigma = scipy.linalg.svdvals(X)[0]
+                return float(beta / 4 * sigma * sigma / X.shape[0])
+        '''),
+        "outer_gram": _src('''
+            import numpy as np
+
+            def smooth_perceptron_lipschitz(X, beta=1.0):
+                b = np.asarray(beta, dtype=float)
+                if not (np.isfinite(b) and b > 0):
+                    raise ValueError("beta")
+                X = np.asarray(X, dtype=float)
+                top = np.linalg.eigvalsh(X @ X.T).max()          # same nonzero eigenvalues as X^T X
+                return np.asarray(b * top / (4 * X.shape[0]))     # a 0-d array
+        '''),
+    },
+    "continuation_gd": {
+        "expit_and_eigvalsh": _src('''
+            import numpy as np
+            from scipy.special import expit
+
+            def continuation_gd(X, y, w0, betas, steps):
+                X = np.asarray(X, dtype=float)
+                y = np.asarray(y, dtype=float)
+                if not set(np.unique(y)) <= {-1.0, 1.0}:
+                    raise ValueError("labels must be -1 or +1")
+                betas = np.asarray(betas, dtype=float)
+                if not np.all(np.isfinite(betas) & (betas > 0)):
+                    raise ValueError("betas must be finite and > 0")
+                N = len(X)
+                lam = np.linalg.eigvalsh(X.T @ X)[-1]
+                w = np.array(w0, dtype=float)
+                losses = np.zeros((len(betas), steps + 1))
+                for j, beta in enumerate(betas):
+                    L = beta * lam / (4 * N)
+                    F = lambda w: np.logaddexp(0, -beta * y * (X @ w)).mean() / beta
+                    losses[j, 0] = F(w)
+                    for k in range(1, steps + 1):
+                        g = -X.T @ (y * expit(-beta * y * (X @ w))) / N
+                        w = w - g / L
+                        losses[j, k] = F(w)
+                return w, losses
+        '''),
+        "tanh_sigmoid_svdvals": _src('''
+            import numpy as np
+            import scipy.linalg
+
+            def continuation_gd(X, y, w0, betas, steps):
+                X = np.asarray(X, dtype=np.float64)
+                y = np.asarray(y, dtype=np.float64)
+                if np.any((y != 1) & (y != -1)):
+                    raise ValueError("y must hold only -1 and +1")
+                for beta in betas:
+                    if not (float(beta) > 0 and np.isfinite(float(beta))):
+                        raise ValueError(f"bad beta {beta}")
+                N = X.shape[0]
+                s2 = scipy.linalg.svdvals(X)[0] ** 2
+                w = np.asarray(w0, dtype=np.float64).copy()
+                out = []
+                for beta in map(float, betas):
+                    step = 4 * N / (beta * s2)
+                    def F(w):
+                        m = -beta * y * (X @ w)
+                        return float(np.mean(np.logaddexp(0.0, m))) / beta
+                    row = [F(w)]
+                    for _ in range(steps):
+                        m = -beta * y * (X @ w)
+                        sig = 0.5 * (1 + np.tanh(m / 2))      # sigmoid(m), no overflow
+                        w = w + step * (X.T @ (y * sig)) / N
+                        row.append(F(w))
+                    out.append(row)
+                return w, np.array(out)
+        '''),
+        "calls_helpers": _src('''
+            import numpy as np
+
+            def continuation_gd(X, y, w0, betas, steps):
+                def sp_beta(t, beta):
+                    return np.logaddexp(0.0, beta * t) / beta
+
+                def lipschitz(X, beta):
+                    return beta * np.linalg.norm(X, ord=2) ** 2 / (4 * X.shape[0])
+
+                X = np.asarray(X, dtype=np.float64)
+                y = np.asarray(y)
+                if not np.isin(y, [-1, 1]).all():
+                    raise ValueError("labels")
+                if any(not np.isfinite(b) or b <= 0 for b in betas):
+                    raise ValueError("betas")
+                w = np.array(w0, dtype=np.float64)
+                losses = []
+                for beta in betas:
+                    L = lipschitz(X, beta)
+                    margins = lambda w: y * (X @ w)
+                    stage = [np.mean(sp_beta(-margins(w), beta))]
+                    for _ in range(steps):
+                        sig = np.exp(-np.logaddexp(0.0, beta * margins(w)))   # sigmoid(-beta m)
+                        w = w + X.T @ (y * sig) / (len(y) * L)
+                        stage.append(np.mean(sp_beta(-margins(w), beta)))
+                    losses.append(stage)
+                return w, np.array(losses, dtype=np.float64)
+        '''),
+    },
+}
+
+MISTAKES: dict[str, dict[str, str]] = {
+    "softplus_beta": {
+        "naive_formula": _with(_SOFTPLUS, ("(np.maximum(t, 0.0) + np.log1p(np.exp(-np.abs(t))))", "np.log(1 + np.exp(t))")),
+        "pytorch_threshold_20": _with(_SOFTPLUS, (
+            "return (np.maximum(t, 0.0) + np.log1p(np.exp(-np.abs(t)))) / beta",
+            "return np.where(t > 20, t, np.log1p(np.exp(np.minimum(t, 20)))) / beta")),
+        "cutoff_on_x": _with(_SOFTPLUS, (
+            "return (np.maximum(t, 0.0) + np.log1p(np.exp(-np.abs(t)))) / beta",
+            "x = np.asarray(x, dtype=np.float64)\n"
+            "        return np.where(x > 30, x, np.log1p(np.exp(np.minimum(t, 30))) / beta)")),
+        "log_instead_of_log1p": _with(_SOFTPLUS, ("np.log1p(np.exp(-np.abs(t)))", "np.log(1 + np.exp(-np.abs(t)))")),
+        "no_beta_check": _with(_SOFTPLUS, (
+            '        if b.shape != () or not np.isfinite(b) or not b > 0:\n            raise ValueError("beta must be finite and > 0")\n', "")),
+        "rejects_only_zero": _with(_SOFTPLUS, ("if b.shape != () or not np.isfinite(b) or not b > 0:", "if b == 0:")),
+        "forgets_one_over_beta": _with(_SOFTPLUS, ("np.log1p(np.exp(-np.abs(t)))) / beta", "np.log1p(np.exp(-np.abs(t))))")),
+        "float32": _with(_SOFTPLUS, ("np.asarray(x, dtype=np.float64)", "np.asarray(x, dtype=np.float32)")),
+        "scales_x_in_place": _with(_SOFTPLUS, (
+            "t = beta * np.asarray(x, dtype=np.float64)",
+            "t = np.asarray(x, dtype=np.float64)\n        t *= beta")),
+    },
+    "softplus_lipschitz_symbolic": {
+        "bound_one_not_one_quarter": _src('''
+            import sympy as sp
+
+            def softplus_lipschitz_symbolic(k):
+                beta = sp.Symbol("beta", positive=True)
+                return beta**k          # |sigma^(k)| <= 1
+        '''),
+        "one_quarter_for_every_k": _src('''
+            import sympy as sp
+
+            def softplus_lipschitz_symbolic(k):
+                beta = sp.Symbol("beta", positive=True)
+                return beta**k / 4
+        '''),
+        "float_constant": _with(_SYMBOLIC, ("return beta**k * sup", "return beta**k * sp.Float(sp.N(sup, 15), 15)")),
+        "grid_maximum": _src('''
+            import numpy as np
+            import sympy as sp
+
+            def softplus_lipschitz_symbolic(k):
+                beta, t = sp.symbols("beta t")
+                dk = sp.lambdify(t, sp.diff(1 / (1 + sp.exp(-t)), t, k), "numpy")
+                grid = np.linspace(-12, 12, 240001)
+                return beta**k * sp.nsimplify(float(np.max(np.abs(dk(grid)))))
+        '''),
+        "beta_power_k_minus_one": _with(_SYMBOLIC, ("return beta**k * sup", "return beta**(k - 1) * sup")),
+        "sup_of_the_kth_not_k_plus_first": _with(_SYMBOLIC, ("for _ in range(k):", "for _ in range(k - 1):")),
+        "max_without_abs": _with(_SYMBOLIC, ("values = [sp.Abs(p.subs(s, r)) for r in critical]",
+                                             "values = [p.subs(s, r) for r in critical]")),
+        "value_at_zero": _src('''
+            import sympy as sp
+
+            def softplus_lipschitz_symbolic(k):
+                beta, t = sp.symbols("beta t")
+                return beta**k * sp.Abs(sp.diff(1 / (1 + sp.exp(-t)), t, k).subs(t, 0))
+        '''),
+        "symbol_named_b": _with(_SYMBOLIC, ('sp.symbols("beta", positive=True)', 'sp.symbols("b", positive=True)')),
+    },
+    "smooth_perceptron_lipschitz": {
+        "frobenius_norm": _with(_LIPSCHITZ, ("np.linalg.norm(X, 2)", "np.linalg.norm(X)")),
+        "sum_not_mean": _with(_LIPSCHITZ, ("/ (4 * N)", "/ 4")),
+        "bound_one_not_one_quarter": _with(_LIPSCHITZ, ("/ (4 * N)", "/ N")),
+        "power_iteration_100": _with(_LIPSCHITZ, ("top = np.linalg.norm(X, 2)",
+                                                  "v = np.ones(X.shape[1])\n"
+                                                  "        for _ in range(100):\n"
+                                                  "            u = X.T @ (X @ v)\n"
+                                                  "            n = np.linalg.norm(u)\n"
+                                                  "            if n == 0:\n"
+                                                  "                break\n"
+                                                  "            v = u / n\n"
+                                                  "        top = np.linalg.norm(X @ v)")),
+        "power_iteration_2000_random_start": _with(_LIPSCHITZ, ("top = np.linalg.norm(X, 2)",
+                                                                "v = np.random.default_rng(0).normal(size=X.shape[1])\n"
+                                                                "        for _ in range(2000):\n"
+                                                                "            u = X.T @ (X @ v)\n"
+                                                                "            n = np.linalg.norm(u)\n"
+                                                                "            if n == 0:\n"
+                                                                "                break\n"
+                                                                "            v = u / n\n"
+                                                                "        top = np.linalg.norm(X @ v)")),
+        "norm_not_squared": _with(_LIPSCHITZ, ("top**2", "top")),
+        "forgets_beta": _with(_LIPSCHITZ, ("return float(b) * top**2", "return top**2")),
+        "one_element_vector": _with(_LIPSCHITZ, ("return float(b) * top**2 / (4 * N)",
+                                                 "return float(b) * np.linalg.eigvalsh(X.T @ X)[-1:] / (4 * N)")),
+        "largest_row_norm": _with(_LIPSCHITZ, ("top = np.linalg.norm(X, 2)", "top = np.linalg.norm(X, axis=1).max()")),
+        "no_beta_check": _with(_LIPSCHITZ, (
+            '        if b.shape != () or not np.isfinite(b) or not b > 0:\n            raise ValueError("beta must be finite and > 0")\n', "")),
+    },
+    "continuation_gd": {
+        "one_L_for_every_stage": _with(_CONTINUATION, ("L = beta * top / (4 * N)", "L = checked[0] * top / (4 * N)")),
+        "sorted_betas": _with(_CONTINUATION, ("for beta in checked:\n            L", "for beta in sorted(checked):\n            L")),
+        "frobenius_norm": _with(_CONTINUATION, ("np.linalg.norm(X, 2) ** 2", "np.linalg.norm(X) ** 2")),
+        "sum_not_mean": _with(_CONTINUATION, ("return np.mean(np.maximum(t, 0)", "return np.sum(np.maximum(t, 0)"),
+                              ("return -(X.T @ (y * sig)) / N", "return -(X.T @ (y * sig))")),
+        "bound_one_not_one_quarter": _with(_CONTINUATION, ("L = beta * top / (4 * N)", "L = beta * top / N")),
+        "restarts_every_stage_at_w0": _with(_CONTINUATION, ("for beta in checked:\n            L", "for beta in checked:\n            w = np.array(w0, dtype=np.float64)\n            L")),
+        "losses_only_after_steps": _with(_CONTINUATION, ("row = [loss(w, beta)]", "row = []")),
+        "naive_softplus": _with(_CONTINUATION, ("np.mean(np.maximum(t, 0) + np.log1p(np.exp(-np.abs(t))))",
+                                                "np.mean(np.log(1 + np.exp(t)))")),
+        "naive_sigmoid": _with(_CONTINUATION, ("sig = np.where(t >= 0, 1 / (1 + e), e / (1 + e))",
+                                               "sig = 1 / (1 + np.exp(-t))")),
+        "no_label_check": _with(_CONTINUATION, ('        if not np.all(np.abs(y) == 1):\n            raise ValueError("labels must be -1 or +1")\n', "")),
+        "updates_w0_in_place": _with(_CONTINUATION, ("w = np.array(w0, dtype=np.float64)", "w = np.asarray(w0, dtype=np.float64)"),
+                                     ("w = w - grad(w, beta) / L", "w -= grad(w, beta) / L")),
+    },
+}
