@@ -587,7 +587,7 @@ CHAPTER_ADAPTERS = dedent('''
         return logistic_pdf(np.asarray(eps, dtype=float), beta)
 
     def logistic_smoothing(f, x, beta=1.0, kinks=()):
-        return np.array([smoothed_mc(f, xi, beta) for xi in np.ravel(np.asarray(x, dtype=float))]).reshape(np.shape(x))
+        return np.array([smoothed_mc(f, xi, beta)[0] for xi in np.ravel(np.asarray(x, dtype=float))]).reshape(np.shape(x))
 
     def smoothed_relu_layer(W, b, X, beta=1.0):
         W, X = np.asarray(W, dtype=float), np.asarray(X, dtype=float)
@@ -605,10 +605,11 @@ CHAPTER_ADAPTERS = dedent('''
 
 
 def chapter_code() -> str:
-    """The chapter's code cells, in order, without the plotting and glue cells' side effects."""
-    text = CHAPTER.read_text()
-    cells = re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```", text, flags=re.S | re.M)
-    return "\n\n".join(re.sub(r"^:tags:.*\n", "", cell, flags=re.M) for cell in cells)
+    """The chapter's code cells, in order, as jupytext reads them."""
+    import jupytext
+
+    notebook = jupytext.read(CHAPTER)
+    return "\n\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
 
 
 @pytest.mark.slow
