@@ -649,6 +649,17 @@ BACKWARD_ZERO_ROW = {
 }
 
 
+def _within_contract(case, beta) -> bool:
+    """beta (|b_j| + sum_k |W_jk X_ik|) / ||w_j|| <= 1e4 for all i, j: the contract's range."""
+    W, b, X = (np.asarray(v, dtype=np.float64) for v in case[:3])
+    reach = (np.abs(b) + np.abs(X) @ np.abs(W).T) / np.linalg.norm(W, axis=1)
+    return bool(np.all(beta * reach <= 1e4))
+
+
+for _case, _beta in ((BACKWARD_RANDOM, 2.5), *BACKWARD_BETAS, (BACKWARD_SCALES, 2.0), (BACKWARD_LISTS, 1.5)):
+    _require(_within_contract(_case, _beta), "a backward case outside beta (|b| + sum |W X|) / ||w|| <= 1e4")
+
+
 def _backward_call(case, beta=None, copies=False) -> Call:
     args = tuple(np.array(v, copy=True) if copies else v for v in case)
     kwargs = {} if beta is None else {"beta": beta}
