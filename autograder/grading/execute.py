@@ -120,7 +120,9 @@ class UnsandboxedRunner:
         def enter_limits():
             import resource
 
-            resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+            # the worker lowers its own soft limit to twice the memory (see Sandbox.start): the
+            # hard limit must leave it that room, or the worker cannot start
+            resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, 2 * limits.memory_bytes))
             resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
 
         environment = {"PATH": os.environ.get("PATH", ""), "HOME": folder, "MPLBACKEND": "Agg",
