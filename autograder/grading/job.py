@@ -17,6 +17,7 @@ from nbformat.v4 import new_output
 from autograder import course
 from autograder.grading.judge import Limits, SandboxRunner, UnsandboxedRunner, checks_for, run_and_judge
 from autograder.grading.sanitize import SubmissionError, parse_notebook, sanitize
+from autograder.recognise import edited_locked_cells
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,15 @@ def grade_notebook(job: Job) -> JobResult:
     result = JobResult(job.student_id, job.assignment_id, job.notebook_name, None, notes=list(job.notes))
     try:
         released = nbformat.read(course.released_notebook(job.assignment_id), 4)
-        sanitized = sanitize(parse_notebook(job.content), released)
+        submitted = parse_notebook(job.content)
+        sanitized = sanitize(submitted, released)
     except SubmissionError as exc:
         result.problem = str(exc)
         return result
     result.notes.extend(sanitized.notes)
+    locked = edited_locked_cells(submitted, released)
+    if locked:  # put back as released by the sanitiser, like the test cells: said here, as they are
+        result.notes.append(f"restored edited locked cells: {', '.join(locked)}")
     notebook = sanitized.notebook
     checks = checks_for(job.assignment_id)
     cells = [(index, cell.source) for index, cell in enumerate(notebook.cells)
