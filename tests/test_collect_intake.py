@@ -42,7 +42,24 @@ def folder_class(root, students: dict[str, dict[str, bytes]]):
 # --- walks with caps per submission ----------------------------------------------------
 
 
-def test_a_folder_nested_1200_deep_costs_only_its_student(tmp_path):
+def _remove_chain(top, name: str = "d") -> None:
+    """Remove a chain of folders ``top/d/d/...`` of any depth without recursion (pytest's own
+    clean-up, ``shutil.rmtree``, recurses and would fail on it in every later session)."""
+    handles = [os.open(top, os.O_RDONLY)]
+    while True:
+        try:
+            handles.append(os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=handles[-1]))
+        except FileNotFoundError:
+            break
+    os.close(handles.pop())
+    while handles:
+        handle = handles.pop()
+        os.rmdir(name, dir_fd=handle)
+        os.close(handle)
+
+
+@pytest.fixture
+def deep_class(tmp_path):
     root = folder_class(tmp_path / "class", {"ada": {"ex02_softmax/ex02_softmax.ipynb": NB},
                                              "bob": {"ex02_softmax/ex02_softmax.ipynb": NB}})
     deep = root / "bob" / "ex02_softmax"
@@ -55,6 +72,14 @@ def test_a_folder_nested_1200_deep_costs_only_its_student(tmp_path):
             descriptor = inner
     finally:
         os.close(descriptor)
+    try:
+        yield root
+    finally:
+        _remove_chain(deep)
+
+
+def test_a_folder_nested_1200_deep_costs_only_its_student(tmp_path, deep_class):
+    root = deep_class
     found = intake(root, tmp_path / "x", assignment_ids=[], known_assignments=ALL)
     students = {s.student_id: s for s in found.submissions}
     assert set(students) == {"ada", "bob"} and students["ada"].content == NB and students["bob"].content == NB
