@@ -23,8 +23,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import PurePath
 
-#: The placeholders of nbgrader's released answer cells.
-CODE_PLACEHOLDER = "YOUR CODE HERE"
+#: The placeholder of nbgrader's released written-answer cells.
 ANSWER_PLACEHOLDER = "YOUR ANSWER HERE"
 
 _CELL_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")
@@ -194,14 +193,17 @@ def _source(cell) -> str:
 
 
 def unwritten_answers(notebook) -> list[str]:
-    """The grade ids of answer cells that still hold their released placeholder."""
+    """The grade ids of written (markdown) answer cells that still say ``YOUR ANSWER HERE``
+    or are empty. Code answers are not judged by their text (a student may keep the
+    ``YOUR CODE HERE`` comment above working code): running them says whether they are done."""
     found = []
     for cell in notebook.get("cells", []):
         info = cell.get("metadata", {}).get("nbgrader", {})
-        if isinstance(info, dict) and info.get("solution") and _grade_id(cell):
-            text = _source(cell)
-            if ANSWER_PLACEHOLDER in text or CODE_PLACEHOLDER in text or not text.strip():
-                found.append(_grade_id(cell))
+        if cell.get("cell_type") == "code" or not isinstance(info, dict) or not info.get("solution"):
+            continue
+        text = _source(cell)
+        if _grade_id(cell) and (ANSWER_PLACEHOLDER in text or not text.strip()):
+            found.append(_grade_id(cell))
     return found
 
 
