@@ -52,11 +52,11 @@ def _released() -> dict:
 def _kernel_manager(tmp: str):
     """A kernel reached over local sockets (IPC) on POSIX: no unencrypted TCP, so the kernel
     has nothing to warn about; elsewhere TCP on the loopback, with the kernel's log quiet."""
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager
 
     if os.name == "posix":
-        return KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(tmp, "kernel"))
-    return KernelManager(kernel_name="python3")
+        return AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(tmp, "kernel"))
+    return AsyncKernelManager(kernel_name="python3")
 
 
 def validate(path: Path, *, timeout: int = 60) -> Report:

@@ -91,11 +91,11 @@ def _error_of(cell, reply: dict):
 def _kernel_manager(tmp: str):
     """A kernel reached over local sockets (IPC) where the system has them: nothing travels
     over TCP, so there is nothing to warn about; on Windows, TCP on the loopback."""
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager
 
     if os.name == "posix":
-        return KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(tmp, "kernel"))
-    return KernelManager(kernel_name="python3")
+        return AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(tmp, "kernel"))
+    return AsyncKernelManager(kernel_name="python3")
 
 
 def validate(path: Path, timeout: int = 60) -> tuple[str, list[str], list[str]]:
