@@ -160,7 +160,8 @@ def test_the_job_is_built_from_the_bytes_intake_read(tmp_path, monkeypatch):
     hand_in.notebook.unlink()
     hand_in.notebook.write_bytes(b"swapped")
     work = claim_work_folder(tmp_path / "work")
-    job, *_ = run._job_for(hand_in, set(ALL), Limits(), False, Ledger(work), False, None)
+    releases = {a: course.released_notebook(a).read_bytes() for a in ALL}
+    job, *_ = run._job_for(hand_in, releases, Limits(), False, Ledger(work), False, None)
     assert json.loads(job.content)["cells"]  # the notebook read at intake (normalised), not "swapped"
 
 
