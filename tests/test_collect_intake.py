@@ -352,3 +352,38 @@ def test_normalise_leaves_what_is_not_a_notebook_to_be_reported():
     from autograder.recognise import normalise
 
     assert normalise(b"{not json") is None and normalise(b'{"cells": 1}') is None and normalise(b"\xff") is None
+
+
+# --- graded end to end: odd but honest inputs get the honest notebook's marks ----------
+
+
+@pytest.mark.slow
+def test_an_odd_id_a_renamed_old_dialect_and_an_edited_import_are_graded_like_the_original(tmp_path, perfect):
+    """``Ada [1815]`` hands in ``Copy of ex02_softmax.ipynb`` as nbformat 4.4 with cell ids and an
+    import added to the locked imports cell; ``ada`` hands in the same notebook as released.
+    Both get the same marks, Ada's row keeps her id as handed in, and the status says what was put back."""
+    import subprocess
+    import sys
+
+    from conftest import read_rows
+
+    honest = json.loads(nbformat.writes(perfect))
+    odd = json.loads(json.dumps(honest))
+    odd["nbformat_minor"] = 4
+    for cell in odd["cells"]:
+        if cell["metadata"]["nbgrader"]["grade_id"] == "imports":
+            cell["source"] = "".join(cell["source"]) + "\nimport math"
+    root = folder_class(tmp_path / "class", {
+        "ada": {"ex02_softmax/ex02_softmax.ipynb": json.dumps(honest).encode()},
+        "Ada [1815]": {"ex02_softmax/Copy of ex02_softmax.ipynb": json.dumps(odd).encode()}})
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(root), "--out", str(out),
+                          "--jobs", "2"], capture_output=True, text=True, timeout=900, cwd=course.ROOT)
+    assert run.returncode == 0, run.stderr[-2000:]
+    rows = {row["student_id"]: row for row in read_rows(out / "grades.csv")}
+    mapped = safe_id("Ada [1815]")[0]
+    assert set(rows) == {"ada", mapped}
+    assert rows[mapped]["original_id"] == "Ada [1815]" and rows["ada"]["original_id"] == ""
+    assert rows[mapped]["score"] == rows["ada"]["score"] and float(rows["ada"]["score"]) == 16
+    assert "restored edited locked cells: imports" in rows[mapped]["status"]
+    assert "restored" not in rows["ada"]["status"]
