@@ -387,3 +387,6 @@ def test_an_odd_id_a_renamed_old_dialect_and_an_edited_import_are_graded_like_th
     assert rows[mapped]["score"] == rows["ada"]["score"] and float(rows["ada"]["score"]) == 16
     assert "restored edited locked cells: imports" in rows[mapped]["status"]
     assert "restored" not in rows["ada"]["status"]
+    feedback = (out / "feedback" / mapped / "ex02_softmax" / "ex02_softmax.html").read_text()
+    assert "it was graded as released" in feedback
+    assert "it was graded as released" not in (out / "feedback" / "ada" / "ex02_softmax" / "ex02_softmax.html").read_text()

@@ -861,7 +861,7 @@ class Submission:
 def unpack(archive: Path, into: Path) -> Path:
     """Extract a zip of the folder layout into ``into`` and return the folder to collect from."""
     extract(archive, into)
-    return _unwrap(into)
+    return _unwrap(into)[0]
 
 
 def collect(submissions: Path, assignment_ids: list[str]) -> list[Submission]:

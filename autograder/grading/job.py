@@ -117,10 +117,17 @@ def _grade_into(result: JobResult, job: Job) -> None:
         else:
             cell.outputs = [nbformat.from_dict(output) for output in run.outputs.get(index, [])]
             cell.execution_count = run.counts.get(index)
+        if grade_id in locked:  # the feedback page shows it under the cell that was put back
+            cell.outputs.insert(0, new_output("stream", name="stderr", text=LOCKED_NOTE))
     result.notes.extend(run.notes)
     result.autograded = nbformat.writes(notebook)
     result.timings.update(run.timings)
     result.timings["job"] = time.monotonic() - started
+
+
+#: Shown under a locked cell the student had edited, in the autograded notebook and the feedback.
+LOCKED_NOTE = ("Note: your notebook had changed this locked cell; it was graded as released. "
+               "Put what you added in a cell of your own.\n")
 
 
 def _grade_id(cell) -> str | None:
