@@ -49,14 +49,20 @@ def _released() -> dict:
             if course.released_notebook(a).is_file()}
 
 
-def _kernel_manager(tmp: str):
-    """A kernel reached over local sockets (IPC) on POSIX: no unencrypted TCP, so the kernel
-    has nothing to warn about; elsewhere TCP on the loopback, with the kernel's log quiet."""
+def _kernel_manager_class(tmp: str):
+    """Kernels reached over local sockets (IPC, files in ``tmp``) on POSIX: nothing travels
+    over TCP, so the kernel has nothing to warn about; on Windows, TCP on the loopback.
+    A class, not a manager: nbclient then owns the kernel and shuts it down when done."""
     from jupyter_client.manager import AsyncKernelManager
 
-    if os.name == "posix":
-        return AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(tmp, "kernel"))
-    return AsyncKernelManager(kernel_name="python3")
+    if os.name != "posix":
+        return AsyncKernelManager
+
+    class LocalSockets(AsyncKernelManager):
+        def __init__(self, **options):
+            super().__init__(**{**options, "transport": "ipc", "ip": os.path.join(tmp, "kernel")})
+
+    return LocalSockets
 
 
 def validate(path: Path, *, timeout: int = 60) -> Report:
@@ -102,8 +108,8 @@ def validate(path: Path, *, timeout: int = 60) -> Report:
 
 def _run(notebook, path: Path, timeout: int, replies: dict, report: Report, tmp: str) -> None:
     client = NotebookClient(
-        notebook, km=_kernel_manager(tmp), timeout=timeout, allow_errors=True,
-        extra_arguments=course.KERNEL_ARGUMENTS, interrupt_on_timeout=True,
+        notebook, kernel_manager_class=_kernel_manager_class(tmp), kernel_name="python3", timeout=timeout,
+        allow_errors=True, extra_arguments=course.KERNEL_ARGUMENTS, interrupt_on_timeout=True,
         error_on_timeout={"ename": TIMED_OUT, "evalue": "", "traceback": []},
         on_cell_executed=lambda cell, cell_index, execute_reply: replies.__setitem__(cell_index, execute_reply),
         resources={"metadata": {"path": str(path.parent.resolve())}},

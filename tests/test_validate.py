@@ -47,8 +47,8 @@ def test_missing_file_is_a_one_line_usage_error(tmp_path):
 
 def test_a_loop_and_a_dying_kernel_are_reported_not_raised(tmp_path, answers):
     looping = filled(ASSIGNMENT, {**answers, "softmax": answers["softmax"] + "\nwhile True:\n    pass"})
-    report = validate(write_submission(tmp_path, "loop", looping), timeout=3)
-    assert report.problems == ["softmax: did not finish within 3 s (an endless loop?)"]
+    report = validate(write_submission(tmp_path, "loop", looping), timeout=15)  # imports take seconds on a busy machine
+    assert report.problems == ["softmax: did not finish within 15 s (an endless loop?)"]
     assert "passed: softmax_vjp-visible" in report.text()
     exiting = filled(ASSIGNMENT, {**answers, "softmax": "import os\nos._exit(1)"})
     report = validate(write_submission(tmp_path, "exit", exiting), timeout=10)
@@ -154,7 +154,9 @@ def test_kit_validate_without_its_packages_says_how_in_one_line_or_uses_the_kits
     assert bare.stderr.startswith("validate needs nbformat") and "python3 -m venv .venv" in bare.stderr
     assert "py -m venv .venv" in bare.stderr  # and how on Windows
     (folder / ".venv" / "bin").mkdir(parents=True)
-    (folder / ".venv" / "bin" / "python").symlink_to(sys.executable)  # the kit's .venv, made as README.txt says
+    kit_python = folder / ".venv" / "bin" / "python"  # the kit's .venv, made as README.txt says (a stand-in)
+    kit_python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    kit_python.chmod(0o755)
     again = subprocess.run([sys.executable, "-S", "validate.py", str(notebook)], cwd=folder, capture_output=True,
                            text=True, timeout=600)
     assert again.stdout.startswith(f"{ASSIGNMENT}.ipynb: checked as {ASSIGNMENT} (recognised from its cells)")
