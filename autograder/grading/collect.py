@@ -739,7 +739,8 @@ def _assemble(found: Intake, candidates: list[_Candidate], assignment_ids: list[
             filename = candidate.ref.get("file") or (candidate.path.name if candidate.path else "")
             recognised = identify(_parsed(candidate.content), released, filename, wanted)
             assignment_id = recognised.assignment_id
-            if assignment_id and recognised.how != "its file name" and assignment_for(filename, wanted) != assignment_id:
+            named = assignment_for(filename, wanted)
+            if assignment_id and recognised.how != "its file name" and named != assignment_id:
                 candidate.notes.append(f"graded {printable(filename, 60)} as {assignment_id}{NOTEBOOK_SUFFIX} "
                                        f"(recognised from {recognised.how})")
             if assignment_id is None and len(wanted) == 1:

@@ -60,8 +60,9 @@ def hold_work_folder(work: Path):
             if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                 raise AutograderError(f"cannot lock {work}: {exc.strerror}") from None
             holder = os.pread(handle, 32, 0).decode("ascii", "replace").strip()
-            raise AutograderError(f"another grade run{f' (process {holder})' if holder.isdigit() else ''} is "
-                                  f"using {work}; wait for it to finish, or give this one another --work/--out") from None
+            who = f" (process {holder})" if holder.isdigit() else ""
+            raise AutograderError(f"another grade run{who} is using {work}; wait for it to finish, "
+                                  "or give this one another --work/--out") from None
         os.ftruncate(handle, 0)
         os.pwrite(handle, f"{os.getpid()}\n".encode(), 0)
         yield work
