@@ -44,8 +44,8 @@ def test_tables_have_the_contract_columns_first_and_pending_cells(tmp_path):
             tables.add(row)
     with (tmp_path / "grades.csv").open(newline="") as handle:
         read = list(csv.reader(handle))
-    assert read[0][:5] == GRADE_COLUMNS and read[0][5:] == ["submitted_at", "late", "penalty", "name"]
-    assert read[1] == ["ada", "ex02_softmax", "16", "20", "graded", WHEN.isoformat(), "yes", "2", "'=Ada"]
+    assert read[0][:5] == GRADE_COLUMNS and read[0][5:] == ["submitted_at", "late", "penalty", "name", "original_id"]
+    assert read[1] == ["ada", "ex02_softmax", "16", "20", "graded", WHEN.isoformat(), "yes", "2", "'=Ada", ""]
     with (tmp_path / "cells.csv").open(newline="") as handle:
         cells = list(csv.reader(handle))
     assert cells[0][:6] == CELL_COLUMNS and cells[2][4:] == ["", "4", "pending"]

@@ -3,9 +3,15 @@
 - Members are streamed to disk in chunks; what counts is the bytes actually written, never the
   sizes the archive claims, so a zip bomb stops at the caps: each member, the whole archive,
   and the number of members (:class:`ArchiveLimits`).
+- The number of members is also capped per submission, so one student's 50,000 tiny files
+  cost only that student: below the folders that wrap the whole archive, each top-level
+  folder (a student, or a wrapper of students) and each folder inside it (a student's
+  assignment, or a student) has its own cap; what is over it is skipped and reported once
+  per folder, and the members of everyone else are still extracted.
 - Every path stays inside the target: backslashes are read as folder separators (archives made
-  on Windows), and a member named absolutely (``/x``, ``//x``, ``C:x``), with ``..``, with
-  control characters or with an over-long name is refused.
+  on Windows, whose folder entries end in a backslash), and a member named absolutely (``/x``,
+  ``//x``, ``C:x``), with ``..``, with control characters, with an over-long name or nested
+  deeper than :attr:`ArchiveLimits.depth` folders is refused.
 - Links, devices and other special members are never created, and files are opened with
   ``O_NOFOLLOW | O_EXCL``, so nothing is written through a link.
 - A bad member (refused, corrupt, encrypted, too big) is skipped and reported; it costs only
@@ -25,6 +31,8 @@ from autograder.errors import AutograderError
 from autograder.grading.records import printable
 
 CHUNK = 1 << 20
+#: Notebooks one folder of a submission may hold (counted apart from its other files).
+NOTEBOOKS_PER_FOLDER = 100
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,10 @@ class ArchiveLimits:
     total_bytes: int = 4 * 1024**3
     members: int = 50_000
     name_bytes: int = 255  # per path component, as most file systems allow
+    depth: int = 32  # folders in a member's path
+    #: Members under one folder two levels below the archive's wrapping folders, and one level below.
+    members_per_submission: int = 2_000
+    members_per_folder: int = 10_000
 
 
 @dataclass
@@ -71,6 +83,8 @@ def safe_parts(name: str, limits: ArchiveLimits = ArchiveLimits()) -> tuple[list
         return None, "path leaves the folder ('..')"
     if not parts:
         return None, "empty name"
+    if len(parts) > limits.depth + 1:
+        return None, f"nested more than {limits.depth} folders deep"
     if any(len(p.encode("utf-8", "surrogateescape")) > limits.name_bytes for p in parts):
         return None, "name too long"
     return parts, None
@@ -83,13 +97,13 @@ def extract(archive: Path, into: Path, limits: ArchiveLimits = ArchiveLimits()) 
     if zipfile.is_zipfile(archive):
         try:
             with zipfile.ZipFile(archive) as bundle:
-                _members(result, _zip_members(bundle), limits)
+                _members(result, list(_zip_members(bundle)), limits)
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
             raise AutograderError(f"{archive} is not a readable zip file: {printable(exc)}") from None
     elif _is_tar(archive):
         try:
             with tarfile.open(archive, mode="r:*") as bundle:
-                _members(result, _tar_members(bundle), limits)
+                _members(result, _tar_members(bundle, limits), limits)
         except (tarfile.TarError, OSError, EOFError) as exc:
             result.refuse(archive.name, f"archive ends early or is corrupt after this point: {printable(exc)}")
     else:
@@ -100,31 +114,62 @@ def extract(archive: Path, into: Path, limits: ArchiveLimits = ArchiveLimits()) 
 def _zip_members(bundle: zipfile.ZipFile):
     for info in bundle.infolist():
         mode = info.external_attr >> 16
-        kind = "dir" if info.is_dir() else "file"
+        folder = info.is_dir() or info.filename.endswith("\\") or bool(info.external_attr & 0x10)  # MS-DOS folder bit
+        kind = "dir" if folder else "file"
         if stat.S_IFMT(mode) and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
             kind = "link" if stat.S_ISLNK(mode) else "special"
         yield info.filename, kind, (lambda info=info: bundle.open(info))
 
 
-def _tar_members(bundle: tarfile.TarFile):
-    for info in bundle:  # read header by header, never the whole index first
-        if info.isdir():
-            kind = "dir"
-        elif info.isreg():
-            kind = "file"
+def _tar_members(bundle: tarfile.TarFile, limits: ArchiveLimits) -> list:
+    """The members' names, kinds and openers; the headers are read first (at most a few times
+    the member cap), so that the per-submission caps know the archive's wrapping folders."""
+    found = []
+    for info in bundle:
+        found.append(_tar_member(bundle, info))
+        if len(found) > 4 * limits.members:
+            break
+    return found
+
+
+def _tar_member(bundle: tarfile.TarFile, info: tarfile.TarInfo):
+    if info.isdir():
+        kind = "dir"
+    elif info.isreg():
+        kind = "file"
+    else:
+        kind = "link" if info.issym() or info.islnk() else "special"
+    return info.name, kind, (lambda info=info: bundle.extractfile(info))
+
+
+def _wrapping(members: list, limits: ArchiveLimits) -> int:
+    """How many leading folders every file of the archive is in (ignoring ``__MACOSX`` and
+    hidden entries)."""
+    common: list[str] | None = None
+    for name, kind, _ in members:
+        parts, _ = safe_parts(name, limits)
+        if kind != "file" or not parts or parts[0] == "__MACOSX" or parts[0].startswith("."):
+            continue
+        folders = parts[:-1]
+        if common is None:
+            common = folders
         else:
-            kind = "link" if info.issym() or info.islnk() else "special"
-        yield info.name, kind, (lambda info=info: bundle.extractfile(info))
+            same = 0
+            while same < min(len(common), len(folders)) and common[same] == folders[same]:
+                same += 1
+            common = common[:same]
+        if not common:
+            return 0
+    return len(common or [])
 
 
-def _members(result: Extracted, members, limits: ArchiveLimits) -> None:
+def _members(result: Extracted, members: list, limits: ArchiveLimits) -> None:
     total = count = 0
     seen: set[str] = set()
+    wrap = _wrapping(members, limits)
+    per_folder: dict[tuple, int] = {}
+    skipped: dict[str, int] = {}
     for name, kind, opener in members:
-        count += 1
-        if count > limits.members:
-            result.refuse(name, f"more than {limits.members} members in the archive: the rest were not extracted")
-            return
         if kind == "dir":
             continue
         if kind != "file":
@@ -134,6 +179,14 @@ def _members(result: Extracted, members, limits: ArchiveLimits) -> None:
         if parts is None:
             result.refuse(name, reason)
             continue
+        over = _over_cap(parts, wrap, per_folder, limits)
+        if over:
+            skipped[over] = skipped.get(over, 0) + 1
+            continue
+        count += 1
+        if count > limits.members:
+            result.refuse(name, f"more than {limits.members} members in the archive: the rest were not extracted")
+            break
         relative = "/".join(parts)
         if relative in seen:
             result.duplicates.add(relative)
@@ -149,6 +202,25 @@ def _members(result: Extracted, members, limits: ArchiveLimits) -> None:
             result.refuse(name, reason)
         else:
             result.files.append(relative)
+    for folder, number in skipped.items():
+        result.refuse(folder + "/", f"more files than one submission may hold: {number} of them were not extracted")
+
+
+def _over_cap(parts: list[str], wrap: int, per_folder: dict, limits: ArchiveLimits) -> str | None:
+    """The folder whose cap this member is over (``None``: within every cap); counts it.
+    Notebooks are counted apart (up to :data:`NOTEBOOKS_PER_FOLDER`), so that other files
+    that come first in the archive cannot crowd out the notebook of the submission."""
+    inner = parts[wrap:-1]
+    notebook = parts[-1].endswith(".ipynb")
+    caps = ((1, NOTEBOOKS_PER_FOLDER if notebook else limits.members_per_folder),
+            (2, NOTEBOOKS_PER_FOLDER if notebook else limits.members_per_submission))
+    keys = [(notebook, *parts[: wrap + depth]) for depth, _ in caps if len(inner) >= depth]
+    for key, (_, cap) in zip(keys, caps):
+        if per_folder.get(key, 0) >= cap:
+            return "/".join(key[1:])
+    for key in keys:
+        per_folder[key] = per_folder.get(key, 0) + 1
+    return None
 
 
 def _write(root: Path, parts: list[str], opener, cap: int) -> tuple[int, str | None]:
@@ -157,7 +229,10 @@ def _write(root: Path, parts: list[str], opener, cap: int) -> tuple[int, str | N
         folder = folder / part
         if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
             return 0, "a file of the archive is in the way of this member's folder"
-        folder.mkdir(exist_ok=True)
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            return 0, f"its folder cannot be made: {printable(exc.strerror)}"
     target = folder / parts[-1]
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:

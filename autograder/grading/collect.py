@@ -27,32 +27,50 @@ input). Its layout is detected, or forced with ``lms=``:
     Gradescope "Export Submissions": ``submission_metadata.yml`` beside one ``submission_<id>/``
     folder per submission; every member of a group submission gets the group's notebook.
 
-An archive that wraps everything in one folder is read from inside it (also ``__MACOSX`` and
-hidden files are ignored). Student ids are checked (:mod:`.ids`); a bad id, a bad archive
-member or a name that fits no assignment becomes a :class:`Problem` row and costs only that
-submission. Finding no submission at all is an :class:`~autograder.errors.AutograderError`
-that says what was found instead.
+An archive that wraps everything in one folder is read from inside it, and so is one whose
+submissions are all in one folder beside stray ones (``__MACOSX`` and hidden files are
+ignored). A student id outside the accepted set is mapped to a safe one and the original is
+kept (:mod:`.ids`); a bad archive member, a file that fits no assignment or an unreadable
+date becomes a :class:`Problem` row or a note and costs only that submission. Finding no
+submission at all is an :class:`~autograder.errors.AutograderError` that says what was found
+instead.
+
+Hostile input costs only its own submission: folders are walked without recursion, with a
+depth and a count cap per submission (:data:`WALK_DEPTH`, :data:`WALK_ENTRIES`), and every
+notebook is read once, here, from the file descriptor that was checked (opened beneath the
+source folder without following any link, a regular file within the size cap); grading uses
+those bytes and never reads the path again. Which assignment a notebook is for comes from its
+cells first, then its name (:func:`autograder.recognise.identify`).
 """
 from __future__ import annotations
 
+import errno
+import itertools
 import json
 import os
 import re
 import stat
+from collections import deque
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from autograder.errors import AutograderError
-from autograder.grading.archive import ArchiveLimits, extract, is_archive
-from autograder.grading.ids import id_problem
+from autograder.grading.archive import ArchiveLimits, extract, is_archive, safe_parts
+from autograder.grading.ids import id_problem, safe_id
 from autograder.grading.records import printable
+from autograder.recognise import assignment_for, identify
 
 LAYOUTS = ("folder", "canvas", "moodle", "blackboard", "gradescope")
 NOTEBOOK_SUFFIX = ".ipynb"
 #: Where a grading run keeps its :class:`Intake` (``OUT/intake.json``), for ``export``.
 INTAKE_FILE = "intake.json"
 _IGNORED_NAMES = ("__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini")
+#: How deep a submission's folders are looked into, and how many entries of one submission are looked at.
+WALK_DEPTH = 16
+WALK_ENTRIES = 2_000
+#: A notebook larger than this is not read (as the grader's own limit; an exercise is well under 1 MB).
+NOTEBOOK_BYTES = 100 * 1024**2
 
 
 @dataclass(frozen=True)
@@ -68,6 +86,9 @@ class HandIn:
     notes: tuple[str, ...] = ()
     platform: str = "folder"
     ref: tuple[tuple[str, str], ...] = ()  # platform data kept for exports (attachment id, folder prefix, ...)
+    #: The notebook's bytes, read once by intake (never saved in intake.json); None: see ``unread``.
+    content: bytes | None = field(default=None, compare=False, repr=False)
+    unread: str = ""  # why the notebook could not be read, when it could not
 
     def get(self, key: str, default: str = "") -> str:
         return dict(self.ref).get(key, default)
@@ -107,6 +128,7 @@ class Intake:
 
         def plain(item):
             data = asdict(item)
+            data.pop("content", None)
             for key, value in data.items():
                 if isinstance(value, datetime):
                     data[key] = value.isoformat()
@@ -127,7 +149,8 @@ class Intake:
         def hand_in(d):
             return HandIn(d["student_id"], d["assignment_id"], Path(d["notebook"]) if d["notebook"] else None,
                           d["name"], datetime.fromisoformat(d["submitted_at"]) if d["submitted_at"] else None,
-                          d["late"], tuple(d["notes"]), d["platform"], tuple(tuple(r) for r in d["ref"]))
+                          d["late"], tuple(d["notes"]), d["platform"], tuple(tuple(r) for r in d["ref"]),
+                          unread=d.get("unread", ""))
 
         from autograder.grading.roster import RosterStudent
 
@@ -149,6 +172,8 @@ class _Candidate:
     order: tuple = ()  # larger is newer, among one student's files
     ref: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    content: bytes | None = None
+    unread: str | None = None  # None: not read yet; "": read; else why it could not be
 
 
 # --- the entry point ---------------------------------------------------------------------
@@ -172,20 +197,25 @@ def intake(source: Path, into: Path, *, assignment_ids: list[str], lms: str | No
     problems: list[Problem] = []
     notes: list[str] = []
     duplicates: set[str] = set()
+    skipped: list[tuple[str, str]] = []
     if source.is_dir():
         root = source
     elif source.is_file() and is_archive(source):
         extracted = extract(source, into, limits)
-        problems += [Problem("", "", f"archive member {name!r} skipped: {reason}")
-                     for name, reason in extracted.problems]
+        skipped = extracted.problems
         duplicates = {str(into.joinpath(*d.split("/"))) for d in extracted.duplicates}
         root = into
     elif source.exists():
         raise AutograderError(f"{source} is neither a folder nor a zip or tar archive")
     else:
         raise AutograderError(f"submissions folder or archive not found: {source}")
-    root = _unwrap(root)
+    root, strays = _unwrap(root)
+    if strays:
+        notes.append(f"read the submissions in {printable(root.name, 60)!r}; ignored beside it: "
+                     + ", ".join(printable(p, 60) for p in strays[:5]) + (" ..." if len(strays) > 5 else ""))
     layout = lms or detect_layout(root)
+    problems += [Problem(_member_student(name, into, root, layout), "", f"archive member {name!r} skipped: {reason}")
+                 for name, reason in skipped]
     reader = {"folder": _folder, "canvas": _canvas, "moodle": _moodle, "blackboard": _blackboard,
               "gradescope": _gradescope}[layout]
     candidates, ignored = reader(root, problems)
@@ -193,7 +223,7 @@ def intake(source: Path, into: Path, *, assignment_ids: list[str], lms: str | No
         shown = ", ".join(printable(p, 60) for p in ignored[:5]) + (" ..." if len(ignored) > 5 else "")
         notes.append(f"ignored {len(ignored)} file(s) that are not notebooks of a submission: {shown}")
     found = Intake(layout, notes=notes, problems=problems)
-    _assemble(found, candidates, assignment_ids, known, duplicates)
+    _assemble(found, candidates, assignment_ids, known, duplicates, root)
     if roster is not None and found.submissions:
         _apply_roster(found, roster, assignment_ids)
     if not found.submissions:
@@ -202,17 +232,47 @@ def intake(source: Path, into: Path, *, assignment_ids: list[str], lms: str | No
     return found
 
 
-def _unwrap(root: Path) -> Path:
-    """Inside single wrapping folders (an LMS archive of ``<course> submissions/...``)."""
+def _unwrap(root: Path) -> tuple[Path, list[str]]:
+    """Inside wrapping folders (an LMS archive of ``<course> submissions/...``), and the names
+    of what was left beside them.
+
+    A single folder is entered unless the level above already looks like submissions; among
+    several entries, the one folder that explains more submissions than the level itself is
+    entered (a stray ``notes/`` or ``README`` beside ``submissions/``), and the rest is ignored.
+    """
+    strays: list[str] = []
     for _ in range(8):
         entries = _entries(root)
-        if len(entries) != 1 or not entries[0].is_dir() or entries[0].is_symlink():
+        folders = [e for e in entries if e.is_dir() and not e.is_symlink()]
+        if len(entries) == 1 and folders:
+            inner = _layout_scores(folders[0])
+            if any(_layout_scores(root).values()) and not any(v for k, v in inner.items() if k != "folder"):
+                break
+            root = folders[0]
+            continue
+        if len(folders) < 1 or len(entries) < 2:
             break
-        inner = _layout_scores(entries[0])
-        if any(_layout_scores(root).values()) and not any(v for k, v in inner.items() if k != "folder"):
+        here = max(_layout_scores(root).values())
+        scored = sorted(((max(_layout_scores(f).values()), f) for f in folders), key=lambda x: x[0], reverse=True)
+        best, runner_up = scored[0][0], (scored[1][0] if len(scored) > 1 else 0)
+        if best <= here or best == runner_up:
             break
-        root = entries[0]
-    return root
+        strays += [e.name for e in entries if e != scored[0][1]]
+        root = scored[0][1]
+    return root, strays
+
+
+def _member_student(name: str, into: Path, root: Path, layout: str) -> str:
+    """The student folder a skipped archive member was in (folder layout), so that it costs
+    that student a note; ``""`` when it is not in one."""
+    parts, _ = safe_parts(name)
+    if layout != "folder" or not parts:
+        return ""
+    try:
+        inside = into.joinpath(*parts).relative_to(root).parts
+    except ValueError:
+        return ""
+    return inside[0] if len(inside) >= 2 else ""
 
 
 def _entries(folder: Path) -> list[Path]:
@@ -277,24 +337,105 @@ def detect_layout(root: Path) -> str:
 # --- one reader per layout: (candidates, ignored file names) -----------------------------
 
 
-def _safe_files(folder: Path, problems: list[Problem], student: str = "") -> list[Path]:
-    """Regular files under ``folder`` (never through a link); links are reported."""
-    found = []
-    for current, dirs, files in os.walk(folder, followlinks=False):
-        here = Path(current)
-        for name in sorted(dirs):
-            if (here / name).is_symlink():
+def _safe_files(folder: Path, problems: list[Problem], student: str = "", *, per_entry: bool = False) -> list[Path]:
+    """Regular files under ``folder`` (never through a link; links are reported), breadth
+    first and without recursion: at most :data:`WALK_DEPTH` folders deep and
+    :data:`WALK_ENTRIES` entries looked at. The caps hold for the whole of ``folder`` (one
+    submission), or with ``per_entry`` for each top-level folder of it separately (a flat LMS
+    download, whose top-level files are the submissions and are not capped)."""
+    found: list[Path] = []
+    used: dict[str, int] = {}
+    capped: set[str] = set()
+    pending = deque([(folder, 0, "")])
+    while pending:
+        here, depth, budget = pending.popleft()
+        listing_cap = None if per_entry and depth == 0 else WALK_ENTRIES + 1
+        try:
+            with os.scandir(here) as listing:
+                entries = list(itertools.islice(listing, listing_cap))
+        except OSError:
+            continue
+        for entry in sorted(entries, key=lambda e: e.name):
+            key = entry.name if per_entry and depth == 0 else budget
+            try:
+                is_link, is_dir = entry.is_symlink(), entry.is_dir(follow_symlinks=False)
+                is_file = entry.is_file(follow_symlinks=False)
+            except OSError:
+                continue
+            if not (per_entry and depth == 0 and not is_dir):
+                used[key] = used.get(key, 0) + 1
+                if used[key] > WALK_ENTRIES:
+                    if key not in capped:
+                        capped.add(key)
+                        where = f" in {printable(key, 60)!r}" if key else ""
+                        problems.append(Problem(student, "", f"more than {WALK_ENTRIES} files and folders{where}: "
+                                                             "the rest were not looked at"))
+                    continue
+            name = entry.name
+            if is_link:
                 problems.append(Problem(student, "", f"symbolic link {printable(name, 60)!r} ignored"))
-        dirs[:] = sorted(d for d in dirs if not (here / d).is_symlink() and d not in _IGNORED_NAMES
-                         and not d.startswith("."))
-        for name in sorted(files):
-            path = here / name
-            mode = path.lstat().st_mode
-            if stat.S_ISLNK(mode):
-                problems.append(Problem(student, "", f"symbolic link {printable(name, 60)!r} ignored"))
-            elif stat.S_ISREG(mode) and not name.startswith(".") and name not in _IGNORED_NAMES:
-                found.append(path)
+            elif name.startswith(".") or name in _IGNORED_NAMES:
+                continue
+            elif is_dir and depth + 1 > WALK_DEPTH:
+                if ("depth", key) not in capped:
+                    capped.add(("depth", key))
+                    problems.append(Problem(student, "", f"folders nested more than {WALK_DEPTH} deep were not "
+                                                         "looked at"))
+            elif is_dir:
+                pending.append((Path(entry.path), depth + 1, key))
+            elif is_file:
+                found.append(Path(entry.path))
     return found
+
+
+def read_beneath(root: Path, path: Path, limit: int = NOTEBOOK_BYTES) -> tuple[bytes | None, str]:
+    """The bytes of ``path``, a file under ``root``, and ``""``; or ``None`` and why not.
+
+    Every folder from ``root`` down and the file itself are opened without following a link
+    (``O_NOFOLLOW``, one component at a time), the open file is checked (``fstat``: a regular
+    file within ``limit``) and read from that same descriptor: a file or folder swapped for a
+    link after it was found is refused, never read through the link."""
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        return None, "it is not inside the submissions"
+    if not parts:
+        return None, "it is not a file"
+    nofollow, cloexec = getattr(os, "O_NOFOLLOW", 0), getattr(os, "O_CLOEXEC", 0)
+    try:
+        folder = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | cloexec)
+    except OSError as exc:
+        return None, f"it could not be opened: {exc.strerror}"
+    try:
+        for part in parts[:-1]:
+            inner = os.open(part, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | nofollow | cloexec, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        handle = os.open(parts[-1], os.O_RDONLY | nofollow | cloexec | getattr(os, "O_NONBLOCK", 0), dir_fd=folder)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
+            return None, "it was replaced by a symbolic link after it was found"
+        return None, f"it could not be opened: {exc.strerror}"
+    finally:
+        os.close(folder)
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            return None, "it is not a regular file"
+        chunks, total = [], 0
+        while True:
+            chunk = os.read(handle, 1 << 20)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > limit:
+                return None, f"it is larger than {limit // 1024**2} MB"
+            chunks.append(chunk)
+        return b"".join(chunks), ""
+    except OSError as exc:
+        return None, f"it could not be read: {exc.strerror}"
+    finally:
+        os.close(handle)
 
 
 def _folder(root: Path, problems: list[Problem]):
@@ -317,15 +458,21 @@ def _folder(root: Path, problems: list[Problem]):
             when = _nbgrader_timestamp(folder / "timestamp.txt")
             shown = ", ".join(printable(o, 40) for o in others[:3])
             notes = [f"ignored {len(others)} file(s) that are not notebooks: {shown}"] if others else []
-            chosen, note = _pick_folder_notebook(notebooks, folder.name)
+            candidate = _Candidate(student.name, None, assignment_id=folder.name, submitted_at=when, notes=notes,
+                                   order=(0,))
+            chosen, note = _pick_folder_notebook(notebooks, folder.name, root, candidate)
             if note:
                 notes.append(note)
-            candidates.append(_Candidate(student.name, chosen, assignment_id=folder.name, submitted_at=when,
-                                         notes=notes, order=(0,)))
+            candidate.path = chosen
+            candidates.append(candidate)
     return candidates, ignored
 
 
-def _pick_folder_notebook(notebooks: list[Path], assignment_id: str) -> tuple[Path | None, str | None]:
+def _pick_folder_notebook(notebooks: list[Path], assignment_id: str, root: Path | None = None,
+                          candidate: _Candidate | None = None) -> tuple[Path | None, str | None]:
+    """The notebook of ``assignment_id`` among ``notebooks`` and a note when it was not named as
+    released. Among several, none so named, the one whose cells are that assignment's is taken
+    (read from ``root`` into ``candidate``, so that it is never read again)."""
     expected = [p for p in notebooks if p.name == f"{assignment_id}{NOTEBOOK_SUFFIX}"]
     if expected:
         return expected[0], None
@@ -333,6 +480,18 @@ def _pick_folder_notebook(notebooks: list[Path], assignment_id: str) -> tuple[Pa
         return notebooks[0], f"graded {notebooks[0].name} as {assignment_id}{NOTEBOOK_SUFFIX}"
     if not notebooks:
         return None, f"missing notebook {assignment_id}{NOTEBOOK_SUFFIX}"
+    if root is not None and candidate is not None:
+        from autograder import course
+
+        released = _released(course.assignment_ids())
+        if assignment_id in released:
+            read = {p: read_beneath(root, p) for p in notebooks}
+            matching = [p for p, (content, _) in read.items()
+                        if identify(_parsed(content), released, p.name).assignment_id == assignment_id]
+            if len(matching) == 1:
+                candidate.content, candidate.unread = read[matching[0]]
+                return matching[0], (f"graded {printable(matching[0].name, 60)} as {assignment_id}{NOTEBOOK_SUFFIX} "
+                                     f"(recognised from its cells among {len(notebooks)} notebooks)")
     return None, (f"{len(notebooks)} notebooks and none named {assignment_id}{NOTEBOOK_SUFFIX}: "
                   "cannot tell which to grade")
 
@@ -351,7 +510,7 @@ def _nbgrader_timestamp(path: Path) -> datetime | None:
 
 def _canvas(root: Path, problems: list[Problem]):
     candidates, ignored = [], []
-    for path in _safe_files(root, problems):
+    for path in _safe_files(root, problems, per_entry=True):
         match = _CANVAS_ANON.match(path.name) or _CANVAS.match(path.name)
         if not match or path.suffix != NOTEBOOK_SUFFIX:
             ignored.append(path.name)
@@ -388,7 +547,7 @@ def _moodle(root: Path, problems: list[Problem]):
 
 def _blackboard(root: Path, problems: list[Problem]):
     receipts: dict[str, dict] = {}
-    files = _safe_files(root, problems)
+    files = _safe_files(root, problems, per_entry=True)
     for path in files:
         match = _BLACKBOARD.match(path.name)
         if match and path.name.endswith(".txt") and not match["file"]:
@@ -409,13 +568,22 @@ def _blackboard(root: Path, problems: list[Problem]):
         if not original.endswith(NOTEBOOK_SUFFIX):
             ignored.append(path.name)
             continue
-        stamp = datetime.strptime(match["ts"], "%Y-%m-%d-%H-%M-%S")
+        notes = []
+        try:
+            stamp = datetime.strptime(match["ts"], "%Y-%m-%d-%H-%M-%S")
+        except ValueError:  # a date of the right shape that does not exist (month 13)
+            stamp = None
+            notes.append(f"the attempt's date {match['ts']} in the file name is not a date")
         when = receipt.get("submitted_at")
-        if when is None or abs((when.replace(tzinfo=None) - stamp).total_seconds()) > 26 * 3600:
-            when = stamp  # a receipt in another language or format: the file name's own (server local) time
+        if receipt.get("unreadable_date"):
+            notes.append(f"the receipt's date {printable(receipt['unreadable_date'], 60)!r} could not be read"
+                         + ("; used the attempt's time in the file name" if stamp else ""))
+        if when is None or stamp is None or abs((when.replace(tzinfo=None) - stamp).total_seconds()) > 26 * 3600:
+            when = stamp or when  # a receipt in another language or format: the file name's own (server local) time
         candidates.append(_Candidate(username, path, name=receipt.get("name", ""), submitted_at=when,
-                                     order=(stamp,), ref={"file": original, "attempt": match["ts"],
-                                                          "assignment_name": head[: -len(username) - 1]}))
+                                     order=(stamp or datetime.min,), notes=notes,
+                                     ref={"file": original, "attempt": match["ts"],
+                                          "assignment_name": head[: -len(username) - 1]}))
     return candidates, ignored
 
 
@@ -432,6 +600,8 @@ def _read_receipt(path: Path) -> dict:
     submitted = re.search(r"^Date Submitted:\s*(.+?)\s*$", text, re.MULTILINE)
     if submitted:
         found["submitted_at"] = _receipt_time(submitted.group(1))
+        if found["submitted_at"] is None:
+            found["unreadable_date"] = submitted.group(1)
     for original, stored in re.findall(r"Original filename:\s*(.+?)\s*\n\s*Filename:\s*(.+?)\s*$", text,
                                        re.MULTILINE):
         found["files"][stored] = original
@@ -454,8 +624,11 @@ def _receipt_time(text: str) -> datetime | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return parser.parse(text.replace(" o'clock", ""), fuzzy=True, tzinfos=zones)
-    except (ValueError, OverflowError):
+            when = parser.parse(text.replace(" o'clock", ""), fuzzy=True, tzinfos=zones)
+        when.isoformat()  # an offset of a day or more parses but is no time zone: refused here, not later
+        when.timestamp()
+        return when
+    except (ValueError, OverflowError, TypeError, OSError):
         return None
 
 
@@ -509,37 +682,67 @@ def _read_gradescope_metadata(path: Path) -> dict:
 
 # --- from candidates to submissions ------------------------------------------------------
 
-_RENAMED = re.compile(r"(?:-\d+| ?\(\d+\))+$")
+def _released(assignment_ids: list[str]) -> dict:
+    """The released notebooks of ``assignment_ids`` that exist, parsed, by id."""
+    from autograder import course
+
+    found = {}
+    for assignment_id in assignment_ids:
+        try:
+            found[assignment_id] = json.loads(course.released_notebook(assignment_id).read_bytes())
+        except (OSError, ValueError):
+            continue
+    return found
 
 
-def assignment_for(filename: str, candidates: list[str]) -> str | None:
-    """The assignment a notebook's file name names, allowing an LMS's renaming suffixes."""
-    stem = PurePosixPath(filename).stem
-    plain = _RENAMED.sub("", stem)
-    for value in (stem, plain):
-        if value in candidates:
-            return value
-    starts = [a for a in candidates if plain.startswith(a)]
-    return max(starts, key=len) if starts else None
+def _parsed(content: bytes | None):
+    """A notebook's JSON as data (``None`` when it is not JSON), for :func:`identify`."""
+    if content is None:
+        return None
+    try:
+        data = json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _read(candidate: _Candidate, root: Path) -> None:
+    """Read the candidate's notebook once, from the descriptor that was checked."""
+    if candidate.path is not None and candidate.unread is None:
+        candidate.content, candidate.unread = read_beneath(root, candidate.path)
 
 
 def _assemble(found: Intake, candidates: list[_Candidate], assignment_ids: list[str], known: list[str],
-              duplicates: set[str]) -> None:
+              duplicates: set[str], root: Path) -> None:
     wanted = list(assignment_ids) or list(known)
+    released = _released(wanted)
     groups: dict[tuple[str, str], list[_Candidate]] = {}
+    mapped_ids: dict[str, str] = {}
     for candidate in candidates:
-        problem = id_problem(candidate.student_id)
-        if problem:
-            found.problems.append(Problem(printable(candidate.student_id, 80), candidate.assignment_id or "", problem))
+        original = candidate.student_id
+        mapped, problem = safe_id(original)
+        if mapped is None:
+            found.problems.append(Problem(printable(original, 80), candidate.assignment_id or "", problem))
             continue
+        if mapped != original:  # never a glob pattern or a path in nbgrader: the original is kept beside it
+            mapped_ids[printable(original, 80)] = mapped
+            candidate.student_id = mapped
+            candidate.ref["original_id"] = original
+            candidate.notes.append(f"student id {printable(original, 80)!r} is graded as {mapped}")
         assignment_id = candidate.assignment_id
         if assignment_id is not None and id_problem(assignment_id):
             found.problems.append(Problem(candidate.student_id, printable(assignment_id, 80),
                                           "not an assignment: " + id_problem(assignment_id).replace("student id", "name")))
             continue
+        _read(candidate, root)
         if assignment_id is None:
             filename = candidate.ref.get("file") or (candidate.path.name if candidate.path else "")
-            assignment_id = assignment_for(filename, wanted) if filename else None
+            recognised = identify(_parsed(candidate.content), released, filename, wanted)
+            assignment_id = recognised.assignment_id
+            named = assignment_for(filename, wanted)
+            if assignment_id and recognised.how != "its file name" and named != assignment_id:
+                candidate.notes.append(f"graded {printable(filename, 60)} as {assignment_id}{NOTEBOOK_SUFFIX} "
+                                       f"(recognised from {recognised.how})")
             if assignment_id is None and len(wanted) == 1:
                 assignment_id = wanted[0]
                 candidate.notes.append(f"graded {printable(filename, 60)} as {wanted[0]}{NOTEBOOK_SUFFIX}"
@@ -565,8 +768,9 @@ def _assemble(found: Intake, candidates: list[_Candidate], assignment_ids: list[
         platform = found.layout
         found.submissions.append(HandIn(student_id, assignment_id, chosen.path, chosen.name, chosen.submitted_at,
                                         chosen.late if platform == "canvas" else None, tuple(notes), platform,
-                                        tuple(sorted((k, str(v)) for k, v in chosen.ref.items()))))
-    _fold_problems(found)
+                                        tuple(sorted((k, str(v)) for k, v in chosen.ref.items())),
+                                        content=chosen.content, unread=chosen.unread or ""))
+    _fold_problems(found, mapped_ids)
 
 
 def _names(candidate: _Candidate, assignment_id: str) -> bool:
@@ -575,13 +779,16 @@ def _names(candidate: _Candidate, assignment_id: str) -> bool:
     return assignment_for(filename, [assignment_id]) == assignment_id
 
 
-def _fold_problems(found: Intake) -> None:
-    """A problem about a student with exactly one submission becomes a note of that submission."""
+def _fold_problems(found: Intake, mapped_ids: dict[str, str]) -> None:
+    """A problem about a student with exactly one submission becomes a note of that submission
+    (``mapped_ids``: the ids graded under another, safe id)."""
     by_student: dict[str, list[int]] = {}
     for index, hand_in in enumerate(found.submissions):
         by_student.setdefault(hand_in.student_id, []).append(index)
     kept = []
     for problem in found.problems:
+        if problem.student_id in mapped_ids:
+            problem = Problem(mapped_ids[problem.student_id], problem.assignment_id, problem.reason)
         indices = by_student.get(problem.student_id, []) if not problem.assignment_id else []
         if len(indices) != 1:  # none, or several: which one it concerns is unclear
             indices = []
@@ -593,9 +800,13 @@ def _fold_problems(found: Intake) -> None:
 
 
 def _sortable(when: datetime | None):
+    """``when`` as a number to order attempts by (0 for no time, or one that has no number)."""
     if when is None:
         return 0.0
-    return when.timestamp() if when.tzinfo else when.replace(tzinfo=None).timestamp()
+    try:
+        return when.timestamp() if when.tzinfo else when.replace(tzinfo=None).timestamp()
+    except (ValueError, OverflowError, OSError):
+        return 0.0
 
 
 def _apply_roster(found: Intake, path: Path, assignment_ids: list[str]) -> None:
@@ -609,7 +820,7 @@ def _apply_roster(found: Intake, path: Path, assignment_ids: list[str]) -> None:
     assignments = sorted(set(assignment_ids) | {s.assignment_id for s in found.submissions}) or []
     handed = set()
     for index, submission in enumerate(found.submissions):
-        student = roster.find(submission.student_id, submission.name)
+        student = roster.find(submission.get("original_id") or submission.student_id, submission.name)
         if student is None:
             found.submissions[index] = replace(submission, notes=submission.notes + ("not on the roster",))
             continue
@@ -651,7 +862,7 @@ class Submission:
 def unpack(archive: Path, into: Path) -> Path:
     """Extract a zip of the folder layout into ``into`` and return the folder to collect from."""
     extract(archive, into)
-    return _unwrap(into)
+    return _unwrap(into)[0]
 
 
 def collect(submissions: Path, assignment_ids: list[str]) -> list[Submission]:

@@ -21,6 +21,7 @@ from autograder.grading import environment
 from autograder.grading.execute import Limits, runner_for
 from autograder.grading.judge import checks_for, run_and_judge
 from autograder.grading.sanitize import SubmissionError, parse_notebook, sanitize
+from autograder.recognise import edited_locked_cells
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,12 @@ def _grade_into(result: JobResult, job: Job) -> None:
                           "sent the job")
     released = nbformat.reads(job.released.decode("utf-8"), 4) if job.released else \
         nbformat.read(course.released_notebook(job.assignment_id), 4)
-    sanitized = sanitize(parse_notebook(job.content), released)
+    submitted = parse_notebook(job.content)
+    sanitized = sanitize(submitted, released)
     result.notes.extend(sanitized.notes)
+    locked = edited_locked_cells(submitted, released)
+    if locked:  # put back as released by the sanitiser, like the test cells: said here, as they are
+        result.notes.append(f"restored edited locked cells: {', '.join(locked)}")
     notebook = sanitized.notebook
     checks = checks_for(job.assignment_id)
     cells = [(index, cell.source) for index, cell in enumerate(notebook.cells)
@@ -108,10 +113,17 @@ def _grade_into(result: JobResult, job: Job) -> None:
         else:
             cell.outputs = [nbformat.from_dict(output) for output in run.outputs.get(index, [])]
             cell.execution_count = run.counts.get(index)
+        if grade_id in locked:  # the feedback page shows it under the cell that was put back
+            cell.outputs.insert(0, new_output("stream", name="stderr", text=LOCKED_NOTE))
     result.notes.extend(run.notes)
     result.autograded = nbformat.writes(notebook)
     result.timings.update(run.timings)
     result.timings["job"] = time.monotonic() - started
+
+
+#: Shown under a locked cell the student had edited, in the autograded notebook and the feedback.
+LOCKED_NOTE = ("Note: your notebook had changed this locked cell; it was graded as released. "
+               "Put what you added in a cell of your own.\n")
 
 
 def _grade_id(cell) -> str | None:

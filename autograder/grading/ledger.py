@@ -12,8 +12,12 @@ refused, and nothing in it is touched.
 """
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import json
+import os
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -24,6 +28,7 @@ from autograder.grading.records import atomic_write
 
 MARKER = ".autograder-work"
 LEDGER = "ledger.json"
+LOCK = ".autograder-lock"
 
 
 def claim_work_folder(work: Path) -> Path:
@@ -37,6 +42,33 @@ def claim_work_folder(work: Path) -> Path:
     work.mkdir(parents=True, exist_ok=True)
     atomic_write(work / MARKER, "made by `python -m autograder grade`; holds the gradebook of its runs\n")
     return work
+
+
+@contextmanager
+def hold_work_folder(work: Path):
+    """Hold ``work`` for one ``grade`` run: a second run on the same folder stops at once with
+    a one-line message, instead of both writing the gradebook and the ledger (an ``fcntl``
+    lock on ``work/.autograder-lock``, released by the system if the holder dies)."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        handle = os.open(work / LOCK, flags, 0o600)
+    except OSError as exc:
+        raise AutograderError(f"cannot lock {work}: {exc.strerror}") from None
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise AutograderError(f"cannot lock {work}: {exc.strerror}") from None
+            holder = os.pread(handle, 32, 0).decode("ascii", "replace").strip()
+            who = f" (process {holder})" if holder.isdigit() else ""
+            raise AutograderError(f"another grade run{who} is using {work}; wait for it to finish, "
+                                  "or give this one another --work/--out") from None
+        os.ftruncate(handle, 0)
+        os.pwrite(handle, f"{os.getpid()}\n".encode(), 0)
+        yield work
+    finally:
+        os.close(handle)  # closing the descriptor releases the lock
 
 
 def checks_fingerprint(assignment_id: str) -> str:

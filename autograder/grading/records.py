@@ -14,7 +14,7 @@ typed can hurt whoever opens them.
   0) and makes the submission's status ``pending (manual: <cells>)``.
 
 The contract's columns come first, in the contract's order; columns added since
-(``submitted_at``, ``late``, ``penalty``, ``name`` in ``grades.csv``; ``status`` in
+(``submitted_at``, ``late``, ``penalty``, ``name``, ``original_id`` in ``grades.csv``; ``status`` in
 ``cells.csv``) are appended after them.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 GRADE_COLUMNS = ["student_id", "assignment_id", "score", "max_score", "status"]
-GRADE_EXTRA_COLUMNS = ["submitted_at", "late", "penalty", "name"]
+GRADE_EXTRA_COLUMNS = ["submitted_at", "late", "penalty", "name", "original_id"]
 CELL_COLUMNS = ["student_id", "assignment_id", "notebook", "grade_id", "score", "max_score"]
 CELL_EXTRA_COLUMNS = ["status"]
 
@@ -65,6 +65,7 @@ class SubmissionGrade:
     late: bool | None = None
     penalty: float = 0.0
     name: str = ""
+    original_id: str = ""  # the id as handed in, when it was graded under a safe one (``Ada [1815]``)
 
     @property
     def graded(self) -> bool:
@@ -152,7 +153,7 @@ def atomic_write(path: Path, text: str | bytes) -> None:
 def grade_row(grade: SubmissionGrade) -> list[str]:
     return [grade.student_id, grade.assignment_id, number(grade.score), number(grade.max_score), grade.status,
             _when(grade.submitted_at), _flag(grade.late), number(grade.penalty) if grade.penalty else "",
-            grade.name]
+            grade.name, grade.original_id]
 
 
 def cell_rows(grade: SubmissionGrade) -> list[list[str]]:
@@ -297,5 +298,5 @@ def read_grades(path: Path) -> list[SubmissionGrade]:
                 key[0], key[1], float(row["score"] or 0), float(row["max_score"] or 0), _unescape(row["status"]),
                 tuple(cells.get(key, ())), datetime.fromisoformat(when) if when else None,
                 None if not late else late == "yes", _optional_float(row.get("penalty")) or 0.0,
-                _unescape(row.get("name") or "")))
+                _unescape(row.get("name") or ""), _unescape(row.get("original_id") or "")))
     return grades

@@ -45,7 +45,7 @@ from autograder.grading.feedback import write_failure_feedback, write_feedback
 from autograder.grading.job import Job, JobResult
 from autograder.grading.execute import Limits, runner_for
 from autograder.grading.ledger import (
-    Entry, Ledger, claim_work_folder, source_fingerprint, submission_fingerprint,
+    Entry, Ledger, claim_work_folder, hold_work_folder, source_fingerprint, submission_fingerprint,
 )
 from autograder.grading.lateness import DuePolicy, record_due_date, timestamp_text
 from autograder.grading.lms import extra_fields, status_notes
@@ -55,6 +55,7 @@ from autograder.grading.records import (
 from autograder.grading.sandbox import check_sandbox, remove_stale_cgroups
 from autograder.grading.similarity import similarity as write_similarity
 from autograder.grading.schedule import make_scheduler
+from autograder.recognise import normalise
 
 log = logging.getLogger("autograder")
 
@@ -77,6 +78,15 @@ def grade(submissions: Path, out: Path, *, assignment_ids: list[str] | None = No
         raise AutograderError(f"submissions not found: {submissions}")
     ids = [course.require_assignment(a) for a in assignment_ids] if assignment_ids else []
     work = claim_work_folder(work or out / "work")
+    with hold_work_folder(work):
+        return _grade_held(submissions, out, work, ids, limits=limits, jobs=jobs, scheduler=scheduler,
+                           students=students, regrade=regrade, sandbox=sandbox, lms=lms, roster=roster, due=due)
+
+
+def _grade_held(submissions: Path, out: Path, work: Path, ids: list[str], *, limits: Limits, jobs: int | None,
+                scheduler: str | None, students: list[str] | None, regrade: bool, sandbox: bool, lms: str | None,
+                roster: Path | None, due: DuePolicy | None) -> list[SubmissionGrade]:
+    """:func:`grade`, while this process holds the working folder."""
     out.mkdir(parents=True, exist_ok=True)
     if sandbox:
         remove_stale_cgroups()
@@ -174,7 +184,10 @@ def _extra(hand_in: HandIn, due: DuePolicy | None) -> dict:
     """The row's added columns for ``hand_in``, as plain data for the ledger."""
     fields = extra_fields(hand_in, due)
     when = fields["submitted_at"]
-    return {"submitted_at": when.isoformat() if when else None, "late": fields["late"], "name": fields["name"]}
+    extra = {"submitted_at": when.isoformat() if when else None, "late": fields["late"], "name": fields["name"]}
+    if hand_in.get("original_id"):
+        extra["original_id"] = hand_in.get("original_id")
+    return extra
 
 
 def _fingerprint(hand_in: HandIn, content: bytes) -> str:
@@ -196,15 +209,15 @@ def _job_for(hand_in: HandIn, releases: dict, limits: Limits, sandbox: bool, led
         status = f"missing notebook {notebook_name}"
         why = [note for note in status_notes(hand_in) if note != status]
         return student_id, assignment_id, status + (f" ({'; '.join(why)})" if why else ""), None, extra
-    try:
-        content = hand_in.notebook.read_bytes()
-    except OSError as exc:
-        return student_id, assignment_id, f"could not be read: {exc.strerror}", None, extra
+    content = hand_in.content  # read once by intake, from the descriptor it checked; never the path again
+    if content is None:
+        why = hand_in.unread or "intake did not read it"
+        return student_id, assignment_id, f"could not be read: {why}", None, extra
     fingerprint = _fingerprint(hand_in, content)
     if not regrade and ledger.unchanged(student_id, assignment_id, fingerprint):
         return None
     notes = tuple(status_notes(hand_in))
-    job = Job(student_id, assignment_id, notebook_name, content, limits, sandbox, notes,
+    job = Job(student_id, assignment_id, notebook_name, normalise(content) or content, limits, sandbox, notes,
               released=releases[assignment_id], grader=environment.fingerprint())
     return job, fingerprint, hand_in.submitted_at, extra
 
