@@ -35,9 +35,11 @@ COPIES = {
     }),
     "ex06": ("ch06_dead_relu", "autograder.checks.ex06_dead_relu", {
         "two_layer_grads": "two_layer_grads_ = lambda a, b, u, X, Y, alpha=0.0: grads(*(np.asarray(p, float) for p in (a, b, u, X, Y)), alpha)",
-        # ch06 counts dead units (dead_count) and takes single steps (step): neither is the
-        # graded which-units array or the training loop, and no one-line fix makes them so.
+        # ch06 defines no which-units function (it counts them inside train) and no training
+        # loop with the graded return value (step takes one step; train keeps only counts and
+        # losses): nothing there becomes dead_units or gradient_descent by a one-line fix.
         "dead_units": "dead_units_ = lambda a, b, X: dead_count(*(np.asarray(p, float) for p in (a, b, X)))",
+        "gradient_descent": "gradient_descent_ = lambda a, b, u, X, Y, lr, steps, alpha=0.0: gradient_descent(*(np.asarray(p, float) for p in (a, b, u, X, Y)), lr, steps, alpha)",
     }),
 }
 
