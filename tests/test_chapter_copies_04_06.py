@@ -5,7 +5,8 @@ graded name and adds the one-line fixes anyone would write (positional mapping,
 ``np.asarray(..., float)``, a reshape or transpose; no loop over samples, which would be
 writing the batched code the exercise asks for).
 Those adapters are below, one per graded name the chapter has something for. Each is handed
-to the exercise's hidden checks exactly as ``tests/test_checks_exNN.py`` grades a function,
+to the exercise's hidden checks exactly as ``tests/test_checks_exNN.py`` grades a function
+(``tests.checks_harness.grade``),
 and what it earns must stay at or under a quarter of the exercise's automatic points.
 An adapter that finds nothing to adapt (the chapter defines no such function) scores 0.
 """
@@ -15,8 +16,8 @@ import importlib
 
 import pytest
 
-from autograder.worker import probe
 from tests.chapter_code import chapter_namespace
+from tests.checks_harness import grade
 
 BOUND = 0.25
 
@@ -58,8 +59,7 @@ def earned(exercise: str) -> tuple[float, float, dict]:
             function = chapter_namespace(page, source)[check.target + "_"]
         except (NameError, KeyError, AttributeError):  # nothing in the chapter to adapt
             continue
-        verdict = check.judge([probe(function, call) for call in check.calls])
-        per_name[check.target] = verdict.score
+        per_name[check.target] = grade(check, function).score
     return sum(per_name.values()), total, per_name
 
 
