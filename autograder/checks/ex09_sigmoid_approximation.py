@@ -328,7 +328,7 @@ def read_network(outcome: Outcome, d: int | None = None) -> "tuple | str":
     for name, p in zip((*names, "c"), (A, b, u, c)):
         if not np.all(np.isfinite(p)):
             return f"{name} has entries that are not finite"
-    return A.reshape(m, -1), b, u, c
+    return A.reshape(m, 1 if d is None else d), b, u, c
 
 
 def _typed(outcome: Outcome, d: int | None) -> str | None:
@@ -653,7 +653,7 @@ def _within(network, relu_net, R: float, eps: float, budget: int, what: str, cou
         return f"{what}: {m} units is too many to judge (the budget is {budget})"
     error, where = approximation_error(network, relu_net, R)
     if error > eps * (1 + EPS_SLACK):
-        at = f"x = {float(where[0]):.6g}" if len(where) == 1 else f"|x| = {float(np.linalg.norm(where)):.4g}"
+        at = f"x = {float(where[0]) + 0.0:.6g}" if len(where) == 1 else f"|x| = {float(np.linalg.norm(where)):.4g}"
         return f"{what}: the uniform error reaches {_fmt(error)} at {at}, more than eps = {eps:g}"
     return None
 
