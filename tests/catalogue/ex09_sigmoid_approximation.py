@@ -191,8 +191,9 @@ CORRECT: dict[str, dict[str, str]] = {
                 best = float(y.max())
                 interior = np.flatnonzero((y[1:-1] >= y[:-2]) & (y[1:-1] >= y[2:])) + 1
                 for i in interior[np.argsort(y[interior])][::-1][:80]:
-                    res = minimize_scalar(lambda s: -err(s)[0], bounds=(x[i - 1], x[i + 1]), method="bounded",
-                                          options={"xatol": 1e-15 * max(B, 1e-300)})
+                    lo, width = x[i - 1], x[i + 1] - x[i - 1]          # searched on [0, 1]: Brent's tolerance
+                    res = minimize_scalar(lambda s: -err(lo + s * width)[0], bounds=(0.0, 1.0),  # is relative to |x|
+                                          method="bounded", options={"xatol": 1e-12})
                     best = max(best, -float(res.fun))
                 return best
         '''),
