@@ -11,9 +11,16 @@ KIT := $(SITE)/student-kit.zip
 REPORT := demo/report
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: all setup browser book pdf kit release demo test clean
+.PHONY: all setup browser book pdf kit release demo test check clean
 
-all: book pdf kit release demo
+# Each product is rebuilt only when its inputs changed, so `make` with nothing changed
+# takes seconds: stamps stand for the book and the release, files for the PDF and the kit.
+BOOK_STAMP := _build/.book-built
+RELEASE_STAMP := _build/.released
+BOOK_SOURCES := _config.yml _toc.yml references.bib $(shell find book -type f -not -path '*/__pycache__/*' -not -path '*/.ipynb_checkpoints/*') $(wildcard exercises/*/*.ipynb)
+KIT_SOURCES := $(wildcard exercises/*/*.ipynb) $(wildcard publish/*.py) autograder/validate.py
+
+all: release book pdf kit demo
 	@echo
 	@echo "Book:         $(CURDIR)/$(BOOK) (PDF: $(PDF), student kit: $(KIT))"
 	@echo "Grade report: $(CURDIR)/$(REPORT)/report.html (grades.csv, cells.csv, parts.csv, feedback/)"
@@ -40,19 +47,26 @@ $(CHROMIUM):
 	fi
 
 # -W turns every warning into an error; the execution cache makes rebuilds cheap.
-book: $(READY)
+book: $(BOOK_STAMP)
+$(BOOK_STAMP): $(READY) $(BOOK_SOURCES)
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	touch $@
 
 # The whole book as one PDF, printed offline by the same headless Chromium.
-pdf: book browser
+pdf: $(PDF)
+$(PDF): $(BOOK_STAMP) publish/pdf.py publish/browser.py | browser
 	$(BIN)/python -m publish.pdf $(SITE) $(PDF)
 
 # What a student downloads: the released notebooks and a standalone validate.
-kit: $(READY)
+kit: $(KIT)
+$(KIT): $(READY) $(KIT_SOURCES)
 	$(BIN)/python -m publish.kit $(KIT)
 
-release: $(READY)
+# release writes a notebook only when it differs from the committed one.
+release: $(RELEASE_STAMP)
+$(RELEASE_STAMP): $(READY) $(wildcard solutions/*/*.ipynb)
 	$(BIN)/python -m autograder release
+	@mkdir -p $(@D) && touch $@
 
 demo: $(READY) release
 	$(BIN)/python demo/make_class.py demo/class
@@ -60,6 +74,10 @@ demo: $(READY) release
 
 test: $(READY) book pdf kit
 	$(BIN)/python -m pytest
+
+# The edit-test loop: everything but the whole-grader runs (marked slow), no book build.
+check: $(READY)
+	$(BIN)/python -m pytest -m "not slow"
 
 clean:
 	rm -rf _build demo/class $(REPORT)

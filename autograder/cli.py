@@ -44,8 +44,18 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--due", metavar="WHEN", help="due date, ISO 8601 with zone (2026-03-01T23:59:00+01:00)")
     grade.add_argument("--extensions", type=Path, metavar="FILE",
                        help="CSV of student_id,hours or student_id,new due date")
+    grade.add_argument("--similarity", type=float, nargs="?", const=0.5, default=None, metavar="THRESHOLD",
+                       help="also write OUT/similarity/<assignment>.html: pairs of answers alike above THRESHOLD "
+                            "(default 0.5), for you to read; grades never change")
     grade.add_argument("--late-penalty", metavar="METHOD[:AMOUNT[:MAX%]]",
                        help="none, zero, per_hour:POINTS or percent_per_day:PERCENT (nbgrader's late penalty)")
+
+    similar = commands.add_parser("similarity", help="which students' answers are alike: OUT/similarity/<id>.html "
+                                                     "and .csv, for the instructor to read (grades never change)")
+    similar.add_argument("out", type=Path, metavar="OUT", help="the --out folder of a grade run")
+    similar.add_argument("--assignment", action="append", metavar="ID", help="only this assignment (repeatable)")
+    similar.add_argument("--threshold", type=float, default=0.5, help="list pairs scoring at least this (default 0.5)")
+    similar.add_argument("--work", type=Path, help="the gradebook's folder (default OUT/work)")
 
     report = commands.add_parser("report", help="rewrite OUT's tables and feedback from the gradebook "
                                                 "(after grading by hand)")
@@ -117,18 +127,28 @@ def _run(args) -> int:
         from autograder.grading.formgrader import formgrader
 
         return formgrader(args.out, work=args.work, port=args.port)
+    if args.command == "similarity":
+        from autograder.grading.analysis import write_analysis
+        from autograder.grading.records import read_grades
+        from autograder.grading.similarity import similarity
+
+        for page in similarity(args.out, assignment_ids=args.assignment, threshold=args.threshold, work=args.work):
+            print(f"wrote {page}")
+        if (args.out / "grades.csv").is_file():  # report.html links the pages
+            write_analysis(args.out, read_grades(args.out / "grades.csv"), work=args.work)
+        return 0
     if args.command == "report":
         from autograder.grading.report import report
 
         results = report(args.out, work=args.work)
     else:
-        from autograder.grading.judge import Limits
+        from autograder.grading.execute import Limits
         from autograder.grading.run import grade
 
         limits = Limits(cell_timeout=args.timeout, notebook_budget=args.budget)
         results = grade(args.submissions, args.out, assignment_ids=args.assignment, work=args.work, limits=limits,
                         jobs=args.jobs, scheduler=args.scheduler, students=args.student, regrade=args.regrade,
-                        sandbox=not args.no_sandbox, **_intake_options(args))
+                        sandbox=not args.no_sandbox, similarity=args.similarity, **_intake_options(args))
     from autograder.grading.analysis import summary
 
     print(summary_table(results))

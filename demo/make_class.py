@@ -58,7 +58,7 @@ def make_class(target: Path) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             notebook = filled(assignment_id, answers or {})
             if student == "snooping":
-                notebook.cells.insert(1, nbformat.v4.new_code_cell(SNOOPING_CELL))
+                notebook.cells.insert(1, nbformat.v4.new_code_cell(SNOOPING_CELL, id="snooping"))  # a fixed id: the same file every time
             nbformat.write(notebook, path)
         broken = target / "broken" / assignment_id / f"{assignment_id}.ipynb"
         broken.parent.mkdir(parents=True, exist_ok=True)

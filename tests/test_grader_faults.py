@@ -180,6 +180,16 @@ def test_a_killed_pool_process_costs_no_grade(tmp_path, small_class):
     assert read_rows(tmp_path / "out" / "cells.csv") == read_rows(tmp_path / "undisturbed" / "cells.csv")
 
 
+def _read_until(stream, words: str) -> str:
+    """What ``stream`` says up to and including the line with ``words``."""
+    lines = []
+    for line in stream:
+        lines.append(line)
+        if words in line:
+            break
+    return "".join(lines)
+
+
 @contextmanager
 def dask_cluster(tmp_path: Path, workers: int = 2, environment: dict | None = None):
     """`dask scheduler` and `dask worker --nworkers N`, started as the README says, from a
@@ -221,8 +231,10 @@ def test_a_cluster_started_by_hand_grades_like_the_local_pool_through_a_killed_w
     with dask_cluster(tmp_path) as (address, workers):
         grader = subprocess.Popen(_grade_command(small_class, tmp_path / "dask", "--scheduler", address),
                                   cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        said = _read_until(grader.stderr, "grading 4 notebooks")  # the workers are probed by then
         assert _kill_one_busy_process(workers)
         _, errors = grader.communicate(timeout=300)
+        errors = said + errors
     assert grader.returncode == 0, errors
     assert _graded(tmp_path / "dask") == _graded(tmp_path / "local")
     assert read_rows(tmp_path / "dask" / "cells.csv") == read_rows(tmp_path / "local" / "cells.csv")

@@ -43,7 +43,7 @@ from autograder.grading import environment
 from autograder.grading.collect import INTAKE_FILE, HandIn, Intake, intake
 from autograder.grading.feedback import write_failure_feedback, write_feedback
 from autograder.grading.job import Job, JobResult
-from autograder.grading.judge import Limits, SandboxRunner
+from autograder.grading.execute import Limits, runner_for
 from autograder.grading.ledger import (
     Entry, Ledger, claim_work_folder, source_fingerprint, submission_fingerprint,
 )
@@ -53,6 +53,7 @@ from autograder.grading.records import (
     MISSING, SubmissionGrade, atomic_write, printable, recorded_grade, write_tables,
 )
 from autograder.grading.sandbox import check_sandbox, remove_stale_cgroups
+from autograder.grading.similarity import similarity as write_similarity
 from autograder.grading.schedule import make_scheduler
 
 log = logging.getLogger("autograder")
@@ -61,14 +62,16 @@ log = logging.getLogger("autograder")
 def grade(submissions: Path, out: Path, *, assignment_ids: list[str] | None = None, work: Path | None = None,
           limits: Limits = Limits(), jobs: int | None = None, scheduler: str | None = None,
           students: list[str] | None = None, regrade: bool = False, sandbox: bool = True, lms: str | None = None,
-          roster: Path | None = None, due: DuePolicy | None = None) -> list[SubmissionGrade]:
+          roster: Path | None = None, due: DuePolicy | None = None,
+          similarity: float | None = None) -> list[SubmissionGrade]:
     """Grade what is new or changed in ``submissions``; write tables and feedback under ``out``.
 
     ``submissions`` is a folder or an archive in any layout :func:`intake` knows (this
     project's ``<student>/<assignment>/`` folders, Canvas, Moodle, Blackboard, Gradescope;
     ``lms`` forces one). ``roster`` gives every listed student a row; ``due`` sets due
     dates, extensions and the late penalty. ``work`` holds nbgrader's gradebook and copies
-    (default ``out/work``) and is kept between runs.
+    (default ``out/work``) and is kept between runs. ``similarity``, a threshold, also writes the
+    similarity report of the class's answers (:mod:`similarity`), linked from ``report.html``.
     """
     if not submissions.exists():
         raise AutograderError(f"submissions not found: {submissions}")
@@ -77,7 +80,7 @@ def grade(submissions: Path, out: Path, *, assignment_ids: list[str] | None = No
     out.mkdir(parents=True, exist_ok=True)
     if sandbox:
         remove_stale_cgroups()
-        runner = SandboxRunner(limits)
+        runner = runner_for(limits)
         check_sandbox(runner.sandbox)
         log.info(runner.describe())
     else:
@@ -95,6 +98,8 @@ def grade(submissions: Path, out: Path, *, assignment_ids: list[str] | None = No
     finally:  # also after an interrupt: the tables then show everything finished so far
         shutil.rmtree(scratch, ignore_errors=True)
         results = _write_tables(out, work, ledger)
+        if similarity is not None:
+            write_similarity(out, threshold=similarity, work=work)
         write_analysis(out, results, work=work)
     return results
 

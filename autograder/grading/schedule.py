@@ -17,6 +17,7 @@ import concurrent.futures.process
 import multiprocessing
 import os
 import signal
+import time
 
 from autograder.errors import AutograderError
 from autograder.grading.environment import probe
@@ -106,19 +107,31 @@ class DaskScheduler:
             raise
 
     def _probe(self, grader: str, assignment_ids: list[str]) -> None:
-        """Stop with one line unless every worker can grade these assignments as we would."""
-        if not self._client.scheduler_info().get("workers"):
-            raise AutograderError(f"the Dask cluster at {self.address} has no workers")
-        try:
-            answers = self._client.run(probe, grader, assignment_ids, on_error="return")
-        except Exception as exc:  # noqa: BLE001 - whatever the cluster says, it is one line
-            raise AutograderError(f"could not probe the Dask workers at {self.address}: "
-                                  f"{type(exc).__name__}: {exc}") from None
-        for worker, answer in sorted(answers.items()):
-            if isinstance(answer, BaseException):
-                answer = f"cannot run the grader: {type(answer).__name__}: {answer}"
-            if answer:
-                raise AutograderError(f"Dask worker {worker} {answer}; nothing was graded")
+        """Stop with one line unless every worker can grade these assignments as we would.
+        A worker lost while it is probed (its connection closed) is asked again, up to three
+        times: the cluster may have replaced it; a worker that answers wrongly is final."""
+        from distributed.comm.core import CommClosedError
+
+        for attempt in range(3):
+            if not self._client.scheduler_info().get("workers"):
+                raise AutograderError(f"the Dask cluster at {self.address} has no workers")
+            try:
+                answers = self._client.run(probe, grader, assignment_ids, on_error="return")
+            except Exception as exc:  # noqa: BLE001 - whatever the cluster says, it is one line
+                raise AutograderError(f"could not probe the Dask workers at {self.address}: "
+                                      f"{type(exc).__name__}: {exc}") from None
+            lost = False
+            for worker, answer in sorted(answers.items()):
+                if isinstance(answer, (CommClosedError, OSError)) and attempt < 2:
+                    lost = True
+                    continue
+                if isinstance(answer, BaseException):
+                    answer = f"cannot run the grader: {type(answer).__name__}: {answer}"
+                if answer:
+                    raise AutograderError(f"Dask worker {worker} {answer}; nothing was graded")
+            if not lost:
+                return
+            time.sleep(2)
 
     def describe(self) -> str:
         workers = len(self._client.scheduler_info().get("workers", {}))
