@@ -15,7 +15,6 @@ import math
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import mpmath
 import numpy as np
@@ -26,6 +25,7 @@ from autograder.checks import ex09_sigmoid_approximation as chk
 from autograder.checks.framework import Check, Verdict
 from autograder.fill import filled, reference_answers
 from autograder.worker import Outcome, probe
+from chapter_code import chapter_namespace
 from conftest import read_rows, write_submission
 from tests.catalogue.ex09_sigmoid_approximation import CORRECT, MISTAKES
 
@@ -429,22 +429,6 @@ def test_visible_tests_catch_the_commonest_mistakes(name, label, words):
 
 # --- how much the chapter gives away --------------------------------------------------------------------
 
-CHAPTER = Path(__file__).resolve().parent.parent / "book" / "ch09_sigmoid_approximation.md"
-
-
-def chapter_namespace() -> dict:
-    """Every code cell of the chapter, run (without its figures) in one namespace."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    text = CHAPTER.read_text()
-    namespace: dict = {}
-    for cell in re.findall(r"```\{code-cell\} ipython3\n(.*?)```", text, re.S):
-        cell = re.sub(r"\A---\n.*?\n---\n", "", cell, flags=re.S)
-        exec(compile(cell.replace("plt.show()", "plt.close('all')"), str(CHAPTER), "exec"), namespace)
-    return namespace
-
-
 #: The chapter's functions under the graded names, with the obvious adapters. The chapter has
 #: no evaluator of a given network and no symbolic limit, so those two stay stubs; its grid
 #: maxima become a grid search; its staircase, sized by its bound, becomes the weights.
@@ -479,8 +463,7 @@ def staircase_limit_error_symbolic():
 
 @pytest.mark.slow
 def test_copying_the_chapter_earns_at_most_a_quarter():
-    namespace = chapter_namespace()
-    exec(COPY_ADAPTERS, namespace)
+    namespace = chapter_namespace("ch09_sigmoid_approximation", COPY_ADAPTERS)
     earned = sum(grade(check_of(name), namespace[name]).score for name in NAMES)
     total = sum(POINTS.values())
     print(f"copying the chapter earns {earned:g} of {total} points ({earned / total:.0%})")
