@@ -45,7 +45,7 @@ EXPECTED_FAILED_PART = {
     ("sigmoid_net", "clipped_argument"): "huge arguments",
     ("sigmoid_net", "float32"): "five random units",
     ("sup_error_relu", "grid_of_a_million_points"): "peaks of width",
-    ("sup_error_relu", "samples_without_refinement"): "peaks of width",
+    ("sup_error_relu", "samples_without_refinement"): "moderate slopes",
     ("sup_error_relu", "forgets_the_absolute_value"): "maximum at the kink",
     ("sup_error_relu", "only_nonnegative_x"): "peaks of width",
     ("sup_error_relu", "forgets_the_ends"): "maximum at the kink",
@@ -342,7 +342,7 @@ def staircase_limit_error_symbolic():
 def test_out_of_process_tampering_gains_nothing():
     from autograder.grading import judge as judge_module
 
-    verdicts = judge_module.judge([TAMPERING_CELL], chk.CHECKS, judge_module.Limits(call_timeout=60.0))
+    verdicts = judge_module.run_and_judge([TAMPERING_CELL], chk.CHECKS, judge_module.Limits(call_timeout=60.0))[0]
     for grade_id, verdict in verdicts.items():
         assert verdict.score == 0, (grade_id, verdict.report())
 
@@ -416,7 +416,7 @@ def test_visible_tests_fail_on_the_stub(name):
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("name, label, words", [
     ("sigmoid_net", "naive_exp_overflows", "compute the sigmoid without overflow"),
-    ("sup_error_relu", "grid_of_a_million_points", "width about 4e-8"),
+    ("sup_error_relu", "grid_of_a_million_points", "the error peaks at the kink"),
     ("relu_sigmoid_approx", "uncentred_staircase", "the error reaches"),
     ("relu_sigmoid_approx", "budget_spent_four_times_over", "but the budget is"),
     ("relu_net_to_sigmoid_net", "ignores_the_bias", "the error reaches"),
