@@ -11,7 +11,7 @@ KIT := $(SITE)/student-kit.zip
 REPORT := demo/report
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: all setup browser book pdf kit release demo test clean
+.PHONY: all setup browser book pdf kit release demo test check clean
 
 # Each product is rebuilt only when its inputs changed, so `make` with nothing changed
 # takes seconds: stamps stand for the book and the release, files for the PDF and the kit.
@@ -74,6 +74,10 @@ demo: $(READY) release
 
 test: $(READY) book pdf kit
 	$(BIN)/python -m pytest
+
+# The edit-test loop: everything but the whole-grader runs (marked slow), no book build.
+check: $(READY)
+	$(BIN)/python -m pytest -m "not slow"
 
 clean:
 	rm -rf _build demo/class $(REPORT)

@@ -142,7 +142,7 @@ def _run(args) -> int:
 
         results = report(args.out, work=args.work)
     else:
-        from autograder.grading.judge import Limits
+        from autograder.grading.execute import Limits
         from autograder.grading.run import grade
 
         limits = Limits(cell_timeout=args.timeout, notebook_budget=args.budget)

@@ -10,12 +10,9 @@ import os
 import sys
 from pathlib import Path
 
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests
 from traitlets.config import Config
 
 from autograder.errors import AutograderError
-from autograder.grading.pending import GetGradesMarkingPending
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,10 +60,6 @@ def nbgrader_config(*, release_to: Path, work: Path) -> Config:
     config.Application.log_level = "ERROR"
     config.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     config.ClearSolutions.text_stub = "YOUR ANSWER HERE"
-    # nbgrader's own feedback (the formgrader's button) shows each hidden test's report, never
-    # its code, and says "pending" for a part nobody graded by hand yet
-    config.GenerateFeedback.preprocessors = [GetGradesMarkingPending, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
-    config.ClearHiddenTests.enforce_metadata = False
     return config
 
 

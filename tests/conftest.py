@@ -10,6 +10,15 @@ import pytest
 from autograder.fill import filled, reference_answers
 
 ASSIGNMENT = "ex02_softmax"
+
+
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (``-n 2`` in pytest.ini), keep each file's tests in one process,
+    so a module fixture (a whole `grade` run) runs once; only the many small, independent
+    checks tests (``test_checks_*``) are spread over both."""
+    for item in items:
+        if not item.module.__name__.split(".")[-1].startswith("test_checks_") and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 GRADED_NAMES = ["softmax", "log_softmax", "softmax_jacobian", "softmax_vjp", "softmax_jacobian_symbolic"]
 
 

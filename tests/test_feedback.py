@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from autograder.checks.framework import VERDICT_MIME, PartResult, Verdict
 from autograder.grading import feedback
 
-REPORT = """[passed] values on vectors
-[FAILED] the axis argument
-         result (shape (4, 5)) is wrong at index (1, 4)
-[passed] no overflow
-[FAILED] returns a new float64 array
-         emitted a warning: RuntimeWarning
-score: 2 / 4
-"""
+VERDICT = Verdict(2, 4, (PartResult("values on vectors", True, None),
+                         PartResult("the axis argument", False, "result (shape (4, 5)) is wrong at index (1, 4)"),
+                         PartResult("no overflow", True, None),
+                         PartResult("returns a new float64 array", False, "emitted a warning: RuntimeWarning")))
+
+
+def _graded_cell(verdict: Verdict) -> dict:
+    return {"outputs": [{"output_type": "stream", "name": "stdout", "text": verdict.report()},
+                        {"output_type": "execute_result", "data": {"text/plain": repr(verdict.score),
+                                                                   VERDICT_MIME: verdict.to_dict()}}]}
 
 
 def test_report_parts_failures_first_with_their_details():
-    parts = feedback.parse_report(REPORT)
+    parts = feedback.report_parts(_graded_cell(VERDICT))
     assert [p["title"] for p in parts] == ["the axis argument", "returns a new float64 array",
                                           "values on vectors", "no overflow"]
     assert [p["passed"] for p in parts] == [False, False, True, True]
@@ -26,7 +29,8 @@ def test_report_parts_failures_first_with_their_details():
 
 
 def test_a_report_in_another_form_gives_no_parts():
-    assert feedback.parse_report("Traceback (most recent call last):\n  boom\n") == []
+    forged = {"outputs": [{"output_type": "stream", "name": "stdout", "text": "[passed] values on vectors\n"}]}
+    assert feedback.report_parts(forged) == []  # printed text is never read as a verdict
 
 
 def test_runaway_recursion_keeps_the_ends_of_the_run():

@@ -22,6 +22,8 @@ FULL = sum(AUTO_POINTS.values())
 
 TAMPER = '''import builtins, sys, types
 import numpy as np
+
+pytestmark = pytest.mark.slow  # whole `grade` runs
 np.allclose = lambda *a, **k: True
 np.testing.assert_allclose = lambda *a, **k: None
 builtins.isinstance = lambda *a, **k: True

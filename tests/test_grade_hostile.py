@@ -8,6 +8,8 @@ import pytest
 
 from conftest import read_rows, write_submission
 
+pytestmark = pytest.mark.slow  # whole `grade` runs
+
 HOSTILE_CELLS = {
     "exits": "import os\nos._exit(3)",
     "floods": "while True:\n    print('x' * 100_000)",

@@ -18,6 +18,7 @@ def _rows(out):
     return read_rows(out / "grades.csv"), read_rows(out / "cells.csv")
 
 
+@pytest.mark.slow
 def test_zip_and_folder_and_second_run_give_the_same_grades(tmp_path, perfect):
     folder = tmp_path / "class"
     write_submission(folder, "ada", perfect)
@@ -48,6 +49,7 @@ def test_unpack_keeps_files_inside_the_target(tmp_path):
         "ada/ex02_softmax/ex02_softmax.ipynb"]
 
 
+@pytest.mark.slow
 def test_a_submission_that_breaks_the_pipeline_gets_a_row_and_the_others_are_graded(tmp_path, perfect, monkeypatch):
     from autograder.grading import run
 

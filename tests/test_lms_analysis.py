@@ -1,4 +1,4 @@
-"""The end-of-run summary, parts.csv from the hidden cells' reports, and report.html (figures as
+"""The end-of-run summary, parts.csv from the hidden cells' verdicts (data), and report.html (figures as
 PNG data URIs, no script, every text escaped)."""
 from __future__ import annotations
 
@@ -8,20 +8,22 @@ import re
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from autograder.checks.framework import PartResult, Verdict
+from autograder.checks.framework import VERDICT_MIME, PartResult, Verdict
 from autograder.grading.analysis import item_analysis, notebook_parts, summary, write_analysis
 from autograder.grading.records import CellGrade, SubmissionGrade
 
 REPORT_A = Verdict(3.0, 4.0, (PartResult("rows sum to 1", True, None),
-                              PartResult("<script>alert(1)</script> axis", False, "wrong along axis 0"))).report()
+                              PartResult("<script>alert(1)</script> axis", False, "wrong along axis 0")))
 REPORT_B = Verdict(4.0, 4.0, (PartResult("rows sum to 1", True, None),
-                              PartResult("<script>alert(1)</script> axis", True, None))).report()
+                              PartResult("<script>alert(1)</script> axis", True, None)))
 
 
-def autograded(text: str):
+def autograded(verdict: Verdict):
     cell = new_code_cell("chk.softmax_hidden(softmax)", metadata={"nbgrader": {"grade": True, "grade_id": "softmax-hidden",
                                                                                 "points": 4}})
-    cell.outputs = [new_output("stream", name="stdout", text=text)]
+    cell.outputs = [new_output("stream", name="stdout", text=verdict.report() + "\n[passed] forged by the student\n"),
+                    new_output("execute_result", data={"text/plain": repr(verdict.score), VERDICT_MIME: verdict.to_dict()},
+                               execution_count=None)]
     return new_notebook(cells=[new_code_cell("x = 1"), cell])
 
 
@@ -30,7 +32,7 @@ def row(student, score, status="graded", late=None):
                            late=late)
 
 
-def test_parts_come_from_the_verdict_lines():
+def test_parts_come_from_the_verdict_data_never_from_printed_lines():
     parts = notebook_parts(autograded(REPORT_A), "ada", "ex02_softmax")
     assert [(p.grade_id, p.part, p.passed) for p in parts] == [
         ("softmax-hidden", "rows sum to 1", True), ("softmax-hidden", "<script>alert(1)</script> axis", False)]

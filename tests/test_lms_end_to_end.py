@@ -4,6 +4,8 @@ names, the newest attachment graded, Canvas's LATE flag and a due date with a la
 ``lib/content_zipper.rb`` builds them; roster as Canvas's gradebook export.)"""
 from __future__ import annotations
 
+import pytest
+
 import subprocess
 import sys
 import zipfile
@@ -13,6 +15,8 @@ import nbformat
 from autograder.fill import filled
 from conftest import ASSIGNMENT, read_rows
 from test_lms_roster_and_lateness import CANVAS_ROSTER
+
+pytestmark = pytest.mark.slow  # whole `grade` runs
 
 
 def test_canvas_zip_with_roster_and_due_date(tmp_path, perfect):

@@ -55,3 +55,19 @@ def test_grading_by_hand_in_the_formgrader_then_report(tmp_path, perfect):
     assert (grades[0]["score"], grades[0]["status"]) == ("19", "graded")
     assert [r["status"] for r in read_rows(out / "cells.csv") if r["grade_id"] == "proof"] == ["graded"]
     assert (out / "report.html").is_file() and (out / "parts.csv").is_file()
+
+
+def test_the_formgrader_feedback_button_marks_pending_parts_and_hides_the_tests(tmp_path):
+    from traitlets.config import Config
+    from nbconvert.exporters.exporter import Exporter
+
+    from autograder.grading.formgrader import write_config
+
+    config = Config()
+    exec((write_config(tmp_path) / "nbgrader_config.py").read_text(), {"get_config": lambda: config})
+    assert config.GenerateFeedback.preprocessors == ["autograder.grading.feedback.GetGradesMarkingPending",
+                                                     "nbgrader.preprocessors.ClearHiddenTests",
+                                                     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
+    exporter = Exporter()
+    for name in config.GenerateFeedback.preprocessors:  # each importable, as nbgrader will import it
+        exporter.register_preprocessor(name, enabled=True)

@@ -10,7 +10,7 @@ import nbformat
 from nbformat.v4 import new_markdown_cell, new_notebook
 from nbgrader.api import Gradebook, GradeCell, SolutionCell
 
-from autograder.grading.pending import PENDING_NOTE, GetGradesMarkingPending
+from autograder.grading.feedback import PENDING_NOTE, GetGradesMarkingPending
 
 
 def test_pending_proof_gets_a_pending_comment(tmp_path, monkeypatch):

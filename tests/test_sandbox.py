@@ -15,7 +15,7 @@ from autograder import course
 from autograder.errors import AutograderError
 from autograder.grading import sandbox as sandbox_module
 from autograder.grading.judge import Limits, SandboxRunner, run_notebook
-from autograder.worker import Call
+from autograder.protocol import Call
 
 FAST = Limits(cell_timeout=3, call_timeout=2, notebook_budget=60, memory_bytes=768 * 1024**2,
               disk_bytes=64 * 1024**2, processes=32)

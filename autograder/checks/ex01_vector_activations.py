@@ -1,9 +1,9 @@
 """Hidden tests of ``ex01_vector_activations``: the contract in EXERCISES.md, one check per graded name.
 
 The references below are computed here, in the grader's process, before any student code
-runs; the student's functions are only ever *called* (see :mod:`autograder.worker`). The
+runs; the student's functions are only ever *called* (see :mod:`autograder.protocol`). The
 functions handed to the student's ``jacobian_fd`` are built in the worker from the source
-strings below (:class:`~autograder.worker.Function`); what they observe while the student's
+strings below (:class:`~autograder.protocol.Function`); what they observe while the student's
 code runs (whether ``z`` was still intact, what they were called with) comes back as plain
 records.
 """
@@ -19,7 +19,7 @@ from autograder.checks.framework import (
     Call, Check, Function, Judge, Part, agrees_to_digits, all_of, close_to, compare, rational_points,
     run_locally, well_behaved, well_behaved_and_right,
 )
-from autograder.worker import Outcome
+from autograder.protocol import Outcome
 
 RNG = np.random.default_rng(20261124)
 
@@ -343,10 +343,13 @@ L2_NORMALIZE_HIDDEN = Check(
                    close_to(reference_l2_normalize(CUBE, axis=1), atol=1e-12)),
         ),
         Part(
-            "no overflow or underflow: exact to 1e-12 for entries from 1e-300 to 1e300",
-            (_numeric("l2_normalize", EXTREME), _numeric("l2_normalize", EXTREME.T, axis=0)),
+            "no overflow or underflow: exact to 1e-12 for entries from 1e-300 to 1e300 (batches and single rows)",
+            (_numeric("l2_normalize", EXTREME), _numeric("l2_normalize", EXTREME.T, axis=0),
+             _numeric("l2_normalize", EXTREME[0].copy()), _numeric("l2_normalize", EXTREME[1].copy())),
             all_of(close_to(exact_l2_normalize(EXTREME), atol=1e-12),
-                   close_to(exact_l2_normalize(EXTREME).T, atol=1e-12)),
+                   close_to(exact_l2_normalize(EXTREME).T, atol=1e-12),
+                   close_to(exact_l2_normalize(EXTREME)[0], atol=1e-12),
+                   close_to(exact_l2_normalize(EXTREME)[1], atol=1e-12)),
             weight=2,
         ),
         Part(

@@ -1,7 +1,7 @@
 """Hidden tests of ``ex02_softmax``: the contract in EXERCISES.md, one check per graded name.
 
 The references below are computed here, in the grader's process, before any student code
-runs; the student's functions are only ever *called* (see :mod:`autograder.worker`).
+runs; the student's functions are only ever *called* (see :mod:`autograder.protocol`).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from autograder.checks.framework import (
     Call, Check, Judge, Part, agrees_to_digits, all_of, close_to, compare, rational_points,
     run_locally, well_behaved, well_behaved_and_right,
 )
-from autograder.worker import Outcome
+from autograder.protocol import Outcome
 
 RNG = np.random.default_rng(20261123)
 
@@ -65,6 +65,8 @@ BATCH = RNG.normal(size=(4, 5)) * 3
 CUBE = RNG.normal(size=(2, 3, 4)) * 3
 INTEGERS = [3, -1, 0, 2]
 EXTREME = np.array([[1e5, 0.0, -1e5], [1000.0, 1000.0, 999.0], [-1e5, -1e5, -1e5 + 1], [-800.0, -801.0, -1e5]])
+#: One large row on its own (1-D): code that is stable on batches only overflows here.
+EXTREME_ROW = np.array([1000.0, 999.0, -1e5, 0.0])
 SHIFT = 37.5
 #: The contract's "moderate" range: exact to 1e-12 here (rows spread over the whole range).
 MODERATE = RNG.uniform(-50.0, 50.0, size=(6, 8))
@@ -115,9 +117,11 @@ SOFTMAX_HIDDEN = Check(
             lambda o: compare(o[0], reference_softmax(MODERATE), atol=1e-12) or _sums_to_one(o, atol=1e-12),
         ),
         Part(
-            "no overflow: finite, within 1e-9 of the exact value and summing to 1 to 1e-9 for |z| up to 1e5",
-            (_numeric("softmax", EXTREME),),
-            lambda o: compare(o[0], reference_softmax(EXTREME), atol=1e-9) or _sums_to_one(o, atol=1e-9),
+            "no overflow: finite, within 1e-9 of the exact value and summing to 1 to 1e-9 for |z| up to 1e5 "
+            "(a batch and a single row)",
+            (_numeric("softmax", EXTREME), _numeric("softmax", EXTREME_ROW)),
+            lambda o: (compare(o[0], reference_softmax(EXTREME), atol=1e-9) or _sums_to_one(o[:1], atol=1e-9)
+                       or compare(o[1], reference_softmax(EXTREME_ROW), atol=1e-9) or _sums_to_one(o[1:], atol=1e-9)),
         ),
         Part(
             "unchanged when a constant is added along the axis",
@@ -155,9 +159,10 @@ LOG_SOFTMAX_HIDDEN = Check(
         ),
         Part(
             "finite where the inputs are: log_softmax([0, -1e4]) is [0, -1e4]",
-            (_numeric("log_softmax", TINY_TAIL), _numeric("log_softmax", EXTREME)),
+            (_numeric("log_softmax", TINY_TAIL), _numeric("log_softmax", EXTREME), _numeric("log_softmax", EXTREME_ROW)),
             all_of(close_to(np.array([0.0, -1e4]), atol=1e-9),
-                   close_to(reference_log_softmax(EXTREME), atol=1e-9, rtol=1e-12)),
+                   close_to(reference_log_softmax(EXTREME), atol=1e-9, rtol=1e-12),
+                   close_to(reference_log_softmax(EXTREME_ROW), atol=1e-9, rtol=1e-12)),
             weight=2,
         ),
         Part(
@@ -205,6 +210,7 @@ G_VECTOR = RNG.normal(size=VECTOR.shape)
 G_CUBE = RNG.normal(size=CUBE.shape)
 LONG_Z = RNG.normal(size=200_000) * 5
 LONG_G = RNG.normal(size=200_000)
+G_ROW = np.array([1.0, -2.0, 0.5, 3.0])  # drawn by hand, so the RNG's later draws stay as they were
 
 SOFTMAX_VJP_HIDDEN = Check(
     target="softmax_vjp",
@@ -229,10 +235,12 @@ SOFTMAX_VJP_HIDDEN = Check(
         Part(
             "finite for large inputs; a new float64 array; inputs untouched; no warning",
             (_numeric("softmax_vjp", EXTREME.copy(), np.ones_like(EXTREME)),
-             _numeric("softmax_vjp", BATCH.copy(), BATCH.copy())),
-            # J^T 1 = 0, so the first call alone would pass an array of zeros: check the second too
+             _numeric("softmax_vjp", BATCH.copy(), BATCH.copy()),
+             _numeric("softmax_vjp", EXTREME_ROW.copy(), G_ROW.copy())),
+            # J^T 1 = 0, so the first call alone would pass an array of zeros: check the others too
             lambda o: (compare(o[0], reference_vjp(EXTREME, np.ones_like(EXTREME)), atol=1e-12)
-                       or compare(o[1], reference_vjp(BATCH, BATCH), atol=1e-12) or well_behaved(o)),
+                       or compare(o[1], reference_vjp(BATCH, BATCH), atol=1e-12)
+                       or compare(o[2], reference_vjp(EXTREME_ROW, G_ROW), atol=1e-12) or well_behaved(o)),
         ),
     ),
 )

@@ -2,7 +2,7 @@
 graded name.
 
 The references below are computed here, in the grader's process, before any student code
-runs; the student's functions are only ever *called* (see :mod:`autograder.worker`). Where
+runs; the student's functions are only ever *called* (see :mod:`autograder.protocol`). Where
 the contract allows several answers (how ``max_subgradient`` splits a tie) the judges test
 the defining properties instead of comparing with one reference.
 """
@@ -18,7 +18,7 @@ import sympy as sp
 from autograder.checks.framework import (
     Call, Check, Function, Judge, Part, Sym, agrees_to_digits, parse_srepr, run_locally, time_limited,
 )
-from autograder.worker import Outcome
+from autograder.protocol import Outcome
 
 RNG = np.random.default_rng(20261124)
 
@@ -265,6 +265,17 @@ MAX_CUBE = _clear_winner((2, 3, 4))
 MAX_ONE_ROW = _clear_winner((7,))
 MAX_SINGLETON = np.array([[3.5], [-1.0]])
 MAX_INTEGERS = [[3, -1, 7], [0, 5, 2]]
+#: Near ties that are not ties: the runner-up is within ``np.isclose`` of the maximum (its
+#: default rtol 1e-5 and atol 1e-8) but smaller, so the subgradient is still one-hot. An
+#: answer that treats "close to the maximum" as "the maximum" fails here, on a row and on
+#: a batch.
+MAX_NEAR_TIE_ROW = np.array([3.0, 3.0 - 1e-9, 1.0])
+MAX_NEAR_TIES = np.array([
+    [1.0, 1.0 - 1e-12, 0.5],
+    [1e6, 1e6 - 1.0, 0.0],
+    [1e-9, 0.0, -1.0],
+    [-2.0, -2.0 + 1e-10, -3.0],
+])
 #: Exact ties on purpose, including every entry tied, -0.0 tied with 0.0, huge values and
 #: a tie between the first and last entries.
 MAX_TIES = np.array([
@@ -340,10 +351,11 @@ MAX_SUBGRADIENT_HIDDEN = Check(
     parts=(
         Part(
             "the one-hot vector of the argmax for every row with a single largest entry "
-            "(shapes (7,), (5, 6), (2, 3, 4), n = 1, integer lists)",
+            "(shapes (7,), (5, 6), (2, 3, 4), n = 1, integer lists, near ties that are not ties)",
             tuple(Call("max_subgradient", args=(z,)) for z in (MAX_ONE_ROW, MAX_BATCH, MAX_CUBE, MAX_SINGLETON,
-                                                              MAX_INTEGERS)),
-            _subgradients(MAX_ONE_ROW, MAX_BATCH, MAX_CUBE, MAX_SINGLETON, MAX_INTEGERS),
+                                                              MAX_INTEGERS, MAX_NEAR_TIE_ROW, MAX_NEAR_TIES)),
+            _subgradients(MAX_ONE_ROW, MAX_BATCH, MAX_CUBE, MAX_SINGLETON, MAX_INTEGERS, MAX_NEAR_TIE_ROW,
+                          MAX_NEAR_TIES),
             weight=2,
         ),
         Part(

@@ -5,7 +5,7 @@ Every reference is computed here, in the grader's process, before any student co
 and in extended precision (mpmath) where float64 is not accurate enough: the losses are
 judged to ``1e-12`` relative to logits as large as ``1e5``, which a float64 reference could
 miss by its own rounding. The student's functions are only ever *called* (see
-:mod:`autograder.worker`), and the SymPy answer is judged on an expression rebuilt here from
+:mod:`autograder.protocol`), and the SymPy answer is judged on an expression rebuilt here from
 its ``srepr`` (:func:`~autograder.checks.framework.parse_srepr`), never on the student's
 object.
 """
@@ -20,7 +20,7 @@ import sympy
 from autograder.checks.framework import (
     Call, Check, Judge, Part, all_of, parse_srepr, run_locally, time_limited, well_behaved_and_right,
 )
-from autograder.worker import Outcome
+from autograder.protocol import Outcome
 
 RNG = np.random.default_rng(20261124)
 #: Decimal digits of the mpmath references, beyond what a term's size needs.

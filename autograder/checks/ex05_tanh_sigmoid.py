@@ -1,7 +1,7 @@
 """Hidden tests of ``ex05_tanh_sigmoid``: the contract in EXERCISES.md, one check per graded name.
 
 The references below are computed here, in the grader's process, before any student code
-runs; the student's functions are only ever *called* (see :mod:`autograder.worker`). A
+runs; the student's functions are only ever *called* (see :mod:`autograder.protocol`). A
 conversion is judged by the function the returned network computes: the grader evaluates
 both networks with its own forward pass (:func:`reference_forward`) on inputs it chooses,
 never by comparing parameters, which are not unique.
@@ -18,7 +18,7 @@ from autograder.checks.framework import (
     Call, Check, Judge, Part, agrees_to_digits, all_of, close_to, compare, parse_srepr, run_locally,
     time_limited, well_behaved_and_right,
 )
-from autograder.worker import Outcome
+from autograder.protocol import Outcome
 
 RNG = np.random.default_rng(20261105)
 
@@ -80,7 +80,6 @@ def reference_tanh_to_sigmoid(Cs, ds):
 
 
 S = sympy.Symbol("s")
-_X = sympy.Symbol("x")
 
 
 def reference_polynomial(n: int):
@@ -134,8 +133,9 @@ SIGMOID_HIDDEN = Check(
         ),
         Part(
             "relative error <= 1e-12 for |x| up to 700 (tiny results too), 0 and 1 beyond",
-            (Call("sigmoid", (WIDE,)), Call("sigmoid", (HUGE,))),
-            lambda o: _sigmoid_wide(o[:1]) or _sigmoid_huge(o[1:]),
+            (Call("sigmoid", (WIDE,)), Call("sigmoid", (HUGE,)), Call("sigmoid", (HUGE.reshape(2, 5),))),
+            lambda o: (_sigmoid_wide(o[:1]) or _sigmoid_huge(o[1:2])
+                       or compare(o[2], exact_sigmoid(HUGE).reshape(2, 5), atol=1e-300, what="sigmoid(x) for |x| > 700 (shape (2, 5))")),
         ),
         Part(
             "returns a new float64 array, leaves its input alone, no warning for any finite x",

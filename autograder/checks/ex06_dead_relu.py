@@ -18,7 +18,7 @@ import mpmath
 import numpy as np
 
 from autograder.checks.framework import Call, Check, Judge, Part, agrees_to_digits, all_of, run_locally
-from autograder.worker import Outcome
+from autograder.protocol import Outcome
 
 RNG = np.random.default_rng(20261124)
 

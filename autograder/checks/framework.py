@@ -1,23 +1,42 @@
-"""The vocabulary every check module uses: parts, checks, verdicts and a few judges.
+"""The vocabulary every check module uses: parts, checks, verdicts and the shared judges.
 
 A :class:`Check` grades one hidden test cell. It is a list of :class:`Part` s, each worth a
 share of the cell's points. A part names the calls to make of the student's function
-(:class:`~autograder.worker.Call`) and a *judge*: a plain function that receives what those
-calls returned (:class:`~autograder.worker.Outcome`, plain data) and says what is wrong, or
+(:class:`~autograder.protocol.Call`) and a *judge*: a plain function that receives what those
+calls returned (:class:`~autograder.protocol.Outcome`, plain data) and says what is wrong, or
 ``None`` when nothing is. Calls run wherever the grader wants (a disposable worker
 process when grading, the student's own kernel when the cell is run in a notebook); judges
 always run beside the references, which are computed by the check module itself.
+
+Most parts are one line: :func:`agrees` makes the calls and the judge from one list of
+inputs (``Part("values on vectors and batches", *agrees("softmax", reference_softmax,
+[VECTOR, BATCH], atol=1e-12), weight=2)``); :func:`each`, :func:`exactly`,
+:func:`contract` and :func:`symbolic_matrix` are the other shared judges, and
+:func:`by_hidden_cell` makes ``CHECKS``.
+
+A convention of the check modules: ``reference_*`` functions compute in float64, as a
+careful student's code would; ``exact_*`` ones in extended precision (mpmath), for the
+properties that are judged against the exact value.
 """
 from __future__ import annotations
 
+import dataclasses
+import math
+import os
+import pickle
+import select
+import signal
+import time
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from autograder.worker import Call, Function, Outcome, Sym, probe  # noqa: F401 - the checks' vocabulary
+from autograder.protocol import Call, Function, Outcome, Sym, probe  # noqa: F401 - the checks' vocabulary
 
 Judge = Callable[[Sequence[Outcome]], "str | None"]
+#: The MIME type under which a hidden cell's verdict travels as data, beside the score.
+VERDICT_MIME = "application/vnd.autograder.verdict+json"
 
 
 @dataclass(frozen=True)
@@ -35,6 +54,9 @@ class Part:
 
 @dataclass(frozen=True)
 class PartResult:
+    """One property's result; ``message`` says what failed, with any text of the
+    student's (an error message, a type name) escaped onto one line."""
+
     description: str
     passed: bool
     message: str | None
@@ -57,6 +79,45 @@ class Verdict:
         lines.append(f"score: {format_points(self.score)} / {format_points(self.max_score)}")
         return "\n".join(lines)
 
+    def to_dict(self) -> dict:
+        """The verdict as plain data (what :data:`VERDICT_MIME` carries)."""
+        return {"score": self.score, "max_score": self.max_score,
+                "parts": [{"description": p.description, "passed": p.passed, "message": p.message} for p in self.parts]}
+
+    @classmethod
+    def from_dict(cls, data) -> "Verdict":
+        """Read :meth:`to_dict`'s data back; ValueError on anything of another shape."""
+        try:
+            return cls(float(data["score"]), float(data["max_score"]), tuple(_part_from_dict(p) for p in data["parts"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"not a verdict: {exc}") from None
+
+
+def _part_from_dict(data) -> PartResult:
+    description, passed, message = data["description"], data["passed"], data["message"]
+    if not isinstance(description, str) or not isinstance(passed, bool) or not isinstance(message, (str, type(None))):
+        raise ValueError("malformed part")
+    return PartResult(description, passed, None if message is None else escaped(message))
+
+
+def verdict_in(cell) -> "Verdict | None":
+    """The verdict a graded hidden cell carries as data (``job.py`` writes it), or None. The
+    one place that reads a verdict back: feedback and analysis both call it."""
+    for output in cell.get("outputs", []) if isinstance(cell, dict) else []:
+        data = output.get("data") if isinstance(output, dict) else None
+        if isinstance(data, dict) and VERDICT_MIME in data:
+            try:
+                return Verdict.from_dict(data[VERDICT_MIME])
+            except ValueError:
+                return None
+    return None
+
+
+def escaped(text: str) -> str:
+    """``text`` on one line, every unprintable character (newlines, escapes, line
+    separators) written as its Python escape: a student's text stays data, never layout."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
 
 @dataclass(frozen=True)
 class Check:
@@ -71,16 +132,18 @@ class Check:
         return tuple(call for part in self.parts for call in part.calls)
 
     def judge(self, outcomes: Sequence[Outcome]) -> Verdict:
-        """Score the outcomes of :attr:`calls`, in the same order."""
+        """Score the outcomes of :attr:`calls`, in the same order. Symbolic results are
+        evaluated here first, from their ``srepr`` (:func:`read_symbolic`)."""
         if len(outcomes) != len(self.calls):
             raise ValueError(f"expected {len(self.calls)} outcomes, got {len(outcomes)}")
+        outcomes = [read_symbolic(call, outcome) for call, outcome in zip(self.calls, outcomes)]
         results, start, earned = [], 0, 0.0
         total_weight = sum(part.weight for part in self.parts)
         for part in self.parts:
             mine = outcomes[start : start + len(part.calls)]
             start += len(part.calls)
             message = (None if part.accepts_errors else _first_error(mine)) or part.judge(mine)
-            results.append(PartResult(part.description, message is None, message))
+            results.append(PartResult(part.description, message is None, None if message is None else escaped(message)))
             if message is None:
                 earned += part.weight
         score = round(self.points * earned / total_weight, 6)
@@ -137,9 +200,24 @@ def compare(outcome: Outcome, reference: np.ndarray, *, atol: float, rtol: float
     allowed = atol + rtol * np.abs(reference)
     if (error > allowed).any():
         index = tuple(int(i) for i in np.unravel_index(np.argmax(error - allowed), error.shape))
-        return (f"{what} (shape {reference.shape}) is wrong at index {index}: got {float(value[index])!r}, "
-                f"expected {float(reference[index])!r} (difference {error[index]:.3g})")
+        got, want, off = float(value[index]), float(reference[index]), float(error[index])
+        return (f"{what} (shape {reference.shape}) is wrong at index {index}: got {rounded(got, off)}, "
+                f"expected {rounded(want, off)} (difference {off:.2g}, allowed {float(allowed[index]):.2g})")
     return None
+
+
+#: The most significant digits a failure message shows of a reference value.
+SHOWN_DIGITS = 6
+
+
+def rounded(value: float, difference: float = 0.0) -> str:
+    """``value`` with just the digits that show a difference of ``difference`` (at most
+    :data:`SHOWN_DIGITS`): a failure message says how far off a result is, and never hands
+    out the reference to the precision a property needs."""
+    if not math.isfinite(value) or value == 0 or not difference > 0:
+        return f"{value:.{SHOWN_DIGITS}g}"
+    digits = math.ceil(math.log10(abs(value) / difference)) + 1
+    return f"{value:.{min(max(digits, 2), SHOWN_DIGITS)}g}"
 
 
 def well_behaved(outcomes: Sequence[Outcome]) -> str | None:
@@ -184,6 +262,103 @@ def all_of(*judges: Judge) -> Judge:
     return judge
 
 
+#: The common contract, under the name the parts read best with.
+contract = well_behaved_and_right
+
+
+def each(judge_one: Callable[[Outcome, Any], "str | None"], inputs: Sequence) -> Judge:
+    """Judge the outcomes one by one against ``inputs`` (``judge_one(outcome, x)``), in
+    order; the first complaint wins. The loop every multi-input part needs, written once."""
+    inputs = list(inputs)
+
+    def judge(outcomes: Sequence[Outcome]) -> str | None:
+        if len(outcomes) != len(inputs):
+            return f"expected {len(inputs)} results, got {len(outcomes)}"
+        for outcome, x in zip(outcomes, inputs):
+            message = judge_one(outcome, x)
+            if message:
+                return message
+        return None
+
+    return judge
+
+
+def exactly(reference, *, what: str = "result") -> Judge:
+    """Judge that one outcome equals ``reference`` exactly, in shape and entry by entry
+    (NaN equal to NaN, +0 equal to -0)."""
+    reference = np.asarray(reference, dtype=np.float64)
+
+    def judge(outcomes: Sequence[Outcome]) -> str | None:
+        value = outcomes[0].value
+        if value is None:
+            return f"{what} could not be read as an array of numbers"
+        if value.shape != reference.shape:
+            return f"{what} has shape {value.shape}, expected {reference.shape}"
+        wrong = ~((value == reference) | (np.isnan(value) & np.isnan(reference)))
+        if wrong.any():
+            index = tuple(int(i) for i in np.argwhere(wrong)[0])
+            return f"{what} is wrong at index {index}: got {value[index]:.6g}, expected exactly {reference[index]:.6g}"
+        return None
+
+    return judge
+
+
+def _arguments(x) -> tuple:
+    """An input of :func:`agrees`: a tuple is the positional arguments, anything else the one argument."""
+    return x if isinstance(x, tuple) else (x,)
+
+
+def agrees(target: str, reference: Callable, inputs: Sequence, *, atol: float, rtol: float = 0.0,
+           well_behaved: bool = False, what: str = "result", **kwargs) -> tuple[tuple[Call, ...], Judge]:
+    """The calls of ``target`` on ``inputs`` and the judge that each result is within
+    ``atol + rtol * |reference|`` of ``reference`` on the same input (``kwargs`` go to both),
+    so that an input is written once: ``Part("values", *agrees("softmax",
+    reference_softmax, [VECTOR, BATCH], atol=1e-12))``. Each input is one argument, or a
+    tuple of them. With ``well_behaved``, the part is the common contract
+    (:func:`well_behaved_and_right`) on those calls."""
+    calls = tuple(Call(target, args=tuple(_arguments(x)), kwargs=dict(kwargs)) for x in inputs)
+    judges = [close_to(np.asarray(reference(*_arguments(x), **kwargs), dtype=np.float64), atol=atol, rtol=rtol, what=what)
+              for x in inputs]
+    return calls, (well_behaved_and_right(*judges) if well_behaved else all_of(*judges))
+
+
+def symbolic_matrix(target: str, size: int, points: Sequence[dict], reference_at: Callable, digits: int,
+                    *, symbol: str = "z") -> tuple[tuple[Call, ...], Judge]:
+    """The call ``target(size)`` that should return a ``size`` x ``size`` SymPy matrix in the
+    symbols ``{symbol}0 .. {symbol}{size-1}``, and the judge that it equals
+    ``reference_at(point)`` (the entries row by row, in mpmath) to ``digits`` digits at
+    each of ``points``. The matrix is evaluated by the grader (:func:`read_symbolic`)."""
+    import mpmath
+
+    call = Call(target, args=(size,), kind="sympy", points=tuple(points), digits=digits + 10)
+
+    def judge(outcomes: Sequence[Outcome]) -> str | None:
+        outcome = outcomes[0]
+        if not outcome.type_name.startswith("sympy.matrices"):
+            return f"returned a {outcome.type_name}, expected a sympy.Matrix"
+        if outcome.shape != (size, size):
+            return f"for n = {size} the matrix has shape {outcome.shape}, expected {(size, size)}"
+        stray = sorted(set(outcome.symbols) - {f"{symbol}{i}" for i in range(size)})
+        if stray:
+            return f"for n = {size} the matrix uses symbols {stray}; use sympy.symbols('{symbol}0:{size}')"
+        if len(outcome.entries) != len(points) or any(len(e) != size * size for e in outcome.entries):
+            return f"for n = {size} the matrix could not be evaluated entry by entry at the test points"
+        for point, entries in zip(points, outcome.entries):
+            for k, (text, want) in enumerate(zip(entries, reference_at(point))):
+                if not agrees_to_digits(text, want, digits):
+                    return (f"for n = {size}, entry ({k // size}, {k % size}) at {symbol} = {list(point.values())} "
+                            f"is {text[:12]}, expected {mpmath.nstr(want, SHOWN_DIGITS)}")
+        return None
+
+    return (call,), judge
+
+
+def by_hidden_cell(*checks: "Check") -> dict[str, "Check"]:
+    """``CHECKS`` of a module: each check under its hidden test cell's ``grade_id``,
+    ``<target>-hidden``."""
+    return {f"{check.target}-hidden": check for check in checks}
+
+
 def rational_points(rng: np.random.Generator, names: Sequence[str], count: int, denominator: int = 7) -> tuple[dict, ...]:
     """``count`` random points with exact rational coordinates in [-2, 2], keyed by symbol name."""
     return tuple(
@@ -195,26 +370,121 @@ def rational_points(rng: np.random.Generator, names: Sequence[str], count: int, 
 def time_limited(seconds: float, function, *args, **kwargs):
     """``function(*args, **kwargs)``, or ``TimeoutError`` once ``seconds`` have passed.
 
-    For judges that do heavy SymPy work on a student's expression (a limit, a polynomial
-    test): an expression built to take forever then fails its part instead of stalling
-    the grader. Uses SIGALRM, so only in a process's main thread; elsewhere it just calls.
+    For judges that do heavy SymPy work on a student's expression (rebuilding it, a limit, a
+    polynomial test): an expression built to take forever then fails its part instead of
+    stalling the grader. The work runs in a forked child process that is killed when its
+    time is up, so the limit holds in any thread (a Dask worker's too) and the grade does
+    not depend on where the job ran. The result comes back pickled from that child (the
+    grader's own copy, never the student's process); an exception it raised is raised here.
     """
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
+    if not hasattr(os, "fork"):  # not on this platform: no limit, as in the student's kernel
         return function(*args, **kwargs)
-
-    def expire(signum, frame):
-        raise TimeoutError(f"gave up after {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, send the result, leave at once
+        try:
+            os.close(read_end)
+            _limit_child_memory()
+            try:
+                payload = pickle.dumps((True, function(*args, **kwargs)))
+            except BaseException as exc:  # noqa: B036 - carried back to the parent
+                try:
+                    payload = pickle.dumps((False, exc))
+                except BaseException:  # noqa: B036
+                    payload = pickle.dumps((False, ValueError(f"{type(exc).__name__}: {exc}")))
+            with os.fdopen(write_end, "wb") as stream:
+                stream.write(payload)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    chunks, deadline = [], time.monotonic() + seconds
     try:
-        return function(*args, **kwargs)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"gave up after {seconds:g} s")
+            if not select.select([read_end], [], [], left)[0]:
+                continue
+            chunk = os.read(read_end, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        os.close(read_end)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+    try:
+        ok, value = pickle.loads(b"".join(chunks))
+    except (EOFError, pickle.UnpicklingError):
+        raise ValueError("the computation ended without a result (out of memory?)") from None
+    if not ok:
+        raise value
+    return value
+
+
+#: Memory a :func:`time_limited` child may take beyond what the grader already holds.
+CHILD_MEMORY = 2 * 1024**3
+
+
+def _limit_child_memory() -> None:
+    import resource
+
+    try:
+        with open("/proc/self/statm") as statm:
+            size = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        resource.setrlimit(resource.RLIMIT_AS, (size + CHILD_MEMORY, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    except (OSError, ValueError):
+        pass
+
+
+#: Seconds the grader spends rebuilding and evaluating one symbolic result.
+SYMBOLIC_SECONDS = 20.0
+
+
+def read_symbolic(call: Call, outcome: Outcome) -> Outcome:
+    """``outcome`` of a symbolic ``call`` (``kind`` ``"sympy"`` or ``"expr"``) with its
+    ``entries`` (and for a matrix ``shape`` and ``symbols``) computed here: the expression is
+    rebuilt from its ``srepr`` (:func:`parse_srepr`) and evaluated at the call's points,
+    within :data:`SYMBOLIC_SECONDS`. Whatever the worker sent in those fields is ignored;
+    other outcomes are returned as they are."""
+    if call.kind not in ("sympy", "expr"):
+        return outcome
+    matrix = call.kind == "sympy"
+    outcome = dataclasses.replace(outcome, entries=[], symbols=[], shape=None if matrix else outcome.shape)
+    if outcome.error is not None or not outcome.srepr:
+        return outcome
+    try:
+        read = time_limited(SYMBOLIC_SECONDS, _evaluate_srepr, outcome.srepr, matrix, call.points, call.digits)
+    except TimeoutError:
+        return dataclasses.replace(outcome, error=f"the expression took longer than {SYMBOLIC_SECONDS:g} s to evaluate")
+    except (ValueError, TypeError, ArithmeticError, RecursionError, MemoryError) as exc:
+        return dataclasses.replace(outcome, error=f"the expression could not be evaluated: {exc}")
+    if read is None:
+        return dataclasses.replace(outcome, srepr="")
+    shape, symbols, entries = read
+    return dataclasses.replace(outcome, shape=shape if matrix else outcome.shape, symbols=symbols, entries=entries)
+
+
+def _evaluate_srepr(text: str, matrix: bool, points, digits: int):
+    """(shape, free symbols, values at ``points`` as strings) of the expression ``text``, or
+    None when it is not of the kind expected (a matrix, or an expression that is not one)."""
+    import sympy
+
+    expression = parse_srepr(text, max_chars=MAX_SYMBOLIC_CHARS, max_nodes=MAX_SYMBOLIC_NODES)
+    if matrix != isinstance(expression, sympy.MatrixBase) or not isinstance(expression, (sympy.Basic, sympy.MatrixBase)):
+        return None
+    by_name = {str(s): s for s in expression.free_symbols}
+    values = []
+    for point in points:
+        substitution = {by_name[name]: sympy.Rational(value) for name, value in point.items() if name in by_name}
+        evaluated = expression.subs(substitution).evalf(digits)
+        entries = [str(entry) for entry in (evaluated if isinstance(evaluated, sympy.MatrixBase) else [evaluated])]
+        values.append(entries if matrix else entries[0])
+    shape = tuple(expression.shape) if matrix else None
+    return shape, sorted(by_name), values
 
 
 #: Largest student ``srepr`` :func:`parse_srepr` reads, in characters and in syntax nodes.
@@ -222,9 +492,13 @@ MAX_SREPR_CHARS = 20_000
 MAX_SREPR_NODES = 2_000
 #: Longest integer literal it accepts, in digits.
 MAX_LITERAL_DIGITS = 60
+#: The same caps for a result the grader evaluates itself (:func:`read_symbolic`; a matrix
+#: is larger, and that work runs under a time limit).
+MAX_SYMBOLIC_CHARS = 200_000
+MAX_SYMBOLIC_NODES = 50_000
 
 
-def parse_srepr(text: str):
+def parse_srepr(text: str, *, max_chars: int = MAX_SREPR_CHARS, max_nodes: int = MAX_SREPR_NODES):
     """Rebuild a SymPy expression from the ``srepr`` a student's code sent, safely.
 
     The text is parsed, never evaluated: only calls of SymPy classes and functions by
@@ -236,13 +510,13 @@ def parse_srepr(text: str):
 
     import sympy
 
-    if not isinstance(text, str) or not text or len(text) > MAX_SREPR_CHARS:
+    if not isinstance(text, str) or not text or len(text) > max_chars:
         raise ValueError("the expression is empty or too large to read")
     try:
         tree = ast.parse(text, mode="eval")
     except (SyntaxError, RecursionError, MemoryError):
         raise ValueError("the expression's srepr is not valid") from None
-    if sum(1 for _ in ast.walk(tree)) > MAX_SREPR_NODES:
+    if sum(1 for _ in ast.walk(tree)) > max_nodes:
         raise ValueError("the expression is too large to read")
     from sympy.functions.elementary.piecewise import ExprCondPair
 
@@ -284,8 +558,9 @@ def parse_srepr(text: str):
 
 
 def agrees_to_digits(text: str, expected, digits: int) -> bool:
-    """Whether a number a worker printed (SymPy's ``evalf`` output) equals ``expected`` to
-    about ``digits`` significant digits. The text is parsed as a number, never evaluated."""
+    """Whether a number printed by SymPy's ``evalf`` (the grader's, :func:`read_symbolic`)
+    equals ``expected`` to about ``digits`` significant digits. The text is parsed as a
+    number, never evaluated."""
     import mpmath
 
     with mpmath.workdps(digits + 10):

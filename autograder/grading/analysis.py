@@ -4,9 +4,8 @@
   assignment, how many were graded (and how many wait for manual grading), failed, missing
   and late, with the mean and median score of the graded ones.
 - ``parts.csv`` has one row per hidden-test property per student, read from the autograded
-  notebooks: each hidden test cell's stdout holds the verdict's report, one
-  ``[passed] <property>`` or ``[FAILED] <property>`` line per part
-  (:meth:`autograder.checks.framework.Verdict.report`).
+  notebooks: each hidden test cell carries its verdict as data
+  (:func:`autograder.checks.framework.verdict_in`, the one reader of verdicts).
 - ``report.html`` shows, per assignment, a histogram of the scores and an item analysis
   (which properties fail most), drawn with matplotlib and embedded as PNG ``data:`` URIs.
   It holds no script and forbids every outside resource; every text in it is escaped.
@@ -16,20 +15,21 @@ from __future__ import annotations
 import base64
 import html
 import io
-import re
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from autograder.checks.framework import verdict_in
 from autograder.grading.records import MISSING, SubmissionGrade, atomic_write, number, printable, write_csv
 
 PART_COLUMNS = ["student_id", "assignment_id", "grade_id", "part", "passed"]
-_VERDICT_LINE = re.compile(r"^\[(passed|FAILED)\] (.+?)\s*$")
 
 
 @dataclass(frozen=True)
-class PartResult:
+class PartRow:
+    """One row of ``parts.csv``: one property of one hidden test of one student."""
+
     student_id: str
     assignment_id: str
     grade_id: str
@@ -70,7 +70,7 @@ def summary(results: Sequence[SubmissionGrade]) -> str:
 # --- parts.csv --------------------------------------------------------------------------
 
 
-def notebook_parts(notebook, student_id: str, assignment_id: str) -> list[PartResult]:
+def notebook_parts(notebook, student_id: str, assignment_id: str) -> list[PartRow]:
     """The hidden-test properties reported in one autograded notebook's test cells."""
     parts = []
     for cell in notebook.cells:
@@ -78,19 +78,13 @@ def notebook_parts(notebook, student_id: str, assignment_id: str) -> list[PartRe
         grade_id = meta.get("grade_id")
         if cell.get("cell_type") != "code" or not meta.get("grade") or not grade_id:
             continue
-        for output in cell.get("outputs", []):
-            if output.get("output_type") != "stream" or output.get("name") != "stdout":
-                continue
-            text = output.get("text", "")
-            for line in (text if isinstance(text, str) else "".join(text)).splitlines():
-                match = _VERDICT_LINE.match(line)
-                if match:
-                    parts.append(PartResult(student_id, assignment_id, grade_id, match.group(2),
-                                            match.group(1) == "passed"))
+        verdict = verdict_in(cell)
+        if verdict is not None:
+            parts += [PartRow(student_id, assignment_id, grade_id, part.description, part.passed) for part in verdict.parts]
     return parts
 
 
-def collect_parts(work: Path, results: Iterable[SubmissionGrade]) -> list[PartResult]:
+def collect_parts(work: Path, results: Iterable[SubmissionGrade]) -> list[PartRow]:
     """Every property of every graded submission, from ``WORK/autograded/<student>/<assignment>/``."""
     import nbformat
 
@@ -108,7 +102,7 @@ def collect_parts(work: Path, results: Iterable[SubmissionGrade]) -> list[PartRe
     return parts
 
 
-def write_parts(out: Path, parts: Sequence[PartResult]) -> None:
+def write_parts(out: Path, parts: Sequence[PartRow]) -> None:
     write_csv(out / "parts.csv", PART_COLUMNS,
               [[p.student_id, p.assignment_id, p.grade_id, p.part, "yes" if p.passed else "no"] for p in parts])
 
@@ -136,7 +130,7 @@ def _histogram(rows: Sequence[SubmissionGrade], title: str) -> str:
     return _png(figure)
 
 
-def item_analysis(parts: Sequence[PartResult]) -> list[tuple[str, str, int, int]]:
+def item_analysis(parts: Sequence[PartRow]) -> list[tuple[str, str, int, int]]:
     """(grade_id, property, failed, total) per property, the most failed first."""
     counts: dict[tuple[str, str], list[int]] = {}
     for part in parts:
@@ -176,7 +170,7 @@ td,th{{border:1px solid #ccc;padding:.2em .5em;text-align:left}}td.n{{text-align
 """
 
 
-def render_report(results: Sequence[SubmissionGrade], parts: Sequence[PartResult],
+def render_report(results: Sequence[SubmissionGrade], parts: Sequence[PartRow],
                   similarity_pages: Sequence[str] = ()) -> str:
     """The whole ``report.html`` page as text; ``similarity_pages`` are the assignments with a
     similarity report beside it (``similarity/<id>.html``), linked from their sections."""
@@ -203,7 +197,7 @@ def render_report(results: Sequence[SubmissionGrade], parts: Sequence[PartResult
     return _PAGE.format(summary=e(summary(results)), sections="\n".join(sections))
 
 
-def write_analysis(out: Path, results: Sequence[SubmissionGrade], *, work: Path | None = None) -> list[PartResult]:
+def write_analysis(out: Path, results: Sequence[SubmissionGrade], *, work: Path | None = None) -> list[PartRow]:
     """Write ``OUT/parts.csv`` and ``OUT/report.html`` (each by a rename); return the parts."""
     parts = collect_parts((work or out / "work"), results)
     write_parts(out, parts)

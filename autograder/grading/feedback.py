@@ -38,7 +38,8 @@ from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 from traitlets.config import Config
 
 from autograder import course
-from autograder.grading.records import atomic_write
+from autograder.checks.framework import verdict_in
+from autograder.grading.records import atomic_write, is_pending
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -107,23 +108,14 @@ def _csp() -> str:
 
 # --- what the page shows of each cell ------------------------------------------------------------
 
-_PART = re.compile(r"^\[(passed|failed|ok|fail)\]\s*(.*)$", re.I)
-_SCORE = re.compile(r"^score:\s*[\d.]+\s*/\s*[\d.]+\s*$", re.I)
-
-
-def parse_report(text: str) -> list[dict]:
-    """The parts of a hidden test's report, failures first: ``[{passed, title, details}]``.
-
-    The report lists one property a line, ``[passed] title`` or ``[FAILED] title``, each
-    followed by indented lines that say what went wrong.
-    """
-    parts: list[dict] = []
-    for line in text.splitlines():
-        match = _PART.match(line.strip())
-        if match:
-            parts.append({"passed": match.group(1).lower() in ("passed", "ok"), "title": match.group(2), "details": []})
-        elif parts and line.strip() and not _SCORE.match(line.strip()):
-            parts[-1]["details"].append(line.strip())
+def report_parts(cell) -> list[dict]:
+    """The parts of a hidden test's verdict (carried as data, :func:`verdict_in`), failures
+    first: ``[{passed, title, details}]``; none when the cell holds no verdict."""
+    verdict = verdict_in(cell)
+    if verdict is None:
+        return []
+    parts = [{"passed": part.passed, "title": part.description, "details": [part.message] if part.message else []}
+             for part in verdict.parts]
     return sorted(parts, key=lambda part: part["passed"])  # stable: failures first, in order
 
 
@@ -213,6 +205,24 @@ def _function_name(grade_id: str) -> str:
     return grade_id.split("-")[0]
 
 
+#: The comment a hand-graded cell nobody has graded yet gets in nbgrader's own feedback.
+PENDING_NOTE = "**Score pending:** this answer is graded by hand and its score is not in yet; the 0 shown is not final."
+
+
+class GetGradesMarkingPending(GetGrades):
+    """nbgrader's ``GetGrades`` for the formgrader's "generate feedback" button
+    (:func:`autograder.grading.formgrader.write_config` configures it there): a cell nobody
+    has graded by hand yet gets :data:`PENDING_NOTE` as its comment, so nbgrader's page
+    says "pending" in the cell's Comments box instead of a silent 0."""
+
+    def _get_score(self, cell, resources) -> None:
+        super()._get_score(cell, resources)
+        grade = self.gradebook.find_grade(cell.metadata["nbgrader"]["grade_id"], self.notebook_id,
+                                          self.assignment_id, self.student_id)
+        if is_pending(grade):
+            cell.metadata.nbgrader["comment"] = PENDING_NOTE
+
+
 class Annotate(GetGrades):
     """``GetGrades``, and also: which hand-graded parts are still pending, the parts of
     each hidden test's report, and tracebacks cut short."""
@@ -222,8 +232,7 @@ class Annotate(GetGrades):
                                           self.assignment_id, self.student_id)
         cell.metadata.nbgrader["score"] = grade.score
         cell.metadata.nbgrader["points"] = grade.max_score
-        cell.metadata.nbgrader["pending"] = bool(grade.needs_manual_grade and grade.manual_score is None
-                                                 and grade.auto_score is None)
+        cell.metadata.nbgrader["pending"] = is_pending(grade)
 
     def preprocess_cell(self, cell, resources, index):
         cell, resources = super().preprocess_cell(cell, resources, index)
@@ -231,7 +240,7 @@ class Annotate(GetGrades):
         cell.metadata["feedback_kind"] = kind
         if kind == "tests" and cell.cell_type == "code":
             cell.metadata["feedback_name"] = _function_name(cell.metadata.nbgrader["grade_id"])
-            cell.metadata["feedback_parts"] = parse_report(_text_of(cell.get("outputs", [])))
+            cell.metadata["feedback_parts"] = report_parts(cell)
             cell.metadata["feedback_raw"] = _text_of(cell.get("outputs", [])) if not cell.metadata["feedback_parts"] else ""
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":

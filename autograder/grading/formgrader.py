@@ -51,6 +51,12 @@ def write_config(work: Path) -> Path:
         "CourseDirectory.feedback_directory": str(work / "feedback"),
         "CourseDirectory.db_url": course.gradebook_url(work),
         "Exchange.root": str(folder / "exchange"),  # unused; keeps nbgrader from looking in /usr/local/share
+        # The formgrader's "generate feedback" button: each hidden test's report, never its
+        # code, and "pending" for a part nobody graded by hand yet.
+        "GenerateFeedback.preprocessors": ["autograder.grading.feedback.GetGradesMarkingPending",
+                                           "nbgrader.preprocessors.ClearHiddenTests",
+                                           "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"],
+        "ClearHiddenTests.enforce_metadata": False,
     }
     (folder / "exchange").mkdir(exist_ok=True)
     lines = ["# Written by `python -m autograder formgrader`: nbgrader's formgrader on one grading run.",
@@ -81,7 +87,9 @@ def prepare(out: Path, *, work: Path | None = None, port: int | None = None) -> 
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root; Jupyter refuses it unasked
         argv.append("--allow-root")
     tools = str(Path(sys.executable).parent)
-    env = dict(os.environ, PATH=tools + os.pathsep + os.environ.get("PATH", ""))
+    # the repository on the path: the config names our feedback preprocessor by its import path
+    env = dict(os.environ, PATH=tools + os.pathsep + os.environ.get("PATH", ""),
+               PYTHONPATH=os.pathsep.join(filter(None, [str(course.ROOT), os.environ.get("PYTHONPATH")])))
     return Server(argv, folder, env, f"http://127.0.0.1:{port}/formgrader?token={token}")
 
 

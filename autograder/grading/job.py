@@ -15,9 +15,11 @@ import nbformat
 from nbformat.v4 import new_output
 
 from autograder import course
+from autograder.checks.framework import VERDICT_MIME
 from autograder.errors import GraderFault
 from autograder.grading import environment
-from autograder.grading.judge import Limits, SandboxRunner, UnsandboxedRunner, checks_for, run_and_judge
+from autograder.grading.execute import Limits, runner_for
+from autograder.grading.judge import checks_for, run_and_judge
 from autograder.grading.sanitize import SubmissionError, parse_notebook, sanitize
 
 
@@ -48,17 +50,6 @@ class JobResult:
     fault: str | None = None  # why the grader could not grade it: never a grade, graded again later
     notes: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)
-
-
-_RUNNERS: dict = {}
-
-
-def _runner(job: Job):
-    """One runner per process and set of limits (a sandbox checks its set-up once)."""
-    key = (job.limits, job.sandboxed)
-    if key not in _RUNNERS:
-        _RUNNERS[key] = (SandboxRunner if job.sandboxed else UnsandboxedRunner)(job.limits)
-    return _RUNNERS[key]
 
 
 def grade_notebook(job: Job) -> JobResult:
@@ -95,7 +86,7 @@ def _grade_into(result: JobResult, job: Job) -> None:
     cells = [(index, cell.source) for index, cell in enumerate(notebook.cells)
              if cell.cell_type == "code" and _grade_id(cell) not in checks]
     result.timings["sanitize"] = time.monotonic() - started
-    verdicts, run = run_and_judge(cells, checks, job.limits, _runner(job))
+    verdicts, run = run_and_judge(cells, checks, job.limits, runner_for(job.limits, job.sandboxed))
     if "first_event" not in run.timings:  # the worker never reported: no student code ran at all
         raise GraderFault("the sandbox did not start (no word from the worker)")
     for index, cell in enumerate(notebook.cells):
@@ -104,9 +95,14 @@ def _grade_into(result: JobResult, job: Job) -> None:
         grade_id = _grade_id(cell)
         if grade_id in verdicts:
             verdict = verdicts[grade_id]
+            # nbgrader's SaveAutoGrades reads the score from "text/plain" of the execute_result
+            # (nbgrader.utils.get_partial_grade); the verdict rides beside it as data, which
+            # the feedback and the analysis read back (framework.verdict_in). The report on
+            # stdout is for people reading the notebook in the formgrader.
             cell.outputs = [
                 new_output("stream", name="stdout", text=verdict.report() + "\n"),
-                new_output("execute_result", data={"text/plain": repr(verdict.score)}, execution_count=None),
+                new_output("execute_result", data={"text/plain": repr(verdict.score), VERDICT_MIME: verdict.to_dict()},
+                           execution_count=None),
             ]
             cell.execution_count = None
         else:

@@ -17,7 +17,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from autograder import course, worker
+from autograder import course
+from autograder.grading.execute import PROTOCOL, WORKER
 from autograder.errors import AutograderError
 from autograder.grading.records import atomic_write
 
@@ -39,10 +40,11 @@ def claim_work_folder(work: Path) -> Path:
 
 
 def checks_fingerprint(assignment_id: str) -> str:
-    """What a grade depends on besides the submission: the release, the checks, the worker."""
+    """What a grade depends on besides the submission: the release, the checks, the worker
+    and its protocol."""
     digest = hashlib.sha256()
     sources = [course.released_notebook(assignment_id), course.ROOT / "autograder" / "checks" / f"{assignment_id}.py",
-               course.ROOT / "autograder" / "checks" / "framework.py", Path(worker.__file__)]
+               course.ROOT / "autograder" / "checks" / "framework.py", WORKER, PROTOCOL]
     for path in sources:
         digest.update(path.read_bytes() if path.is_file() else b"-")
     return digest.hexdigest()

@@ -224,7 +224,7 @@ def recorded_grade(work: Path, student_id: str, assignment_id: str, status: str,
     with Gradebook(course.gradebook_url(work)) as gradebook:
         notebook = gradebook.find_submission_notebook(assignment_id, assignment_id, student_id)
         cells = tuple(
-            CellGrade(assignment_id, g.name, None if _pending(g) else float(g.score or 0), float(g.max_score))
+            CellGrade(assignment_id, g.name, None if is_pending(g) else float(g.score or 0), float(g.max_score))
             for g in sorted(notebook.grades, key=lambda g: order.get(g.name, len(order)))
         )
         penalty = float(notebook.late_submission_penalty or 0)
@@ -234,7 +234,10 @@ def recorded_grade(work: Path, student_id: str, assignment_id: str, status: str,
     return replace(grade, **extra)
 
 
-def _pending(grade) -> bool:
+def is_pending(grade) -> bool:
+    """Whether a gradebook grade (nbgrader's ``Grade``) waits for a hand: it needs manual
+    grading, nobody has given it, and no automatic score stands in. The one definition of
+    "pending": the tables, the feedback page and the formgrader's feedback all ask here."""
     return grade.manual_score is None and bool(grade.needs_manual_grade) and grade.auto_score is None
 
 

@@ -43,7 +43,7 @@ from autograder.grading import environment
 from autograder.grading.collect import INTAKE_FILE, HandIn, Intake, intake
 from autograder.grading.feedback import write_failure_feedback, write_feedback
 from autograder.grading.job import Job, JobResult
-from autograder.grading.judge import Limits, SandboxRunner
+from autograder.grading.execute import Limits, runner_for
 from autograder.grading.ledger import (
     Entry, Ledger, claim_work_folder, source_fingerprint, submission_fingerprint,
 )
@@ -80,7 +80,7 @@ def grade(submissions: Path, out: Path, *, assignment_ids: list[str] | None = No
     out.mkdir(parents=True, exist_ok=True)
     if sandbox:
         remove_stale_cgroups()
-        runner = SandboxRunner(limits)
+        runner = runner_for(limits)
         check_sandbox(runner.sandbox)
         log.info(runner.describe())
     else:

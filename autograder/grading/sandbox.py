@@ -53,6 +53,8 @@ from autograder.errors import AutograderError
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 #: Where the worker script appears inside the sandbox, and the sandbox's home.
 WORKER_PATH = "/sandbox/worker.py"
+#: The protocol module the worker imports, beside it (see :mod:`autograder.protocol`).
+PROTOCOL_PATH = "/sandbox/protocol.py"
 HOME = "/tmp/home"
 #: Host uids (and as many gids) a root grader gives its sandboxes, one drawn at random per
 #: sandbox: far above every account, systemd's dynamic users and the usual subordinate id
@@ -234,12 +236,13 @@ class Sandbox:
         ``bwrap`` that takes that uid and starts the inner one, else the inner one alone."""
         paths, links = self._host_paths()
         if uid is None:
-            return self._inner(python_arguments, paths, links, worker=str(self.worker), uid=os.getuid(),
+            return self._inner(python_arguments, paths, links, files=self._files(), uid=os.getuid(),
                                gid=os.getgid())
         bwrap = str(Path(self.bwrap).resolve())
         if not any(bwrap.startswith(p + os.sep) for p in paths):
             paths = [*paths, bwrap]
-        inner = self._inner(python_arguments, paths, links, worker=WORKER_PATH, uid=uid, gid=uid, bwrap=bwrap)
+        staged = [(destination, destination) for _, destination in self._files()]
+        inner = self._inner(python_arguments, paths, links, files=staged, uid=uid, gid=uid, bwrap=bwrap)
         interpreter = str(Path(sys.executable).absolute())
         # The staging /tmp is where the inner bwrap, unprivileged, builds its root; it comes
         # first so that an environment under /tmp is bound over it, as in the inner one. The
@@ -250,15 +253,20 @@ class Sandbox:
             self.bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup",
             "--die-with-parent", "--new-session", "--clearenv",
             "--perms", "1777", "--size", str(1024**2), "--tmpfs", "/tmp",
-            *_read_only(paths, (str(self.worker), WORKER_PATH), links),
+            *_read_only(paths, self._files(), links),
             "--bind", "/proc", "/proc", "--dev", "/dev",
             "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
             interpreter, "-I", "-S", "-c", _DROP_TO.format(id=int(uid)), *inner,
         ]
 
-    def _inner(self, python_arguments, paths, links, *, worker: str, uid: int, gid: int,
+    def _files(self) -> list[tuple[str, str]]:
+        """The grader's files the sandbox sees, (host path, path inside): the worker script and
+        the protocol module it imports beside it; nothing else of the package (the checks)."""
+        return [(str(self.worker), WORKER_PATH), (str(self.worker.with_name("protocol.py")), PROTOCOL_PATH)]
+
+    def _inner(self, python_arguments, paths, links, *, files: list[tuple[str, str]], uid: int, gid: int,
                bwrap: str | None = None) -> list[str]:
-        """The unprivileged sandbox itself, binding ``paths`` and ``worker`` from its own root."""
+        """The unprivileged sandbox itself, binding ``paths`` and ``files`` from its own root."""
         interpreter = str(Path(sys.executable).absolute())
         environment = {
             "HOME": HOME, "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg", "MPLCONFIGDIR": f"{HOME}/.matplotlib",
@@ -276,7 +284,7 @@ class Sandbox:
             "--uid", str(uid), "--gid", str(gid), "--cap-drop", "ALL",
             "--die-with-parent", "--new-session", "--clearenv", *setenv,
             "--size", str(self.limits.disk_bytes), "--tmpfs", "/tmp", "--dir", HOME,
-            *_read_only(paths, (worker, WORKER_PATH), links),
+            *_read_only(paths, files, links),
             "--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys",
             "--dev", "/dev", "--size", str(min(self.limits.shm_bytes, self.limits.disk_bytes)), "--tmpfs", "/dev/shm",
             "--remount-ro", "/dev", "--remount-ro", "/",
@@ -285,7 +293,9 @@ class Sandbox:
             interpreter, "-I", *python_arguments, WORKER_PATH,
         ]
 
-    def start(self, stdin=subprocess.PIPE, stdout=subprocess.PIPE) -> "SandboxedProcess":
+    def start(self, stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=()) -> "SandboxedProcess":
+        """Start the worker; ``pass_fds`` stay open in it under the same numbers (the
+        grader's shared memory for call arguments, :class:`autograder.protocol.Arena`)."""
         cgroups = Cgroups(self.cgroup_parents, self.limits) if self.cgroup_parents else None
         join = cgroups.join_files() if cgroups else []
         limits = self.limits
@@ -315,7 +325,8 @@ class Sandbox:
 
         try:
             process = subprocess.Popen(self.command([], uid), stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL,
-                                       preexec_fn=enter_limits, close_fds=True, start_new_session=True)
+                                       preexec_fn=enter_limits, close_fds=True, pass_fds=pass_fds,
+                                       start_new_session=True)
         except BaseException:
             if cgroups:
                 cgroups.kill_all()
@@ -346,13 +357,13 @@ def _sandbox_id() -> int | None:
     return SANDBOX_IDS[secrets.randbelow(len(SANDBOX_IDS))] if os.geteuid() == 0 else None
 
 
-def _read_only(paths: list[str], worker: tuple[str, str], links: list[tuple[str, str]]) -> list[str]:
-    """``bwrap`` arguments binding ``paths`` read-only at their own place, the worker
-    (source, destination), and the links. Each folder above a bind that bwrap must make is
+def _read_only(paths: list[str], files: list[tuple[str, str]], links: list[tuple[str, str]]) -> list[str]:
+    """``bwrap`` arguments binding ``paths`` read-only at their own place, the grader's
+    ``files`` (source, destination), and the links. Each folder above a bind that bwrap must make is
     made traversable by anyone first (bwrap would make it private to root, which the
     sandbox's uid cannot enter), unless it lies in something bound already."""
     arguments, made, bound = [], set(), []
-    for source, destination in [*((path, path) for path in paths), worker]:
+    for source, destination in [*((path, path) for path in paths), *files]:
         for parent in reversed(Path(destination).parents):
             folder = str(parent)
             inside = any(folder == b or folder.startswith(b + os.sep) for b in bound)

@@ -4,7 +4,9 @@
   from the pinned ``django-static-mathjax`` wheel (which ships MathJax 3.2.2), never loaded
   from a CDN.
 - **Numbers by chapter**: sections, theorems, figures and equations of ``book/chNN_*`` are
-  numbered ``NN.1``, ``NN.2``, ... whichever chapters are in the table of contents.
+  numbered ``NN.1``, ``NN.2``, ... whichever chapters are in the table of contents, and those
+  of ``book/appendix_a_*`` ``A.1``, ``A.2``, ... (``_toc.yml`` also letters the appendix part
+  with sphinx-external-toc's ``style: alphaupper``; this keeps the letter if it did not).
 - **No thebe**: the book has no launch buttons, so the thebe scripts (which sphinx-thebe
   includes twice, a JavaScript error on every page) are left out.
 - **Alt text**: a figure's image with none gets the figure's caption.
@@ -29,11 +31,11 @@ MATHJAX_FILES = ("tex-chtml-full.js", "output/chtml/fonts/woff-v2")
 MATHJAX_PATH = "mathjax/tex-chtml-full.js"  # relative to _static
 
 _CHAPTER = re.compile(r"(?:^|/)ch(\d+)_[^/]*$")
-_APPENDIX = re.compile(r"(?:^|/)app([a-z])_[^/]*$")
+_APPENDIX = re.compile(r"(?:^|/)appendix_([a-z])_[^/]*$")
 
 
 def chapter_number(docname: str) -> int | str | None:
-    """``book/ch02_softmax`` -> 2, ``book/appa_convolution`` -> "A", anything else -> None."""
+    """``book/ch02_softmax`` -> 2, ``book/appendix_a_convolution`` -> "A", anything else -> None."""
     if match := _CHAPTER.search(docname):
         return int(match.group(1))
     if match := _APPENDIX.search(docname):

@@ -735,3 +735,63 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
 }
+
+# --- what the contract test (tests/test_checks_contract.py) expects of the mistakes, as data ---
+
+#: For each mistake, a few words of the part it must fail (the part's description).
+EXPECTED_FAILED_PART = {
+    ("sigmoid", "naive_overflows"): "no warning",
+    ("sigmoid", "exp_over_one_plus_exp"): "relative error",
+    ("sigmoid", "where_evaluates_both_branches"): "no warning",
+    ("sigmoid", "clips_input"): "relative error",
+    ("sigmoid", "one_minus_for_negative"): "relative error",
+    ("sigmoid", "via_tanh_identity"): "relative error",
+    ("sigmoid", "float32"): "new float64 array",
+    ("sigmoid", "abs_in_place"): "leaves its input alone",
+    ("mlp_forward", "activation_on_last_layer"): "sigmoid networks",
+    ("mlp_forward", "dict_lookup_raises_keyerror"): "raises ValueError",
+    ("mlp_forward", "checks_only_where_used"): "raises ValueError",
+    ("mlp_forward", "case_insensitive"): "raises ValueError",
+    ("mlp_forward", "weights_not_transposed"): "sigmoid networks",
+    ("mlp_forward", "naive_sigmoid_warns"): "no warning",
+    ("mlp_forward", "clips_x_in_place"): "leaves As, bs and x alone",
+    ("sigmoid_net_to_tanh_net", "seed_missing_ones_vector"): "middle layers",
+    ("sigmoid_net_to_tanh_net", "no_bias_correction"): "L = 2",
+    ("sigmoid_net_to_tanh_net", "column_sums"): "middle layers",
+    ("sigmoid_net_to_tanh_net", "last_layer_like_a_middle_one"): "L = 2",
+    ("sigmoid_net_to_tanh_net", "first_layer_rule_for_L1"): "L = 1",
+    ("sigmoid_net_to_tanh_net", "total_sum_not_row_sums"): "middle layers",
+    ("sigmoid_net_to_tanh_net", "halves_every_layer"): "middle layers",
+    ("sigmoid_net_to_tanh_net", "scales_inputs_in_place"): "leaves As and bs alone",
+    ("tanh_net_to_sigmoid_net", "sign_of_the_correction"): "first, middle and last",
+    ("tanh_net_to_sigmoid_net", "forward_formulas_reused"): "first, middle and last",
+    ("tanh_net_to_sigmoid_net", "doubles_every_layer"): "first, middle and last",
+    ("tanh_net_to_sigmoid_net", "last_layer_like_a_middle_one"): "first, middle and last",
+    ("tanh_net_to_sigmoid_net", "first_layer_rule_for_L1"): "L = 1",
+    ("tanh_net_to_sigmoid_net", "doubles_inputs_in_place"): "leaves Cs and ds alone",
+    ("sigmoid_derivative_polynomial", "no_chain_rule_factor"): "order 1, 2",
+    ("sigmoid_derivative_polynomial", "off_by_one"): "order 1, 2",
+    ("sigmoid_derivative_polynomial", "left_in_terms_of_x"): "order 1, 2",
+    ("sigmoid_derivative_polynomial", "sign_slip"): "order 1, 2",
+    ("sigmoid_derivative_polynomial", "symbol_named_sigma"): "order 1, 2",
+    ("sigmoid_derivative_polynomial", "table_up_to_three"): "order 3, 4, 5",
+    ("sigmoid_derivative_polynomial", "returns_a_string"): "order 1, 2",
+}
+
+#: (name, mistake, words of the failed part, words its message must contain)
+ACTIONABLE_MESSAGES = [
+    ("sigmoid", "naive_overflows", "no warning", "RuntimeWarning: overflow"),
+    ("sigmoid", "exp_over_one_plus_exp", "relative error", "not finite"),
+    ("sigmoid", "abs_in_place", "leaves its input alone", "modified the caller's array"),
+    ("mlp_forward", "dict_lookup_raises_keyerror", "raises ValueError", "raised KeyError"),
+    ("mlp_forward", "checks_only_where_used", "raises ValueError", "with L = 1 returned a result"),
+    ("mlp_forward", "case_insensitive", "raises ValueError", "activation='Sigmoid'"),
+    ("sigmoid_net_to_tanh_net", "seed_missing_ones_vector", "L = 2", "could not be broadcast"),
+    ("sigmoid_net_to_tanh_net", "no_bias_correction", "L = 2", "the tanh network you returned for L = 2"),
+    ("sigmoid_net_to_tanh_net", "first_layer_rule_for_L1", "L = 1", "for L = 1"),
+    ("sigmoid_net_to_tanh_net", "scales_inputs_in_place", "leaves As and bs alone", "modified the arrays"),
+    ("tanh_net_to_sigmoid_net", "doubles_inputs_in_place", "leaves Cs and ds alone", "modified the arrays"),
+    ("sigmoid_derivative_polynomial", "left_in_terms_of_x", "order 1, 2", "uses the symbols ['x']"),
+    ("sigmoid_derivative_polynomial", "symbol_named_sigma", "order 1, 2", "sympy.Symbol('s')"),
+    ("sigmoid_derivative_polynomial", "returns_a_string", "order 1, 2", "expected a SymPy expression"),
+]
