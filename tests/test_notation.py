@@ -28,8 +28,9 @@ RULES: dict[str, tuple[str, tuple[str, ...]]] = {
         (r"\\delta_\{?[a-z]{2}\}?", r"Kronecker delta[^.]{0,40}\\delta"),
     ),
     "delta as perturbation": (
-        r"delta means only the backpropagation error; a perturbation is \Delta z or h",
-        (r"[a-z]\s*[+-]\s*\\delta(?![_^A-Za-z])", r"\\delta\s*\\to\s*0", r"\\lVert\s*\\delta\s*\\rVert"),
+        r"delta means only the backpropagation error; a perturbation is \Delta z or h, a radius r",
+        (r"[a-z]\s*[+-]\s*\\delta(?![_^A-Za-z])", r"\\delta\s*\\to\s*0", r"\\lVert\s*\\delta\s*\\rVert",
+         r"\\delta(_i)?\s*>\s*0"),
     ),
     "sigma not the sigmoid": (
         r"\sigma is the logistic sigmoid and nothing else; a noise level is \tau",
