@@ -18,8 +18,9 @@ import numpy as np
 import pytest
 
 from autograder.checks import ex01_vector_activations, ex02_softmax, ex03_relu_subgradients
-from autograder.worker import probe
+from autograder.fill import reference_answers
 from tests.chapter_code import BOOK, chapter_namespace
+from tests.checks_harness import grade
 
 BOUND = 0.25
 
@@ -32,8 +33,7 @@ def earned(checks_module, namespace: dict) -> tuple[float, float, dict]:
         name = key.removesuffix("-hidden")
         function = namespace.get(name)
         if callable(function):
-            verdict = check.judge([probe(function, call) for call in check.calls])
-            score = verdict.score
+            score = grade(check, function).score
         else:
             score = 0.0
         per_name[name] = (score, check.points)
@@ -47,6 +47,20 @@ def assert_within_bound(label: str, checks_module, namespace: dict) -> None:
     detail = ", ".join(f"{name} {score:.2f}/{points:g}" for name, (score, points) in per_name.items())
     print(f"\n{label}: the chapter's code earns {total:.2f}/{possible:g} = {total / possible:.0%} ({detail})")
     assert total <= BOUND * possible, f"{label}: {total:.2f} of {possible:g} points ({detail})"
+
+
+@pytest.mark.parametrize("assignment, checks_module", [
+    ("ex01_vector_activations", ex01_vector_activations), ("ex02_softmax", ex02_softmax),
+    ("ex03_relu_subgradients", ex03_relu_subgradients)], ids=["ex01", "ex02", "ex03"])
+def test_the_measurement_gives_the_reference_solution_full_marks(assignment, checks_module):
+    """The same measurement, run on the instructor's solution, earns every automatic point (so
+    a low figure for a chapter means the chapter's code, not the measurement, falls short)."""
+    namespace: dict = {}
+    exec("import numpy as np\nimport sympy as sp\n", namespace)
+    for key in checks_module.CHECKS:
+        exec(reference_answers(assignment)[key.removesuffix("-hidden")], namespace)
+    total, possible, per_name = earned(checks_module, namespace)
+    assert total == possible, per_name
 
 
 # --- ch01 -> ex01 --------------------------------------------------------------------------------
