@@ -25,7 +25,7 @@ from typing import Iterable, Sequence
 from autograder.grading.records import MISSING, SubmissionGrade, atomic_write, number, printable, write_csv
 
 PART_COLUMNS = ["student_id", "assignment_id", "grade_id", "part", "passed"]
-_VERDICT_LINE = re.compile(r"^\[(passed|FAILED)\] (.+?)\s*$")
+_VERDICT_LINE = re.compile(r"^\[(passed|FAILED)\] (.*\S)\s*$")  # linear in the line (no lazy part before \s*)
 
 
 @dataclass(frozen=True)

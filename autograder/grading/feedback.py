@@ -23,8 +23,10 @@ may write feedback at once.
 from __future__ import annotations
 
 import base64
+import contextvars
 import functools
 import hashlib
+import html
 import re
 from pathlib import Path
 
@@ -61,8 +63,65 @@ def _inline_images_only(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+# The sanitiser's HTML parser (html5ever) spends time in proportion to how deep the open
+# elements nest on every tag it reads, so 128,000 nested <div>s (640 KB) take minutes. Markup
+# nested deeper than this, larger than this, or past the page's budget is shown as text.
+MAX_NESTING = 128
+MAX_MARKUP_CHARS = 1024**2
+#: Student markup one page sanitises in all; the rest of it is shown as text.
+PAGE_MARKUP_CHARS = 4 * 1024**2
+_page_budget: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("page_budget", default=None)
+
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]{0,40})")
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param", "source",
+         "track", "wbr"}
+#: Elements an end tag of an enclosing element closes too (``<li>`` left open, and so on);
+#: past any other, an end tag is taken to close nothing, as a browser may.
+_CLOSED_BY_PARENT = {"p", "li", "dt", "dd", "option", "optgroup", "rb", "rt", "rp", "rtc"}
+
+
+def _nests_deeper_than(markup: str, limit: int) -> bool:
+    """Whether ``markup`` may open more than ``limit`` elements inside one another, counted
+    so as never to be fewer than a browser's parser would: every start tag not void opens
+    one; an end tag closes only up to the element it names, through elements its parent
+    closes anyway. Linear in ``markup``: each tag costs at most ``limit`` steps."""
+    open_: list[str] = []
+    for match in _TAG.finditer(markup):
+        name = match.group(2).lower()
+        if not match.group(1):
+            if name in _CLOSED_BY_PARENT and open_ and open_[-1] == name:
+                open_.pop()  # <li> after an open <li>: a sibling, not a child
+            if name not in _VOID:
+                open_.append(name)
+                if len(open_) > limit:
+                    return True
+            continue
+        for depth in range(len(open_) - 1, -1, -1):
+            if open_[depth] == name:
+                del open_[depth:]
+                break
+            if open_[depth] not in _CLOSED_BY_PARENT:
+                break
+    return False
+
+
+def _as_text(markup: str, why: str) -> str:
+    return f'<p><em>({why}: shown as text)</em></p><pre>{html.escape(markup[:MAX_MARKUP_CHARS])}</pre>'
+
+
 def sanitize(markup: str) -> str:
-    """Student-authored HTML with nothing active left in it."""
+    """Student-authored HTML with nothing active left in it, in time linear in its length:
+    markup too large or nested too deep for the sanitiser is escaped and shown as text."""
+    markup = markup if isinstance(markup, str) else str(markup)
+    budget = _page_budget.get()
+    if len(markup) > MAX_MARKUP_CHARS:
+        return _as_text(markup, f"more than {MAX_MARKUP_CHARS >> 10} KB of HTML")
+    if budget is not None:
+        if budget[0] < len(markup):
+            return _as_text(markup, "more HTML on this page than feedback renders")
+        budget[0] -= len(markup)
+    if _nests_deeper_than(markup, MAX_NESTING):
+        return _as_text(markup, f"HTML nested more than {MAX_NESTING} levels deep")
     cleaned = nh3.clean(markup, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES,
                         link_rel="noopener noreferrer", attribute_filter=_inline_images_only)
     # data: URLs are for inline images only; a link to one could still carry a page
@@ -70,7 +129,10 @@ def sanitize(markup: str) -> str:
 
 
 def _markdown(text: str) -> str:
-    return sanitize(markdown2html(text or ""))
+    text = text or ""
+    if len(text) > MAX_MARKUP_CHARS:  # markdown2html is not linear in every input either
+        return _as_text(text, f"more than {MAX_MARKUP_CHARS >> 10} KB of text")
+    return sanitize(markdown2html(text))
 
 
 def _svg_image(svg: str) -> str:
@@ -137,15 +199,32 @@ def _text_of(outputs) -> str:
     return "".join(chunks)
 
 
+# Every pattern here runs on text the student's code wrote (a frame's file name, an error
+# message), so each is linear in it: no pattern has two unbounded parts that can match the
+# same characters, and the one that needs "the last count on the line" finds it without one.
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-#: IPython's own "[... skipping similar frames: f at line 2 (2950 times)]", and the line
-#: the grader puts where it cut a traceback short: calls already left out, counted or not.
-_FOLDED = re.compile(r"skipping similar frames: .*\((\d+) times\)|^\W*Traceback truncated\W*$")
-_STUDENT_FRAME = re.compile(r"^\s*(Cell In\[|File <ipython-input|<ipython-input|Input In \[)")
+#: IPython's own "[... skipping similar frames: f at line 2 (2950 times)]": calls already
+#: left out, counted by the last "(N times)" on the line.
+_SKIPPING = "skipping similar frames: "
+_TIMES = re.compile(r"\((\d+) times\)")
+#: The line the grader puts where it cut a traceback short: calls left out, not counted.
+_TRUNCATED = re.compile(r"\W*Traceback truncated\W*")
+_STUDENT_FRAME = re.compile(r"\s*(Cell In\[|File <ipython-input|<ipython-input|Input In \[)")
+
+
+def _folded(line: str) -> tuple[bool, int | None]:
+    """Whether ``line`` (without colours) stands for frames already left out, and how many."""
+    start = line.find(_SKIPPING)
+    if start >= 0:
+        counts = [match.group(1) for match in _TIMES.finditer(line, start + len(_SKIPPING))]
+        if counts:
+            return True, int(counts[-1])
+    return (True, None) if _TRUNCATED.fullmatch(line) else (False, None)
 
 
 def _frame_key(frame: str) -> str:
-    return _ANSI.sub("", frame).strip().splitlines()[0] if frame.strip() else ""
+    plain = _ANSI.sub("", frame).strip()
+    return plain.splitlines()[0] if plain else ""
 
 
 def _note(text: str) -> str:
@@ -165,12 +244,13 @@ def trim_traceback(lines: list[str]) -> list[str]:
     head, frames, last = lines[:2], [], lines[-1]
     hidden: list[int] = []  # calls IPython itself already folded into the frame before
     for frame in lines[2:-1]:
-        folded = _FOLDED.search(_ANSI.sub("", frame))
+        folded, count = _folded(_ANSI.sub("", frame))
         if folded and frames:
-            hidden[-1] += int(folded.group(1)) if folded.group(1) else -10**9  # negative: not counted
+            hidden[-1] += count if count is not None else -10**9  # negative: not counted
         else:
             frames.append(frame)
             hidden.append(0)
+    keys = [_frame_key(frame) for frame in frames]  # once each: a run compares every frame with its first
     keep = [bool(_STUDENT_FRAME.match(_ANSI.sub("", f))) or k == len(frames) - 1 for k, f in enumerate(frames)]
     keep[0] = True  # the cell the error started from
     out: list[str] = []
@@ -184,7 +264,7 @@ def trim_traceback(lines: list[str]) -> list[str]:
             k = run
             continue
         run = k
-        while run + 1 < len(frames) and keep[run + 1] and _frame_key(frames[run + 1]) == _frame_key(frames[k]):
+        while run + 1 < len(frames) and keep[run + 1] and keys[run + 1] == keys[k]:
             run += 1
         counted = sum(h for h in hidden[k:run + 1] if h > 0)
         uncounted = any(h < 0 for h in hidden[k:run + 1])
@@ -312,7 +392,11 @@ def render_feedback(notebook_path: Path, db_url: str, student_id: str, assignmen
     clear = ClearHiddenTests()
     clear.enforce_metadata = False
     nb, resources = clear.preprocess(nb, resources)
-    body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    budget = _page_budget.set([PAGE_MARKUP_CHARS])
+    try:
+        body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    finally:
+        _page_budget.reset(budget)
     return _with_mathjax(body)
 
 
