@@ -97,15 +97,28 @@ def test_honest_html_is_still_rendered():
     assert feedback.sanitize(nested).count("<div>") == 100
 
 
-def test_a_page_sanitises_at_most_its_budget_of_student_html():
-    budget = feedback._page_budget.set([1000])
+def test_a_page_sanitises_at_most_its_budget_of_student_html_and_markdown():
+    budget = feedback._page_budget.set({"html": 1000, "markdown": 30})
     try:
-        first = feedback.sanitize("<b>x</b>" * 100)
-        second = feedback.sanitize("<b>y</b>" * 100)
+        first, second = feedback.sanitize("<b>x</b>" * 100), feedback.sanitize("<b>y</b>" * 100)
+        markdown = [feedback._markdown("**bold** text"), feedback._markdown("**more** text, past the budget")]
     finally:
         feedback._page_budget.reset(budget)
     assert first.count("<b>") == 100
     assert "shown as text" in second and "<b>" not in second
+    assert "<strong>bold</strong>" in markdown[0]
+    assert "shown as text" in markdown[1] and "<strong>" not in markdown[1]
+
+
+@pytest.mark.parametrize("hostile", ["[" * 200_000, "*a " * 70_000, "|a" * 100_000 + "\n" + "|-" * 100_000])
+def test_markdown_that_converts_slowly_is_capped_per_cell(hostile):
+    shown = _finishes(feedback._markdown, hostile)
+    assert "shown as text" in shown and len(shown) < 2 * len(hostile) + 1000
+
+
+def test_honest_markdown_is_still_rendered():
+    proof = "We show that $s_i > 0$.\n\n" + "Since $e^{z_j} > 0$ for every $j$, **the sum is positive**.\n\n" * 100
+    assert feedback._markdown(proof).count("<strong>") == 100
 
 
 # --- reading the notebook --------------------------------------------------------------------
@@ -149,3 +162,13 @@ def test_the_notebook_with_a_million_cells_gets_a_row_saying_so(tmp_path, perfec
     grade(tmp_path / "class", tmp_path / "out")
     rows = {row["student_id"]: row for row in read_rows(tmp_path / "out" / "grades.csv")}
     assert "1000000 cells, more than" in rows["mallory"]["status"]
+
+
+def test_code_too_long_to_highlight_is_shown_escaped():
+    from nbconvert.filters import Highlight2HTML
+
+    highlight = feedback._capped(Highlight2HTML(pygments_lexer="ipython3"))
+    long_code = "x = '<script>'\n" * (feedback.MAX_HIGHLIGHTED_CHARS // 10)
+    shown = _finishes(highlight, long_code)
+    assert shown.startswith('<div class="highlight"><pre>') and "<script>" not in shown
+    assert '<span class="n">x</span>' in highlight("x = 1\n")

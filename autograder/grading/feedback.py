@@ -68,9 +68,23 @@ def _inline_images_only(tag: str, attribute: str, value: str) -> str | None:
 # nested deeper than this, larger than this, or past the page's budget is shown as text.
 MAX_NESTING = 128
 MAX_MARKUP_CHARS = 1024**2
-#: Student markup one page sanitises in all; the rest of it is shown as text.
-PAGE_MARKUP_CHARS = 4 * 1024**2
-_page_budget: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("page_budget", default=None)
+#: Markdown is converted to HTML (nbconvert's mistune) in time that grows faster than its
+#: length on some inputs (64 KB of "[": seconds), so one piece and one page get less of it.
+MAX_MARKDOWN_CHARS = 32 * 1024
+#: Student markup and markdown one page renders in all; the rest of it is shown as text.
+PAGE_BUDGET = {"html": 4 * 1024**2, "markdown": 256 * 1024}
+_page_budget: contextvars.ContextVar[dict | None] = contextvars.ContextVar("page_budget", default=None)
+
+
+def _spend(kind: str, amount: int) -> bool:
+    """Take ``amount`` from this page's budget for ``kind``; False when it has not enough."""
+    budget = _page_budget.get()
+    if budget is None:
+        return True
+    if budget[kind] < amount:
+        return False
+    budget[kind] -= amount
+    return True
 
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]{0,40})")
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param", "source",
@@ -113,13 +127,10 @@ def sanitize(markup: str) -> str:
     """Student-authored HTML with nothing active left in it, in time linear in its length:
     markup too large or nested too deep for the sanitiser is escaped and shown as text."""
     markup = markup if isinstance(markup, str) else str(markup)
-    budget = _page_budget.get()
     if len(markup) > MAX_MARKUP_CHARS:
         return _as_text(markup, f"more than {MAX_MARKUP_CHARS >> 10} KB of HTML")
-    if budget is not None:
-        if budget[0] < len(markup):
-            return _as_text(markup, "more HTML on this page than feedback renders")
-        budget[0] -= len(markup)
+    if not _spend("html", len(markup)):
+        return _as_text(markup, "more HTML on this page than feedback renders")
     if _nests_deeper_than(markup, MAX_NESTING):
         return _as_text(markup, f"HTML nested more than {MAX_NESTING} levels deep")
     cleaned = nh3.clean(markup, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES,
@@ -129,9 +140,11 @@ def sanitize(markup: str) -> str:
 
 
 def _markdown(text: str) -> str:
-    text = text or ""
-    if len(text) > MAX_MARKUP_CHARS:  # markdown2html is not linear in every input either
-        return _as_text(text, f"more than {MAX_MARKUP_CHARS >> 10} KB of text")
+    text = text if isinstance(text, str) else ""
+    if len(text) > MAX_MARKDOWN_CHARS:
+        return _as_text(text, f"more than {MAX_MARKDOWN_CHARS >> 10} KB of text in one cell")
+    if not _spend("markdown", len(text)):
+        return _as_text(text, "more text on this page than feedback renders")
     return sanitize(markdown2html(text))
 
 
@@ -329,6 +342,19 @@ class Annotate(GetGrades):
         return cell, resources
 
 
+#: Code longer than this is shown without highlighting (Pygments' lexer is linear, but slow).
+MAX_HIGHLIGHTED_CHARS = 256 * 1024
+
+
+def _capped(highlight):
+    """``highlight`` for code up to :data:`MAX_HIGHLIGHTED_CHARS`, escaped text beyond."""
+    def highlight_code(source, *args, **kwargs):
+        if isinstance(source, str) and len(source) > MAX_HIGHLIGHTED_CHARS:
+            return f'<div class="highlight"><pre>{html.escape(source)}</pre></div>'
+        return highlight(source, *args, **kwargs)
+    return highlight_code
+
+
 class _FeedbackExporter(HTMLExporter):
     """nbconvert's HTML exporter without its last pass, which parses the whole rendered page
     again only to add alt text and tab stops (our template writes both itself)."""
@@ -337,7 +363,7 @@ class _FeedbackExporter(HTMLExporter):
         language = nb.metadata.get("language_info", {})
         lexer = language.get("pygments_lexer", language.get("name", None))
         resources = self._init_resources(resources)
-        self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        self.register_filter("highlight_code", _capped(Highlight2HTML(pygments_lexer=lexer, parent=self)))
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(
             notebook_metadata=self._nb_metadata, parent=self, resources=resources))
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
@@ -392,7 +418,7 @@ def render_feedback(notebook_path: Path, db_url: str, student_id: str, assignmen
     clear = ClearHiddenTests()
     clear.enforce_metadata = False
     nb, resources = clear.preprocess(nb, resources)
-    budget = _page_budget.set([PAGE_MARKUP_CHARS])
+    budget = _page_budget.set(dict(PAGE_BUDGET))
     try:
         body, _ = _exporter().from_notebook_node(nb, resources=resources)
     finally:
