@@ -5,4 +5,7 @@ of the same name in this package (:func:`release`, :func:`validate`, :func:`grad
 """
 from autograder.errors import AutograderError
 
-__all__ = ["AutograderError"]
+#: The grader's version: a Dask worker must run the same one (and the same checks).
+__version__ = "0.3.0"
+
+__all__ = ["AutograderError", "__version__"]

@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from autograder.errors import AutograderError, Interrupted
+from autograder.errors import AutograderError, Interrupted, NotGraded
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -77,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     except Interrupted as exc:
         print(f"interrupted: {exc}", file=sys.stderr)
         return 130
+    except NotGraded as exc:  # the run finished, but the grader failed on some notebooks
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     except AutograderError as exc:
         from autograder.grading.records import printable
 

@@ -15,6 +15,8 @@ import nbformat
 from nbformat.v4 import new_output
 
 from autograder import course
+from autograder.errors import GraderFault
+from autograder.grading import environment
 from autograder.grading.judge import Limits, SandboxRunner, UnsandboxedRunner, checks_for, run_and_judge
 from autograder.grading.sanitize import SubmissionError, parse_notebook, sanitize
 
@@ -30,6 +32,8 @@ class Job:
     limits: Limits = Limits()
     sandboxed: bool = True
     notes: tuple = ()
+    released: bytes = b""  # the released notebook, so a worker needs no clone of the course
+    grader: str = ""  # the fingerprint of the grader that sent the job (environment.fingerprint)
 
 
 @dataclass
@@ -40,7 +44,8 @@ class JobResult:
     assignment_id: str
     notebook_name: str
     autograded: str | None
-    problem: str | None = None
+    problem: str | None = None  # why the submission cannot be graded: the student's doing
+    fault: str | None = None  # why the grader could not grade it: never a grade, graded again later
     notes: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)
 
@@ -57,15 +62,33 @@ def _runner(job: Job):
 
 
 def grade_notebook(job: Job) -> JobResult:
-    """Sanitize, run once in the sandbox, judge; never raises for a bad submission."""
-    started = time.monotonic()
+    """Sanitize, run once in the sandbox, judge; never raises.
+
+    What goes wrong is sorted by whose doing it is: a submission that cannot be graded
+    (``problem``, a row with its reason) or the grader's own failure (``fault``: a worker
+    that differs from the grader, a sandbox that never started, an exception in the
+    grader's code), which the caller retries and never records as a grade.
+    """
     result = JobResult(job.student_id, job.assignment_id, job.notebook_name, None, notes=list(job.notes))
     try:
-        released = nbformat.read(course.released_notebook(job.assignment_id), 4)
-        sanitized = sanitize(parse_notebook(job.content), released)
+        _grade_into(result, job)
     except SubmissionError as exc:
         result.problem = str(exc)
-        return result
+    except GraderFault as exc:
+        result.fault = str(exc)
+    except Exception as exc:  # noqa: BLE001 - the grader's own bug: reported, retried, never a grade
+        result.fault = f"{type(exc).__name__} in the grader: {exc}"
+    return result
+
+
+def _grade_into(result: JobResult, job: Job) -> None:
+    started = time.monotonic()
+    if job.grader and job.grader != environment.fingerprint():
+        raise GraderFault("this worker runs a different grader (version, code or checks) than the one that "
+                          "sent the job")
+    released = nbformat.reads(job.released.decode("utf-8"), 4) if job.released else \
+        nbformat.read(course.released_notebook(job.assignment_id), 4)
+    sanitized = sanitize(parse_notebook(job.content), released)
     result.notes.extend(sanitized.notes)
     notebook = sanitized.notebook
     checks = checks_for(job.assignment_id)
@@ -73,6 +96,8 @@ def grade_notebook(job: Job) -> JobResult:
              if cell.cell_type == "code" and _grade_id(cell) not in checks]
     result.timings["sanitize"] = time.monotonic() - started
     verdicts, run = run_and_judge(cells, checks, job.limits, _runner(job))
+    if "first_event" not in run.timings:  # the worker never reported: no student code ran at all
+        raise GraderFault("the sandbox did not start (no word from the worker)")
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":
             continue
@@ -91,7 +116,6 @@ def grade_notebook(job: Job) -> JobResult:
     result.autograded = nbformat.writes(notebook)
     result.timings.update(run.timings)
     result.timings["job"] = time.monotonic() - started
-    return result
 
 
 def _grade_id(cell) -> str | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
 import time
 from dataclasses import dataclass, replace
@@ -86,10 +87,11 @@ def spreadsheet_safe(value: str) -> str:
 
 
 def printable(text: object, limit: int = 300) -> str:
-    """``text`` with every control character (escape sequences included) shown as an escape,
-    and cut to ``limit`` characters: safe to print on a terminal or in a log line."""
+    """``text`` as one line: line breaks and tabs become single spaces, every other control
+    character (escape sequences included) is shown as an escape, and the whole is cut to
+    ``limit`` characters: safe to print on a terminal, in a log line or in a status cell."""
     out = []
-    for char in str(text):
+    for char in " ".join(re.split(r"[\t\n\r\v\f]+", str(text))):
         code = ord(char)
         if char == "\\":
             out.append("\\\\")

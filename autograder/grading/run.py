@@ -11,6 +11,7 @@ everything finished; running again grades the rest.
 """
 from __future__ import annotations
 
+import concurrent.futures.process
 import json
 import logging
 import os
@@ -36,8 +37,9 @@ from sqlalchemy.engine import Engine
 from traitlets.config import Config
 
 from autograder import course
-from autograder.errors import AutograderError, Interrupted
+from autograder.errors import AutograderError, Interrupted, NotGraded
 from autograder.grading.analysis import write_analysis
+from autograder.grading import environment
 from autograder.grading.collect import INTAKE_FILE, HandIn, Intake, intake
 from autograder.grading.feedback import write_failure_feedback, write_feedback
 from autograder.grading.job import Job, JobResult
@@ -122,8 +124,9 @@ def _grade_found(found: Intake, out: Path, work: Path, ledger: Ledger, *, limits
         if wanted(absent.student_id) and Ledger.key(absent.student_id, absent.assignment_id) not in ledger.entries:
             recorder.failed(absent.student_id, absent.assignment_id, MISSING, None, {"name": absent.name})
     pending, skipped = [], 0
+    releases = {a: course.released_notebook(a).read_bytes() for a in sorted(named & known)}
     for hand_in in hand_ins:
-        decided = _job_for(hand_in, known, limits, sandbox, ledger, regrade, due)
+        decided = _job_for(hand_in, releases, limits, sandbox, ledger, regrade, due)
         if decided is None:
             skipped += 1
         elif isinstance(decided[0], Job):
@@ -135,7 +138,7 @@ def _grade_found(found: Intake, out: Path, work: Path, ledger: Ledger, *, limits
                  skipped, "" if skipped == 1 else "s")
     if pending:
         try:
-            _grade_jobs(pending, recorder, jobs or os.cpu_count() or 1, scheduler)
+            _grade_jobs(pending, recorder, jobs or os.cpu_count() or 1, scheduler, sorted(releases))
         finally:
             _write_timings(work, recorder.timings)
 
@@ -175,13 +178,13 @@ def _fingerprint(hand_in: HandIn, content: bytes) -> str:
     return submission_fingerprint(content + when.encode(), hand_in.assignment_id)
 
 
-def _job_for(hand_in: HandIn, known: set, limits: Limits, sandbox: bool, ledger: Ledger, regrade: bool,
+def _job_for(hand_in: HandIn, releases: dict, limits: Limits, sandbox: bool, ledger: Ledger, regrade: bool,
              due: DuePolicy | None):
     """``(job, fingerprint)`` for ``hand_in``; a failed row's fields when it cannot be
     graded; None when it is unchanged since it was last graded."""
     student_id, assignment_id = hand_in.student_id, hand_in.assignment_id
     extra = _extra(hand_in, due)
-    if assignment_id not in known:
+    if assignment_id not in releases:
         return student_id, assignment_id, f"unknown assignment {assignment_id}", None, extra
     notebook_name = f"{assignment_id}.ipynb"
     if hand_in.notebook is None:
@@ -196,7 +199,8 @@ def _job_for(hand_in: HandIn, known: set, limits: Limits, sandbox: bool, ledger:
     if not regrade and ledger.unchanged(student_id, assignment_id, fingerprint):
         return None
     notes = tuple(status_notes(hand_in))
-    job = Job(student_id, assignment_id, notebook_name, content, limits, sandbox, notes)
+    job = Job(student_id, assignment_id, notebook_name, content, limits, sandbox, notes,
+              released=releases[assignment_id], grader=environment.fingerprint())
     return job, fingerprint, hand_in.submitted_at, extra
 
 
@@ -230,6 +234,21 @@ class _Recorder:
             write_failure_feedback(self.out, student_id, assignment_id, f"{assignment_id}.ipynb", status)
         self.ledger.record(entry)
         log.info("%s", _line(entry.student_id, entry.assignment_id, f"0/{entry.max_score:g} {status}"))
+
+    def not_graded(self, result: JobResult) -> None:
+        """The grader could not grade this notebook (its own fault, after its retries): a row
+        saying so, nothing recorded as a grade, and the next run grades it. A grade an
+        earlier run recorded for the same submission is kept as it was."""
+        key = (result.student_id, result.assignment_id)
+        status = f"not graded: {printable(result.fault, 160)} (the grader's fault; run the same command again)"
+        earlier = self.ledger.entries.get(Ledger.key(*key))
+        if earlier is not None and earlier.graded:
+            entry = Entry(*key, "", f"{earlier.status}; this run: {status}", earlier.max_score, graded=True,
+                          extra=earlier.extra)
+        else:
+            entry = Entry(*key, "", status, _max_score(self.url, result.assignment_id), extra=self.extras.get(key, {}))
+        self.ledger.record(entry)
+        log.warning("%s", _line(result.student_id, result.assignment_id, status))
 
     def save_grades(self, result: JobResult) -> None:
         """nbgrader's own steps after execution: scores into the gradebook (manual scores
@@ -277,19 +296,41 @@ def timed_feedback(work: Path, out: Path, student_id: str, assignment_id: str) -
     return problem, time.monotonic() - started
 
 
-def _grade_jobs(pending: list, recorder: _Recorder, jobs: int, address: str | None) -> None:
-    """Run the jobs; record each result as it arrives; stop cleanly on a signal."""
-    scheduler = make_scheduler(jobs, address)
+#: How often a notebook is tried when the grader fails on it (a worker lost, a broken pool).
+ATTEMPTS = 3
+
+
+def _grade_jobs(pending: list, recorder: _Recorder, jobs: int, address: str | None,
+                assignment_ids: list[str]) -> None:
+    """Run the jobs; record each result as it arrives; stop cleanly on a signal.
+
+    A job the grader failed on is sent again, up to :data:`ATTEMPTS` times in all (a lost
+    worker's jobs go to the others; a broken local pool is replaced); after that its row says
+    "not graded" and the run ends with :class:`NotGraded`. A notebook counts as graded in the
+    ledger as soon as its grade and its feedback are both written.
+    """
+    scheduler = make_scheduler(jobs, address, grader=environment.fingerprint(), assignment_ids=assignment_ids)
     log.info("grading %d notebook%s, %s", len(pending), "" if len(pending) == 1 else "s", scheduler.describe())
     arrivals: queue.Queue = queue.Queue()  # ("job" | "feedback", future, item), from any thread
-    done = 0
+    attempts: dict = {}
+    done, faults = 0, []
+
+    def send(job: Job) -> None:
+        attempts[job.student_id, job.assignment_id] = attempts.get((job.student_id, job.assignment_id), 0) + 1
+        future = scheduler.submit(job)
+        future.add_done_callback(lambda f, job=job: arrivals.put(("job", f, job)))
+
+    def render(result: JobResult) -> None:
+        feedback = scheduler.submit_feedback(timed_feedback, recorder.work, recorder.out,
+                                             result.student_id, result.assignment_id)
+        feedback.add_done_callback(lambda f, r=result: arrivals.put(("feedback", f, r)))
+
     with _stop_on_signals() as stop:
         try:
             for job, fingerprint, submitted_at, extra in pending:
                 key = (job.student_id, job.assignment_id)
                 recorder.fingerprints[key], recorder.submitted[key], recorder.extras[key] = fingerprint, submitted_at, extra
-                future = scheduler.submit(job)
-                future.add_done_callback(lambda f, job=job: arrivals.put(("job", f, job)))
+                send(job)
             waiting_for = len(pending)
             with _progress(len(pending)) as advance:
                 while waiting_for and not stop.is_set():
@@ -298,13 +339,24 @@ def _grade_jobs(pending: list, recorder: _Recorder, jobs: int, address: str | No
                         break
                     if kind == "job":
                         result = _job_result(future, item)
-                        if _save(recorder, result):
-                            feedback = scheduler.local_pool.submit(timed_feedback, recorder.work, recorder.out,
-                                                                   result.student_id, result.assignment_id)
-                            feedback.add_done_callback(lambda f, r=result: arrivals.put(("feedback", f, r)))
+                        if result.fault and attempts[item.student_id, item.assignment_id] < ATTEMPTS:
+                            log.info("%s", _line(item.student_id, item.assignment_id,
+                                                 f"trying again: {printable(result.fault, 160)}"))
+                            send(item)
+                            continue
+                        if result.fault:
+                            recorder.not_graded(result)
+                            faults.append(result.fault)
+                        elif _save(recorder, result):
+                            render(result)
                             continue
                     else:
                         problem, seconds = _feedback_result(future)
+                        again = ("feedback", item.student_id, item.assignment_id)
+                        if problem and problem.startswith(FEEDBACK_LOST) and attempts.get(again, 1) < ATTEMPTS:
+                            attempts[again] = attempts.get(again, 1) + 1
+                            render(item)
+                            continue
                         try:
                             recorder.graded(item, problem, seconds)
                         except Exception as exc:  # noqa: BLE001 - its row says why, the rest go on
@@ -320,21 +372,30 @@ def _grade_jobs(pending: list, recorder: _Recorder, jobs: int, address: str | No
     if stop.is_set():
         raise Interrupted(f"stopped by {stop.reason}: {done} of {len(pending)} notebooks graded and kept; "
                           "run the same command again to grade the rest")
+    if faults:
+        raise NotGraded(f"{len(faults)} notebook{'s' if len(faults) != 1 else ''} not graded because of the grader "
+                        f"({printable(faults[0], 160)}); nothing of them was recorded: run the same command again")
 
 
 def _job_result(future, job: Job) -> JobResult:
-    """A job's result; a job that crashed becomes a result that says why."""
+    """A job's result; a job whose process or worker was lost becomes a fault of the grader's."""
     try:
         return future.result()
-    except Exception as exc:  # noqa: BLE001 - the submission gets a row, the others go on
+    except Exception as exc:  # noqa: BLE001 - the grader's doing (a lost worker, a broken pool): retried
         log.debug("grading %s/%s failed", job.student_id, job.assignment_id, exc_info=True)
         return JobResult(job.student_id, job.assignment_id, job.notebook_name, None,
-                         problem=f"could not be graded: {type(exc).__name__}: {exc}"[:200])
+                         fault=f"{type(exc).__name__}: {exc}"[:200])
+
+
+#: How a feedback page that was lost with its process begins (it is rendered again).
+FEEDBACK_LOST = "no feedback (process lost)"
 
 
 def _feedback_result(future) -> tuple[str | None, float]:
     try:
         return future.result()
+    except concurrent.futures.process.BrokenProcessPool as exc:
+        return f"{FEEDBACK_LOST}: {exc}"[:200], 0.0
     except Exception as exc:  # noqa: BLE001 - no feedback is a note on the row, not a lost grade
         return f"no feedback: {type(exc).__name__}: {exc}"[:200], 0.0
 

@@ -2,18 +2,24 @@
 
 Both take :class:`~autograder.grading.job.Job` s and return futures that finish in whatever
 order; the one process that records grades (the caller) is the only one that writes the
-gradebook, so grades do not depend on how the work was scheduled. Each also offers a local
-pool for the grader's own work beside the jobs (rendering feedback, which reads the
-gradebook and so stays on this machine).
+gradebook, so grades do not depend on how the work was scheduled. Each also renders feedback
+pages (which read the gradebook, and so stay on this machine) in a pool of its own, so a
+finished notebook's feedback never waits behind the class's grading jobs.
+
+A lost process is the grader's fault, never a student's: a local pool that broke (a process
+killed by the out-of-memory killer) is replaced at the next submission; the caller sends
+the lost jobs again. A Dask cluster is probed before any job is sent.
 """
 from __future__ import annotations
 
 import concurrent.futures
+import concurrent.futures.process
 import multiprocessing
 import os
 import signal
 
 from autograder.errors import AutograderError
+from autograder.grading.environment import probe
 from autograder.grading.job import Job, grade_notebook
 
 
@@ -23,40 +29,65 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
+class _Pool:
+    """A process pool that is replaced when one of its processes is lost."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._executor = local_pool(workers)
+
+    def submit(self, function, *args):
+        try:
+            return self._executor.submit(function, *args)
+        except concurrent.futures.process.BrokenProcessPool:
+            _kill_pool(self._executor)
+            self._executor = local_pool(self.workers)
+            return self._executor.submit(function, *args)
+
+    def kill(self) -> None:
+        _kill_pool(self._executor)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+
+
 class LocalScheduler:
-    """``jobs`` worker processes on this machine."""
+    """``jobs`` worker processes on this machine, and one more for feedback pages."""
 
     def __init__(self, jobs: int):
         self.jobs = jobs
-        self._pool = local_pool(jobs)
-
-    @property
-    def local_pool(self) -> concurrent.futures.Executor:
-        """Where the grader's own work runs beside the jobs (rendering feedback): the same pool."""
-        return self._pool
+        self._grading = _Pool(jobs)
+        self._feedback = _Pool(1)
 
     def describe(self) -> str:
         return f"{self.jobs} notebook{'s' if self.jobs != 1 else ''} at a time on this machine"
 
     def submit(self, job: Job):
-        return self._pool.submit(grade_notebook, job)
+        return self._grading.submit(grade_notebook, job)
+
+    def submit_feedback(self, function, *args):
+        return self._feedback.submit(function, *args)
 
     def stop(self) -> None:
         """Drop the jobs not started and kill the running ones (their sandboxes die with them)."""
-        _kill_pool(self._pool)
+        self._grading.kill()
+        self._feedback.kill()
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        self._grading.close()
+        self._feedback.close()
 
 
 class DaskScheduler:
     """The same jobs on an existing Dask distributed cluster (``--scheduler ADDRESS``).
 
-    Every worker needs this project and its environment (the sandbox included); a job
-    carries the notebook's bytes, so workers need no access to the submissions.
+    Every worker needs this grader's package at the same version, with the same checks, and
+    a working sandbox; a job carries the notebook's and the release's bytes, so workers need
+    no access to the submissions or a clone of the course. Each worker is probed first, and
+    the run stops with one line naming a worker that falls short.
     """
 
-    def __init__(self, address: str):
+    def __init__(self, address: str, *, grader: str, assignment_ids: list[str]):
         try:
             from distributed import Client
         except ImportError as exc:
@@ -66,8 +97,28 @@ class DaskScheduler:
         except (OSError, TimeoutError, ValueError) as exc:
             raise AutograderError(f"no Dask scheduler at {address}: {exc}") from None
         self.address = address
-        self.local_pool = local_pool(os.cpu_count() or 1)
+        self._feedback = _Pool(max(1, (os.cpu_count() or 1) // 2))
         self._futures: list = []
+        try:
+            self._probe(grader, assignment_ids)
+        except BaseException:
+            self.close()
+            raise
+
+    def _probe(self, grader: str, assignment_ids: list[str]) -> None:
+        """Stop with one line unless every worker can grade these assignments as we would."""
+        if not self._client.scheduler_info().get("workers"):
+            raise AutograderError(f"the Dask cluster at {self.address} has no workers")
+        try:
+            answers = self._client.run(probe, grader, assignment_ids, on_error="return")
+        except Exception as exc:  # noqa: BLE001 - whatever the cluster says, it is one line
+            raise AutograderError(f"could not probe the Dask workers at {self.address}: "
+                                  f"{type(exc).__name__}: {exc}") from None
+        for worker, answer in sorted(answers.items()):
+            if isinstance(answer, BaseException):
+                answer = f"cannot run the grader: {type(answer).__name__}: {answer}"
+            if answer:
+                raise AutograderError(f"Dask worker {worker} {answer}; nothing was graded")
 
     def describe(self) -> str:
         workers = len(self._client.scheduler_info().get("workers", {}))
@@ -78,13 +129,16 @@ class DaskScheduler:
         self._futures.append(future)
         return future
 
+    def submit_feedback(self, function, *args):
+        return self._feedback.submit(function, *args)
+
     def stop(self) -> None:
         self._client.cancel(self._futures)
-        _kill_pool(self.local_pool)
+        self._feedback.kill()
         self._client.close()
 
     def close(self) -> None:
-        self.local_pool.shutdown(wait=True)
+        self._feedback.close()
         self._client.close()
 
 
@@ -94,6 +148,8 @@ def local_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
 
 
 def _kill_pool(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+    """Stop a pool now: its queued work is dropped and its processes get SIGKILL (they ignore
+    SIGTERM), so a stop never waits for them."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
@@ -103,9 +159,9 @@ def _kill_pool(pool: concurrent.futures.ProcessPoolExecutor) -> None:
             pass
 
 
-def make_scheduler(jobs: int, address: str | None):
+def make_scheduler(jobs: int, address: str | None, *, grader: str, assignment_ids: list[str]):
     if address:
-        return DaskScheduler(address)
+        return DaskScheduler(address, grader=grader, assignment_ids=assignment_ids)
     if jobs < 1:
         raise AutograderError("--jobs must be at least 1")
     return LocalScheduler(jobs)
