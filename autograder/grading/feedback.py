@@ -47,18 +47,31 @@ TEMPLATES = Path(__file__).parent / "templates"
 # --- sanitising what the student wrote ------------------------------------------------------
 
 #: Tags kept in student HTML: nh3's (ammonia's) allow-list, which has no script, style,
-#: iframe, object, embed, form or input; attributes: its list plus ``class`` (for code
-#: highlighting); URLs: http(s), mailto and inline images only.
+#: iframe, object, embed, form or input; attributes: its list, and no ``style`` or ``id``;
+#: URLs: http(s), mailto and inline images only.
 _TAGS = set(nh3.ALLOWED_TAGS)
 _ATTRIBUTES = {tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}
-_ATTRIBUTES["*"] = {"class", "title", "lang", "dir"}
+_ATTRIBUTES["*"] = {"title", "lang", "dir"}
 _SCHEMES = {"http", "https", "mailto", "data"}
+#: The only classes student HTML keeps: code highlighting's and a DataFrame's, none of the
+#: page's own (a forged "badge passed" or summary row would read as the grader's).
+_PYGMENTS = {"highlight", "hll", "c", "err", "k", "l", "n", "o", "x", "p", "ch", "cm", "cp", "cpf", "c1", "cs", "gd",
+             "ge", "gr", "gh", "gi", "go", "gp", "gs", "gu", "gt", "kc", "kd", "kn", "kp", "kr", "kt", "ld", "m", "s",
+             "na", "nb", "nc", "no", "nd", "ni", "ne", "nf", "nl", "nn", "nx", "py", "nt", "nv", "ow", "w", "mb", "mf",
+             "mh", "mi", "mo", "sa", "sb", "sc", "dl", "sd", "s2", "se", "sh", "si", "sx", "sr", "s1", "ss", "bp",
+             "fm", "vc", "vg", "vi", "vm", "il"}
+_CLASSES = {"div": {"highlight"}, "span": _PYGMENTS, "pre": {"highlight"}, "table": {"dataframe"}}
+#: Inline images a browser shows as pictures and nothing else.
+_IMAGE_URL = re.compile(r"data:image/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=\s]*")
 
 
 def _inline_images_only(tag: str, attribute: str, value: str) -> str | None:
     """The page is one self-contained file that loads nothing: an image that is not inline
-    would be a request (and could not load anyway), so its source is dropped."""
-    if attribute == "src" and not value.startswith("data:image/"):
+    would be a request (and could not load anyway), so its source is dropped; a ``data:``
+    URL anywhere else (a link to a page made of it), in any case, is dropped too."""
+    if attribute == "src":
+        return value if _IMAGE_URL.fullmatch(value.strip()) else None
+    if value.strip().lower().startswith("data:"):
         return None
     return value
 
@@ -133,14 +146,25 @@ def sanitize(markup: str) -> str:
         return _as_text(markup, "more HTML on this page than feedback renders")
     if _nests_deeper_than(markup, MAX_NESTING):
         return _as_text(markup, f"HTML nested more than {MAX_NESTING} levels deep")
-    cleaned = nh3.clean(markup, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES,
-                        link_rel="noopener noreferrer", attribute_filter=_inline_images_only)
-    # data: URLs are for inline images only; a link to one could still carry a page
-    return re.sub(r'href="data:[^"]*"', 'href="#"', cleaned)
+    return nh3.clean(markup, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES, allowed_classes=_CLASSES,
+                     link_rel="noopener noreferrer", attribute_filter=_inline_images_only)
+
+
+#: TeX commands that give a formula a link, a style, a class, an id, attributes, a tooltip,
+#: another package or any character: the config leaves their packages out, and they are
+#: made inert in the student's text besides (``\\mmlToken`` is in MathJax's base package).
+_UNSAFE_TEX = re.compile(r"\\(?=(?:href|style|class|cssId|data|html[A-Za-z]*|require|unicode|bbox|enclose|"
+                         r"mmlToken|mmltoken|toggle|mathtip|texttip|fragment)(?![A-Za-z]))")
+
+
+def inert_tex(text: str) -> str:
+    """``text`` with each unsafe TeX command broken (a zero-width space after its backslash):
+    it reads the same, and MathJax sees an unknown symbol and the letters, not the command."""
+    return _UNSAFE_TEX.sub("\\\u200b", text)
 
 
 def _markdown(text: str) -> str:
-    text = text if isinstance(text, str) else ""
+    text = inert_tex(text) if isinstance(text, str) else ""
     if len(text) > MAX_MARKDOWN_CHARS:
         return _as_text(text, f"more than {MAX_MARKDOWN_CHARS >> 10} KB of text in one cell")
     if not _spend("markdown", len(text)):
@@ -155,8 +179,13 @@ def _svg_image(svg: str) -> str:
 
 # --- offline math -------------------------------------------------------------------------------
 
+#: MathJax without the TeX packages that reach outside the formula: ``html`` (``\\href``,
+#: ``\\style``, ``\\class``, ``\\cssId``, ``\\data``), ``require`` (loads more), ``unicode``
+#: (any character, in any font), ``bbox`` and ``enclose`` (CSS styles), ``action`` (tooltips),
+#: ``autoload`` (which would bring them back on first use).
 MATHJAX_CONFIG = ("window.MathJax = {tex: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], "
-                  "displayMath: [['$$', '$$'], ['\\\\[', '\\\\]']], processEscapes: true, tags: 'ams'}, "
+                  "displayMath: [['$$', '$$'], ['\\\\[', '\\\\]']], processEscapes: true, tags: 'ams', "
+                  "packages: {'[-]': ['html', 'require', 'unicode', 'bbox', 'enclose', 'action', 'autoload']}}, "
                   "svg: {fontCache: 'global'}, options: {ignoreHtmlClass: 'no-math', "
                   "processHtmlClass: 'math'}, startup: {typeset: true}};")
 
@@ -291,6 +320,39 @@ def trim_traceback(lines: list[str]) -> list[str]:
     return [*head, *out, last]
 
 
+#: The output types a feedback page shows (JavaScript and widgets as a note saying they are
+#: not shown); an output's other types, unknown or forged, are dropped. An image must be the
+#: base64 of a file of its type, as IPython writes it.
+SHOWN_TYPES = {"text/plain", "text/html", "text/markdown", "text/latex", "image/png", "image/jpeg", "image/svg+xml",
+               "application/javascript", "application/vnd.jupyter.widget-view+json"}
+_BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
+_MAGIC = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
+
+
+def shown_data(data) -> dict:
+    """The part of an output's ``data`` a feedback page may show."""
+    kept = {}
+    for mime, value in (data.items() if isinstance(data, dict) else ()):
+        if mime not in SHOWN_TYPES:
+            continue
+        if mime == "application/vnd.jupyter.widget-view+json":
+            kept[mime] = value if isinstance(value, dict) else {}
+            continue
+        if not isinstance(value, str):
+            continue
+        if mime in _MAGIC:
+            if not _BASE64.fullmatch(value):
+                continue
+            try:
+                head = base64.b64decode("".join(value[:64].split()) + "==", validate=False)[:len(_MAGIC[mime])]
+            except ValueError:
+                continue
+            if head != _MAGIC[mime]:
+                continue
+        kept[mime] = value
+    return kept
+
+
 def _kind(cell) -> str:
     meta = cell.metadata.get("nbgrader", {})
     if meta.get("grade") and meta.get("solution"):
@@ -329,6 +391,8 @@ class Annotate(GetGrades):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 output["traceback"] = trim_traceback(list(output.get("traceback", [])))
+            if "data" in output:
+                output["data"] = shown_data(output["data"])
         if kind in ("tests", "manual"):
             resources.setdefault("feedback_summary", []).append({
                 "grade_id": cell.metadata.nbgrader["grade_id"],
@@ -379,6 +443,7 @@ def _exporter() -> HTMLExporter:
     exporter = _FeedbackExporter(config=config)
     exporter.register_filter("sanitize", sanitize)
     exporter.register_filter("markdown_safe", _markdown)
+    exporter.register_filter("tex_safe", inert_tex)
     exporter.register_filter("svg_image", _svg_image)
     return exporter
 
