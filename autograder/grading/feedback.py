@@ -172,6 +172,12 @@ def _markdown(text: str) -> str:
     return sanitize(markdown2html(text))
 
 
+def markdown_for_formgrader(text, *args, **kwargs) -> str:
+    """nbconvert's ``markdown2html`` filter, sanitised: for the formgrader's pages
+    (:mod:`autograder.grading.formgrader`), which call it with nbconvert's arguments."""
+    return _markdown(text)
+
+
 def _svg_image(svg: str) -> str:
     """An SVG shown as an image: a browser runs no script inside an <img>."""
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
@@ -343,11 +349,12 @@ def shown_data(data) -> dict:
         if mime in _MAGIC:
             if not _BASE64.fullmatch(value):
                 continue
+            start = "".join(value[:256].split())[:16]  # 16 characters: 12 bytes, past the magic
             try:
-                head = base64.b64decode("".join(value[:64].split()) + "==", validate=False)[:len(_MAGIC[mime])]
+                head = base64.b64decode(start)
             except ValueError:
                 continue
-            if head != _MAGIC[mime]:
+            if not head.startswith(_MAGIC[mime]):
                 continue
         kept[mime] = value
     return kept
