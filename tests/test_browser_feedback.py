@@ -198,8 +198,9 @@ def test_hostile_math_and_links_neither_run_nor_cover_the_page(graded):
                 mathLinks: document.querySelectorAll('mjx-container a, mjx-container [href]').length,
                 styled: Array.from(document.querySelectorAll('mjx-container [style]')).map(e => e.getAttribute('style'))
                     .filter(s => /position|z-index|100vw|100vh/.test(s)),
-                forgedBadges: document.querySelectorAll('.box.manual .badge').length,
-                ids: document.querySelectorAll('.box.manual [id]').length,
+                forgedBadges: Array.from(document.querySelectorAll('.badge')).filter(e =>
+                    e.textContent.includes('forged')).length,
+                ids: document.querySelectorAll('.box.manual .rendered_html [id]').length,
                 manualText: document.querySelector('.box.manual').innerText,
             };
         }""")

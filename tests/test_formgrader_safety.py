@@ -57,7 +57,7 @@ def served(tmp_path_factory, perfect):
         else:
             raise AssertionError("the formgrader did not start")
         mallory, = [n for n in notebooks if n["student"] == "mallory"]
-        request = urllib.request.Request(f"{base}/formgrader/submission/{mallory['id']}",
+        request = urllib.request.Request(f"{base}/formgrader/submissions/{mallory['id']}",
                                          headers={"Authorization": f"token {token}"})
         with urllib.request.urlopen(request, timeout=30) as response:
             yield response.headers, response.read().decode("utf-8")
