@@ -29,11 +29,21 @@ $$\sum_i y_i = 1.$$
 <iframe src="https://example.org/"></iframe><object data="https://example.org/x.swf"></object>
 <a href="javascript:window.pwned = 'link'" id="jslink">click me</a>
 <svg onload="window.pwned = 'svg'"></svg>
+<a href="DATA:text/html,<script>alert(1)</script>" id="datalink">a page of my own</a>
+<span class="badge passed">forged badge</span>
+
+A fake verdict drawn over the page: $\style{position:fixed;top:0;left:0;width:100vw;height:100vh;background:white;z-index:9999}{\text{20 / 20}}$,
+a link out of a formula: $\href{javascript:window.pwned='mathjax href'}{\text{click}}$,
+$\class{badge passed}{x}$, $\cssId{summary}{y}$, $\require{action}$, $\unicode{x202E}$,
+$\mmlToken{mi}[style="position:fixed;top:0;left:0;width:100vw;height:100vh;background:red"]{z}$,
+$\bbox[position:fixed;top:0;left:0;width:100vw;height:100vh]{w}$.
 """
 
 HOSTILE_CODE = """from IPython.display import HTML, Javascript, display
 display(HTML('<b>bold</b><script>window.pwned = "html output"</script><img src=x onerror="window.pwned=1">'))
 display(Javascript('window.pwned = "javascript output"'))
+display({"image/png": '"><script>window.pwned = "forged png"</script>', "text/plain": "forged png"}, raw=True)
+display({"application/x-evil+html": "<script>window.pwned = 1</script>", "text/plain": "evil"}, raw=True)
 import matplotlib.pyplot as plt
 plt.plot([0, 1], [1, 0])
 plt.show()
@@ -166,3 +176,40 @@ def test_feedback_on_a_phone(graded, which):
     assert width[0] <= width[1], f"the {which} feedback page scrolls sideways at 375 px ({width[0]} px)"
     if which == "failure":
         assert "not valid JSON" in text and "What to do" in text and "download" in text.lower(), text
+
+
+def test_hostile_math_and_links_neither_run_nor_cover_the_page(graded):
+    context, path, _, _ = graded
+    page, problems = _open(context, path, 1280)
+    try:
+        state = page.evaluate("""() => {
+            const covering = Array.from(document.querySelectorAll('*')).filter(e => {
+                const position = getComputedStyle(e).position;
+                return position === 'fixed' || position === 'sticky';
+            }).map(e => e.tagName);
+            const summary = document.querySelector('table.summary');
+            const box = summary.getBoundingClientRect();
+            const onTop = document.elementFromPoint(box.left + 5, box.top + 5);
+            return {
+                pwned: window.pwned === undefined ? null : String(window.pwned),
+                covering,
+                summaryOnTop: summary.contains(onTop),
+                links: Array.from(document.querySelectorAll('.box.manual [href]')).map(a => a.getAttribute('href')),
+                mathLinks: document.querySelectorAll('mjx-container a, mjx-container [href]').length,
+                styled: Array.from(document.querySelectorAll('mjx-container [style]')).map(e => e.getAttribute('style'))
+                    .filter(s => /position|z-index|100vw|100vh/.test(s)),
+                forgedBadges: Array.from(document.querySelectorAll('.badge')).filter(e =>
+                    e.textContent.includes('forged')).length,
+                ids: document.querySelectorAll('.box.manual .rendered_html [id]').length,
+                manualText: document.querySelector('.box.manual').innerText,
+            };
+        }""")
+    finally:
+        page.close()
+    assert not problems, problems
+    assert state["pwned"] is None, state["pwned"]
+    assert state["covering"] == [] and state["summaryOnTop"], state
+    assert not any(link.lower().lstrip().startswith(("data:", "javascript:")) for link in state["links"]), state
+    assert state["mathLinks"] == 0 and state["styled"] == [], state
+    assert state["forgedBadges"] == 0 and state["ids"] == 0, state
+    assert "20 / 20" in state["manualText"]  # shown as what it is, the student's own text

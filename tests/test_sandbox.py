@@ -21,6 +21,10 @@ FAST = Limits(cell_timeout=3, call_timeout=2, notebook_budget=60, memory_bytes=7
               disk_bytes=64 * 1024**2, processes=32)
 
 
+#: The virtual environment where the sandbox binds it (a linked ``.venv`` where it leads).
+ENVIRONMENT = str(Path(sys.prefix).resolve())
+
+
 def _text(run, cell: int) -> str:
     """Everything cell ``cell`` showed, as one string."""
     parts = []
@@ -53,14 +57,14 @@ def test_nothing_of_the_project_or_the_grader_is_visible():
 
 def test_the_python_environment_is_read_only_and_tmp_is_private_and_capped():
     run = run_notebook([
-        f"open({sys.prefix + '/planted.py'!r}, 'w')",
+        f"open({ENVIRONMENT + '/planted.py'!r}, 'w')",
         "import os\nos.makedirs(os.path.expanduser('~/.ipython/profile_default/startup'))\n"
         "open(os.path.expanduser('~/.ipython/profile_default/startup/evil.py'), 'w').write('x')",
         "open('/tmp/big', 'wb').write(b'0' * (100 * 1024**2))",
     ], [], FAST)
     assert "Read-only file system" in _text(run, 0)
     assert "No space left" in _text(run, 2) or "File too large" in _text(run, 2)
-    assert not os.path.exists(sys.prefix + "/planted.py")
+    assert not os.path.exists(ENVIRONMENT + "/planted.py")
     later = run_notebook(["import os\nprint(os.path.exists(os.path.expanduser('~/.ipython')))"], [], FAST)
     assert _text(later, 0).strip() == "False"
 

@@ -23,8 +23,10 @@ may write feedback at once.
 from __future__ import annotations
 
 import base64
+import contextvars
 import functools
 import hashlib
+import html
 import re
 from pathlib import Path
 
@@ -46,32 +48,135 @@ TEMPLATES = Path(__file__).parent / "templates"
 # --- sanitising what the student wrote ------------------------------------------------------
 
 #: Tags kept in student HTML: nh3's (ammonia's) allow-list, which has no script, style,
-#: iframe, object, embed, form or input; attributes: its list plus ``class`` (for code
-#: highlighting); URLs: http(s), mailto and inline images only.
+#: iframe, object, embed, form or input; attributes: its list, and no ``style`` or ``id``;
+#: URLs: http(s), mailto and inline images only.
 _TAGS = set(nh3.ALLOWED_TAGS)
 _ATTRIBUTES = {tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}
-_ATTRIBUTES["*"] = {"class", "title", "lang", "dir"}
+_ATTRIBUTES["*"] = {"title", "lang", "dir"}
 _SCHEMES = {"http", "https", "mailto", "data"}
+#: The only classes student HTML keeps: code highlighting's and a DataFrame's, none of the
+#: page's own (a forged "badge passed" or summary row would read as the grader's).
+_PYGMENTS = {"highlight", "hll", "c", "err", "k", "l", "n", "o", "x", "p", "ch", "cm", "cp", "cpf", "c1", "cs", "gd",
+             "ge", "gr", "gh", "gi", "go", "gp", "gs", "gu", "gt", "kc", "kd", "kn", "kp", "kr", "kt", "ld", "m", "s",
+             "na", "nb", "nc", "no", "nd", "ni", "ne", "nf", "nl", "nn", "nx", "py", "nt", "nv", "ow", "w", "mb", "mf",
+             "mh", "mi", "mo", "sa", "sb", "sc", "dl", "sd", "s2", "se", "sh", "si", "sx", "sr", "s1", "ss", "bp",
+             "fm", "vc", "vg", "vi", "vm", "il"}
+_CLASSES = {"div": {"highlight"}, "span": _PYGMENTS, "pre": {"highlight"}, "table": {"dataframe"}}
+#: Inline images a browser shows as pictures and nothing else.
+_IMAGE_URL = re.compile(r"data:image/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=\s]*")
 
 
 def _inline_images_only(tag: str, attribute: str, value: str) -> str | None:
     """The page is one self-contained file that loads nothing: an image that is not inline
-    would be a request (and could not load anyway), so its source is dropped."""
-    if attribute == "src" and not value.startswith("data:image/"):
+    would be a request (and could not load anyway), so its source is dropped; a ``data:``
+    URL anywhere else (a link to a page made of it), in any case, is dropped too."""
+    if attribute == "src":
+        return value if _IMAGE_URL.fullmatch(value.strip()) else None
+    if value.strip().lower().startswith("data:"):
         return None
     return value
 
 
+# The sanitiser's HTML parser (html5ever) spends time in proportion to how deep the open
+# elements nest on every tag it reads, so 128,000 nested <div>s (640 KB) take minutes. Markup
+# nested deeper than this, larger than this, or past the page's budget is shown as text.
+MAX_NESTING = 128
+MAX_MARKUP_CHARS = 1024**2
+#: Markdown is converted to HTML (nbconvert's mistune) in time that grows faster than its
+#: length on some inputs (64 KB of "[": seconds), so one piece and one page get less of it.
+MAX_MARKDOWN_CHARS = 32 * 1024
+#: Student markup and markdown one page renders in all; the rest of it is shown as text.
+PAGE_BUDGET = {"html": 4 * 1024**2, "markdown": 256 * 1024}
+_page_budget: contextvars.ContextVar[dict | None] = contextvars.ContextVar("page_budget", default=None)
+
+
+def _spend(kind: str, amount: int) -> bool:
+    """Take ``amount`` from this page's budget for ``kind``; False when it has not enough."""
+    budget = _page_budget.get()
+    if budget is None:
+        return True
+    if budget[kind] < amount:
+        return False
+    budget[kind] -= amount
+    return True
+
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]{0,40})")
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param", "source",
+         "track", "wbr"}
+#: Elements an end tag of an enclosing element closes too (``<li>`` left open, and so on);
+#: past any other, an end tag is taken to close nothing, as a browser may.
+_CLOSED_BY_PARENT = {"p", "li", "dt", "dd", "option", "optgroup", "rb", "rt", "rp", "rtc"}
+
+
+def _nests_deeper_than(markup: str, limit: int) -> bool:
+    """Whether ``markup`` may open more than ``limit`` elements inside one another, counted
+    so as never to be fewer than a browser's parser would: every start tag not void opens
+    one; an end tag closes only up to the element it names, through elements its parent
+    closes anyway. Linear in ``markup``: each tag costs at most ``limit`` steps."""
+    open_: list[str] = []
+    for match in _TAG.finditer(markup):
+        name = match.group(2).lower()
+        if not match.group(1):
+            if name in _CLOSED_BY_PARENT and open_ and open_[-1] == name:
+                open_.pop()  # <li> after an open <li>: a sibling, not a child
+            if name not in _VOID:
+                open_.append(name)
+                if len(open_) > limit:
+                    return True
+            continue
+        for depth in range(len(open_) - 1, -1, -1):
+            if open_[depth] == name:
+                del open_[depth:]
+                break
+            if open_[depth] not in _CLOSED_BY_PARENT:
+                break
+    return False
+
+
+def _as_text(markup: str, why: str) -> str:
+    return f'<p><em>({why}: shown as text)</em></p><pre>{html.escape(markup[:MAX_MARKUP_CHARS])}</pre>'
+
+
 def sanitize(markup: str) -> str:
-    """Student-authored HTML with nothing active left in it."""
-    cleaned = nh3.clean(markup, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES,
-                        link_rel="noopener noreferrer", attribute_filter=_inline_images_only)
-    # data: URLs are for inline images only; a link to one could still carry a page
-    return re.sub(r'href="data:[^"]*"', 'href="#"', cleaned)
+    """Student-authored HTML with nothing active left in it, in time linear in its length:
+    markup too large or nested too deep for the sanitiser is escaped and shown as text."""
+    markup = markup if isinstance(markup, str) else str(markup)
+    if len(markup) > MAX_MARKUP_CHARS:
+        return _as_text(markup, f"more than {MAX_MARKUP_CHARS >> 10} KB of HTML")
+    if not _spend("html", len(markup)):
+        return _as_text(markup, "more HTML on this page than feedback renders")
+    if _nests_deeper_than(markup, MAX_NESTING):
+        return _as_text(markup, f"HTML nested more than {MAX_NESTING} levels deep")
+    return nh3.clean(markup, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES, allowed_classes=_CLASSES,
+                     link_rel="noopener noreferrer", attribute_filter=_inline_images_only)
+
+
+#: TeX commands that give a formula a link, a style, a class, an id, attributes, a tooltip,
+#: another package or any character: the config leaves their packages out, and they are
+#: made inert in the student's text besides (``\\mmlToken`` is in MathJax's base package).
+_UNSAFE_TEX = re.compile(r"\\(?=(?:href|style|class|cssId|data|html[A-Za-z]*|require|unicode|bbox|enclose|"
+                         r"mmlToken|mmltoken|toggle|mathtip|texttip|fragment)(?![A-Za-z]))")
+
+
+def inert_tex(text: str) -> str:
+    """``text`` with each unsafe TeX command broken (a zero-width space after its backslash):
+    it reads the same, and MathJax sees an unknown symbol and the letters, not the command."""
+    return _UNSAFE_TEX.sub("\\\u200b", text)
 
 
 def _markdown(text: str) -> str:
-    return sanitize(markdown2html(text or ""))
+    text = inert_tex(text) if isinstance(text, str) else ""
+    if len(text) > MAX_MARKDOWN_CHARS:
+        return _as_text(text, f"more than {MAX_MARKDOWN_CHARS >> 10} KB of text in one cell")
+    if not _spend("markdown", len(text)):
+        return _as_text(text, "more text on this page than feedback renders")
+    return sanitize(markdown2html(text))
+
+
+def markdown_for_formgrader(text, *args, **kwargs) -> str:
+    """nbconvert's ``markdown2html`` filter, sanitised: for the formgrader's pages
+    (:mod:`autograder.grading.formgrader`), which call it with nbconvert's arguments."""
+    return _markdown(text)
 
 
 def _svg_image(svg: str) -> str:
@@ -81,8 +186,13 @@ def _svg_image(svg: str) -> str:
 
 # --- offline math -------------------------------------------------------------------------------
 
+#: MathJax without the TeX packages that reach outside the formula: ``html`` (``\\href``,
+#: ``\\style``, ``\\class``, ``\\cssId``, ``\\data``), ``require`` (loads more), ``unicode``
+#: (any character, in any font), ``bbox`` and ``enclose`` (CSS styles), ``action`` (tooltips),
+#: ``autoload`` (which would bring them back on first use).
 MATHJAX_CONFIG = ("window.MathJax = {tex: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], "
-                  "displayMath: [['$$', '$$'], ['\\\\[', '\\\\]']], processEscapes: true, tags: 'ams'}, "
+                  "displayMath: [['$$', '$$'], ['\\\\[', '\\\\]']], processEscapes: true, tags: 'ams', "
+                  "packages: {'[-]': ['html', 'require', 'unicode', 'bbox', 'enclose', 'action', 'autoload']}}, "
                   "svg: {fontCache: 'global'}, options: {ignoreHtmlClass: 'no-math', "
                   "processHtmlClass: 'math'}, startup: {typeset: true}};")
 
@@ -129,15 +239,32 @@ def _text_of(outputs) -> str:
     return "".join(chunks)
 
 
+# Every pattern here runs on text the student's code wrote (a frame's file name, an error
+# message), so each is linear in it: no pattern has two unbounded parts that can match the
+# same characters, and the one that needs "the last count on the line" finds it without one.
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-#: IPython's own "[... skipping similar frames: f at line 2 (2950 times)]", and the line
-#: the grader puts where it cut a traceback short: calls already left out, counted or not.
-_FOLDED = re.compile(r"skipping similar frames: .*\((\d+) times\)|^\W*Traceback truncated\W*$")
-_STUDENT_FRAME = re.compile(r"^\s*(Cell In\[|File <ipython-input|<ipython-input|Input In \[)")
+#: IPython's own "[... skipping similar frames: f at line 2 (2950 times)]": calls already
+#: left out, counted by the last "(N times)" on the line.
+_SKIPPING = "skipping similar frames: "
+_TIMES = re.compile(r"\((\d+) times\)")
+#: The line the grader puts where it cut a traceback short: calls left out, not counted.
+_TRUNCATED = re.compile(r"\W*Traceback truncated\W*")
+_STUDENT_FRAME = re.compile(r"\s*(Cell In\[|File <ipython-input|<ipython-input|Input In \[)")
+
+
+def _folded(line: str) -> tuple[bool, int | None]:
+    """Whether ``line`` (without colours) stands for frames already left out, and how many."""
+    start = line.find(_SKIPPING)
+    if start >= 0:
+        counts = [match.group(1) for match in _TIMES.finditer(line, start + len(_SKIPPING))]
+        if counts:
+            return True, int(counts[-1])
+    return (True, None) if _TRUNCATED.fullmatch(line) else (False, None)
 
 
 def _frame_key(frame: str) -> str:
-    return _ANSI.sub("", frame).strip().splitlines()[0] if frame.strip() else ""
+    plain = _ANSI.sub("", frame).strip()
+    return plain.splitlines()[0] if plain else ""
 
 
 def _note(text: str) -> str:
@@ -157,12 +284,13 @@ def trim_traceback(lines: list[str]) -> list[str]:
     head, frames, last = lines[:2], [], lines[-1]
     hidden: list[int] = []  # calls IPython itself already folded into the frame before
     for frame in lines[2:-1]:
-        folded = _FOLDED.search(_ANSI.sub("", frame))
+        folded, count = _folded(_ANSI.sub("", frame))
         if folded and frames:
-            hidden[-1] += int(folded.group(1)) if folded.group(1) else -10**9  # negative: not counted
+            hidden[-1] += count if count is not None else -10**9  # negative: not counted
         else:
             frames.append(frame)
             hidden.append(0)
+    keys = [_frame_key(frame) for frame in frames]  # once each: a run compares every frame with its first
     keep = [bool(_STUDENT_FRAME.match(_ANSI.sub("", f))) or k == len(frames) - 1 for k, f in enumerate(frames)]
     keep[0] = True  # the cell the error started from
     out: list[str] = []
@@ -176,7 +304,7 @@ def trim_traceback(lines: list[str]) -> list[str]:
             k = run
             continue
         run = k
-        while run + 1 < len(frames) and keep[run + 1] and _frame_key(frames[run + 1]) == _frame_key(frames[k]):
+        while run + 1 < len(frames) and keep[run + 1] and keys[run + 1] == keys[k]:
             run += 1
         counted = sum(h for h in hidden[k:run + 1] if h > 0)
         uncounted = any(h < 0 for h in hidden[k:run + 1])
@@ -188,6 +316,40 @@ def trim_traceback(lines: list[str]) -> list[str]:
             out += frames[k:run + 1]
         k = run + 1
     return [*head, *out, last]
+
+
+#: The output types a feedback page shows (JavaScript and widgets as a note saying they are
+#: not shown); an output's other types, unknown or forged, are dropped. An image must be the
+#: base64 of a file of its type, as IPython writes it.
+SHOWN_TYPES = {"text/plain", "text/html", "text/markdown", "text/latex", "image/png", "image/jpeg", "image/svg+xml",
+               "application/javascript", "application/vnd.jupyter.widget-view+json"}
+_BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
+_MAGIC = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
+
+
+def shown_data(data) -> dict:
+    """The part of an output's ``data`` a feedback page may show."""
+    kept = {}
+    for mime, value in (data.items() if isinstance(data, dict) else ()):
+        if mime not in SHOWN_TYPES:
+            continue
+        if mime == "application/vnd.jupyter.widget-view+json":
+            kept[mime] = value if isinstance(value, dict) else {}
+            continue
+        if not isinstance(value, str):
+            continue
+        if mime in _MAGIC:
+            if not _BASE64.fullmatch(value):
+                continue
+            start = "".join(value[:256].split())[:16]  # 16 characters: 12 bytes, past the magic
+            try:
+                head = base64.b64decode(start)
+            except ValueError:
+                continue
+            if not head.startswith(_MAGIC[mime]):
+                continue
+        kept[mime] = value
+    return kept
 
 
 def _kind(cell) -> str:
@@ -245,6 +407,8 @@ class Annotate(GetGrades):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 output["traceback"] = trim_traceback(list(output.get("traceback", [])))
+            if "data" in output:
+                output["data"] = shown_data(output["data"])
         if kind in ("tests", "manual"):
             resources.setdefault("feedback_summary", []).append({
                 "grade_id": cell.metadata.nbgrader["grade_id"],
@@ -258,6 +422,19 @@ class Annotate(GetGrades):
         return cell, resources
 
 
+#: Code longer than this is shown without highlighting (Pygments' lexer is linear, but slow).
+MAX_HIGHLIGHTED_CHARS = 256 * 1024
+
+
+def _capped(highlight):
+    """``highlight`` for code up to :data:`MAX_HIGHLIGHTED_CHARS`, escaped text beyond."""
+    def highlight_code(source, *args, **kwargs):
+        if isinstance(source, str) and len(source) > MAX_HIGHLIGHTED_CHARS:
+            return f'<div class="highlight"><pre>{html.escape(source)}</pre></div>'
+        return highlight(source, *args, **kwargs)
+    return highlight_code
+
+
 class _FeedbackExporter(HTMLExporter):
     """nbconvert's HTML exporter without its last pass, which parses the whole rendered page
     again only to add alt text and tab stops (our template writes both itself)."""
@@ -266,7 +443,7 @@ class _FeedbackExporter(HTMLExporter):
         language = nb.metadata.get("language_info", {})
         lexer = language.get("pygments_lexer", language.get("name", None))
         resources = self._init_resources(resources)
-        self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        self.register_filter("highlight_code", _capped(Highlight2HTML(pygments_lexer=lexer, parent=self)))
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(
             notebook_metadata=self._nb_metadata, parent=self, resources=resources))
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
@@ -282,6 +459,7 @@ def _exporter() -> HTMLExporter:
     exporter = _FeedbackExporter(config=config)
     exporter.register_filter("sanitize", sanitize)
     exporter.register_filter("markdown_safe", _markdown)
+    exporter.register_filter("tex_safe", inert_tex)
     exporter.register_filter("svg_image", _svg_image)
     return exporter
 
@@ -321,7 +499,11 @@ def render_feedback(notebook_path: Path, db_url: str, student_id: str, assignmen
     clear = ClearHiddenTests()
     clear.enforce_metadata = False
     nb, resources = clear.preprocess(nb, resources)
-    body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    budget = _page_budget.set(dict(PAGE_BUDGET))
+    try:
+        body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    finally:
+        _page_budget.reset(budget)
     return _with_mathjax(body)
 
 

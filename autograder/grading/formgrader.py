@@ -7,7 +7,17 @@ on the gradebook of a grading run, with a generated ``nbgrader_config.py``:
   root, so the server shows that run and nothing else of the machine;
 - the gradebook, ``submitted/``, ``autograded/`` and ``feedback/`` are that run's; the source
   folder is the repository's ``solutions/``;
-- the server listens on 127.0.0.1 only, with a random token, and opens no browser.
+- the server listens on 127.0.0.1 only, with a random token, and opens no browser;
+- what the students wrote is shown sanitised: nbgrader renders a submission with nbconvert,
+  whose ``markdown2html`` (nbgrader's own template uses it for the proof cells, unsanitised)
+  and ``clean_html`` filters are replaced by the feedback pages' allow-list sanitiser
+  (:func:`autograder.grading.feedback.sanitize`: no script, event handler, frame, style,
+  ``javascript:`` or ``data:`` link survives), with nbconvert's ``sanitize_html`` on for the
+  outputs; and every page comes with a content-security policy (:data:`CSP`) that lets no
+  plugin, frame, ``<base>``, form or connection go anywhere but this server, and no script
+  but this server's and MathJax's from its CDN. nbgrader's own pages need inline scripts
+  and ``onclick`` handlers, so the policy cannot forbid those: it is the sanitiser that keeps
+  the students' out.
 
 Open the printed address, grade the ``proof`` cells under "Manage Assignments" > the
 assignment > "# Submissions" (or "Gradebook"), then run ``python -m autograder report OUT``:
@@ -28,6 +38,14 @@ from autograder import course
 from autograder.errors import AutograderError
 
 CONFIG_FOLDER = "formgrader"
+#: The content-security policy of every page the formgrader's server sends.
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdnjs.cloudflare.com; "
+       "style-src 'self' 'unsafe-inline' https://cdnjs.cloudflare.com; font-src 'self' data: https://cdnjs.cloudflare.com; "
+       "img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-src 'none'; frame-ancestors 'none'; "
+       "base-uri 'none'; form-action 'self'")
+#: The filters of nbconvert that show a student's markdown and HTML, replaced by ours.
+SANITISING_FILTERS = {"markdown2html": "autograder.grading.feedback.markdown_for_formgrader",
+                      "clean_html": "autograder.grading.feedback.sanitize"}
 
 
 @dataclass(frozen=True)
@@ -57,12 +75,18 @@ def write_config(work: Path) -> Path:
                                            "nbgrader.preprocessors.ClearHiddenTests",
                                            "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"],
         "ClearHiddenTests.enforce_metadata": False,
+        "HTMLExporter.sanitize_html": True,
+        "HTMLExporter.filters": SANITISING_FILTERS,
     }
     (folder / "exchange").mkdir(exist_ok=True)
     lines = ["# Written by `python -m autograder formgrader`: nbgrader's formgrader on one grading run.",
              "c = get_config()  # noqa: F821"]
     lines += [f"c.{key} = {value!r}" for key, value in settings.items()]
     (folder / "nbgrader_config.py").write_text("\n".join(lines) + "\n")
+    server = ["# Written by `python -m autograder formgrader`: the formgrader server's own settings.",
+              "c = get_config()  # noqa: F821",
+              f"c.ServerApp.tornado_settings = {({'headers': {'Content-Security-Policy': CSP}})!r}"]
+    (folder / "jupyter_server_config.py").write_text("\n".join(server) + "\n")
     return folder
 
 
@@ -83,13 +107,14 @@ def prepare(out: Path, *, work: Path | None = None, port: int | None = None) -> 
     argv = [sys.executable, "-m", "jupyter_server", "--no-browser", "--ServerApp.ip=127.0.0.1",
             f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--ServerApp.root_dir={work}",
             f"--IdentityProvider.token={token}",
-            "--ServerApp.jpserver_extensions={'nbgrader.server_extensions.formgrader': True}"]
+            "--ServerApp.jpserver_extensions={'nbgrader.server_extensions.formgrader': True}",
+            f"--config={folder / 'jupyter_server_config.py'}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root; Jupyter refuses it unasked
         argv.append("--allow-root")
     tools = str(Path(sys.executable).parent)
-    # the repository on the path: the config names our feedback preprocessor by its import path
-    env = dict(os.environ, PATH=tools + os.pathsep + os.environ.get("PATH", ""),
-               PYTHONPATH=os.pathsep.join(filter(None, [str(course.ROOT), os.environ.get("PYTHONPATH")])))
+    # this checkout's autograder, whose sanitiser the generated configuration names
+    python_path = os.pathsep.join(filter(None, [str(course.ROOT), os.environ.get("PYTHONPATH", "")]))
+    env = dict(os.environ, PATH=tools + os.pathsep + os.environ.get("PATH", ""), PYTHONPATH=python_path)
     return Server(argv, folder, env, f"http://127.0.0.1:{port}/formgrader?token={token}")
 
 

@@ -218,7 +218,7 @@ class Sandbox:
         """What of the host the sandbox sees, read-only: folders and files bound at their own
         path, and symbolic links (``/lib`` to ``usr/lib``) as (target, link)."""
         prefixes = sorted({str(Path(sys.prefix).resolve()), str(Path(sys.base_prefix).resolve())})
-        interpreter = str(Path(sys.executable).absolute())
+        interpreter = _interpreter()
         paths = [folder for folder in ("/usr/lib", "/usr/lib64", "/usr/lib32") if Path(folder).is_dir()]
         links = []
         for link in ("/lib", "/lib64"):
@@ -243,7 +243,7 @@ class Sandbox:
             paths = [*paths, bwrap]
         staged = [(destination, destination) for _, destination in self._files()]
         inner = self._inner(python_arguments, paths, links, files=staged, uid=uid, gid=uid, bwrap=bwrap)
-        interpreter = str(Path(sys.executable).absolute())
+        interpreter = _interpreter()
         # The staging /tmp is where the inner bwrap, unprivileged, builds its root; it comes
         # first so that an environment under /tmp is bound over it, as in the inner one. The
         # host's /proc is there for the inner bwrap alone (it writes its uid map there, and the
@@ -267,7 +267,7 @@ class Sandbox:
     def _inner(self, python_arguments, paths, links, *, files: list[tuple[str, str]], uid: int, gid: int,
                bwrap: str | None = None) -> list[str]:
         """The unprivileged sandbox itself, binding ``paths`` and ``files`` from its own root."""
-        interpreter = str(Path(sys.executable).absolute())
+        interpreter = _interpreter()
         environment = {
             "HOME": HOME, "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg", "MPLCONFIGDIR": f"{HOME}/.matplotlib",
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
@@ -350,6 +350,17 @@ class Sandbox:
         if process.stdout.strip() == "0":
             return "bubblewrap ran the sandbox as uid 0"
         return None
+
+
+def _interpreter() -> str:
+    """This Python, named inside the environment's real folder: Python finds its virtual
+    environment by the ``pyvenv.cfg`` beside the folder it was started from, and a ``.venv``
+    that is a link (a worktree's) is bound in the sandbox only where it leads."""
+    executable = Path(sys.executable).absolute()
+    try:
+        return str(Path(sys.prefix).resolve() / executable.relative_to(sys.prefix))
+    except ValueError:  # not started from the environment's folder
+        return str(executable)
 
 
 def _sandbox_id() -> int | None:

@@ -57,6 +57,41 @@ def read_notebook(path: Path) -> NotebookNode:
     return parse_notebook(path.read_bytes())
 
 
+#: More cells, or outputs, than any exercise notebook has by far (one has about forty cells).
+#: Reading JSON, and nbformat's reading and validation, take time in proportion to them (a
+#: million empty cells fit in the size cap and take minutes), so they are counted first.
+MAX_CELLS = 2000
+MAX_OUTPUTS = 10000
+
+
+def _check_counts(text: str) -> None:
+    """Raise :class:`SubmissionError` for a notebook with too many cells or outputs, before
+    nbformat reads it. First a count of the ``"cell_type"`` and ``"output_type"`` keys in the
+    text (one pass in C: each cell of any nbformat has one, each output one; a string can
+    hold one only escaped), then, for keys written with escapes, a count in the parsed JSON."""
+    _at_most(text.count('"cell_type"'), text.count('"output_type"'))
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        raise SubmissionError("not a valid notebook: the file is not valid JSON") from None
+    if not isinstance(data, dict):
+        return  # nbformat says what is wrong with it
+    cells = data.get("cells")
+    if not isinstance(cells, list):  # nbformat 3: the cells are in worksheets
+        worksheets = data.get("worksheets") if isinstance(data.get("worksheets"), list) else []
+        cells = [cell for sheet in worksheets if isinstance(sheet, dict) and isinstance(sheet.get("cells"), list)
+                 for cell in sheet["cells"]]
+    _at_most(len(cells), sum(len(cell["outputs"]) for cell in cells
+                             if isinstance(cell, dict) and isinstance(cell.get("outputs"), list)))
+
+
+def _at_most(cells: int, outputs: int) -> None:
+    if cells > MAX_CELLS:
+        raise SubmissionError(f"not graded: the notebook has {cells} cells, more than {MAX_CELLS}")
+    if outputs > MAX_OUTPUTS:
+        raise SubmissionError(f"not graded: the notebook has {outputs} outputs, more than {MAX_OUTPUTS}")
+
+
 def parse_notebook(content: bytes) -> NotebookNode:
     """A notebook from the bytes a student handed in (see :func:`read_notebook`)."""
     if len(content) > MAX_NOTEBOOK_BYTES:
@@ -66,6 +101,7 @@ def parse_notebook(content: bytes) -> NotebookNode:
         text = content.decode("utf-8")
     except UnicodeDecodeError:
         raise SubmissionError("not a notebook: the file is not UTF-8 text") from None
+    _check_counts(text)
     try:
         notebook = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
     except (json.JSONDecodeError, NotJSONError):
