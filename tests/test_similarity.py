@@ -212,3 +212,16 @@ def test_the_command_writes_the_pages_and_the_report_links_them(tmp_path, capsys
     row = SubmissionGrade("s00", ASSIGNMENT, 10.0, 20.0, "graded")
     assert f'href="similarity/{ASSIGNMENT}.html"' in render_report([row], [], [ASSIGNMENT])
     assert "similarity/" not in render_report([row], [], [])
+
+
+@pytest.mark.slow
+def test_grade_with_similarity_writes_the_report_and_links_it(tmp_path):
+    from autograder.grading.judge import Limits
+    from autograder.grading.run import grade
+    from tests.conftest import write_submission
+
+    for student, answers in independent_students(2).items():
+        write_submission(tmp_path / "class", student, filled(ASSIGNMENT, answers), assignment=ASSIGNMENT)
+    grade(tmp_path / "class", tmp_path / "out", limits=Limits(cell_timeout=30), similarity=0.4)
+    assert (tmp_path / "out" / "similarity" / f"{ASSIGNMENT}.html").is_file()
+    assert f'href="similarity/{ASSIGNMENT}.html"' in (tmp_path / "out" / "report.html").read_text()

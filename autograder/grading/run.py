@@ -80,12 +80,13 @@ def grade(submissions: Path, out: Path, *, assignment_ids: list[str] | None = No
     work = claim_work_folder(work or out / "work")
     with hold_work_folder(work):
         return _grade_held(submissions, out, work, ids, limits=limits, jobs=jobs, scheduler=scheduler,
-                           students=students, regrade=regrade, sandbox=sandbox, lms=lms, roster=roster, due=due)
+                           students=students, regrade=regrade, sandbox=sandbox, lms=lms, roster=roster, due=due,
+                           similarity=similarity)
 
 
 def _grade_held(submissions: Path, out: Path, work: Path, ids: list[str], *, limits: Limits, jobs: int | None,
                 scheduler: str | None, students: list[str] | None, regrade: bool, sandbox: bool, lms: str | None,
-                roster: Path | None, due: DuePolicy | None) -> list[SubmissionGrade]:
+                roster: Path | None, due: DuePolicy | None, similarity: float | None) -> list[SubmissionGrade]:
     """:func:`grade`, while this process holds the working folder."""
     out.mkdir(parents=True, exist_ok=True)
     if sandbox:
