@@ -4,7 +4,7 @@ For each assignment with a checks module and a catalogue (``tests/checks_harness
 finds them, so a new exercise is tested here without a new test file): the released stub
 scores 0, the reference solution gets full marks, every catalogued correct variant gets
 full marks, every catalogued mistake loses points and fails the part its catalogue names
-with a message that says what is wrong, tampering and forged outcomes gain nothing in the
+(and keeps the one it must keep) with a message that says what is wrong, tampering and forged outcomes gain nothing in the
 real worker, the hidden cells and ``CHECKS`` agree with their points, the committed release
 is up to date, and the visible tests pass on the reference. What is special to one
 exercise stays in its ``tests/test_checks_exNN.py``.
@@ -88,6 +88,9 @@ def test_every_mistake_loses_its_named_part_with_a_message(assignment_id, name, 
     words = getattr(catalogue(assignment_id), "EXPECTED_FAILED_PART", {}).get((name, label))
     if words is not None:
         assert any(words in part.description for part in failed), verdict.report()
+    kept = getattr(catalogue(assignment_id), "KEEPS_PART", {}).get((name, label))
+    if kept is not None:  # a mistake that must cost only its own part, not this one
+        assert not any(kept in part.description for part in failed) and verdict.score > 0, verdict.report()
 
 
 def _actionable() -> list:

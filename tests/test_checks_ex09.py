@@ -28,60 +28,13 @@ from autograder.worker import Outcome, probe
 from chapter_code import chapter_namespace
 from conftest import read_rows, write_submission
 from tests.catalogue.ex09_sigmoid_approximation import CORRECT, MISTAKES
+from tests.checks_harness import failed_parts
 
 ASSIGNMENT = "ex09_sigmoid_approximation"
 NAMES = ("sigmoid_net", "sup_error_relu", "relu_sigmoid_approx", "relu_net_to_sigmoid_net",
          "staircase_limit_error_symbolic")
 POINTS = {"sigmoid_net": 3, "sup_error_relu": 4, "relu_sigmoid_approx": 4, "relu_net_to_sigmoid_net": 4,
           "staircase_limit_error_symbolic": 3}
-
-#: For each mistake, a few words of the part it must fail (the part's description).
-EXPECTED_FAILED_PART = {
-    ("sigmoid_net", "naive_exp_overflows"): "huge arguments",
-    ("sigmoid_net", "forgets_c"): "five random units",
-    ("sigmoid_net", "flattens_x"): "x of any shape",
-    ("sigmoid_net", "stack_fails_for_no_units"): "m = 0 units",
-    ("sigmoid_net", "bias_inside_the_product"): "five random units",
-    ("sigmoid_net", "clipped_argument"): "huge arguments",
-    ("sigmoid_net", "float32"): "five random units",
-    ("sup_error_relu", "grid_of_a_million_points"): "peaks of width",
-    ("sup_error_relu", "samples_without_refinement"): "moderate slopes",
-    ("sup_error_relu", "forgets_the_absolute_value"): "maximum at the kink",
-    ("sup_error_relu", "only_nonnegative_x"): "peaks of width",
-    ("sup_error_relu", "forgets_the_ends"): "maximum at the kink",
-    ("sup_error_relu", "naive_exp_warns"): "steep units",
-    ("relu_sigmoid_approx", "uncentred_staircase"): "uniform error at most eps",
-    ("relu_sigmoid_approx", "step_function_limit"): "uniform error at most eps",
-    ("relu_sigmoid_approx", "slope_too_flat"): "uniform error at most eps",
-    ("relu_sigmoid_approx", "no_rescaling_by_B"): "uniform error at most eps",
-    ("relu_sigmoid_approx", "budget_spent_four_times_over"): "at most ceil(B / (4 eps)) units",
-    ("relu_sigmoid_approx", "the_coth_bound"): "at most ceil(B / (4 eps)) units",
-    ("relu_sigmoid_approx", "no_input_check"): "ValueError",
-    ("relu_net_to_sigmoid_net", "forgets_the_1_over_H_budget"): "d = 1: uniform error",
-    ("relu_net_to_sigmoid_net", "l1_norm"): "d = 2, 3: within the budget",
-    ("relu_net_to_sigmoid_net", "ignores_R"): "d = 1: uniform error",
-    ("relu_net_to_sigmoid_net", "ignores_the_bias"): "d = 1: uniform error",
-    ("relu_net_to_sigmoid_net", "forgets_c0"): "d = 1: uniform error",
-    ("relu_net_to_sigmoid_net", "drops_the_sign_of_v"): "d = 1: uniform error",
-    ("relu_net_to_sigmoid_net", "budget_spent_four_times_over"): "d = 1: at most",
-    ("relu_net_to_sigmoid_net", "no_input_check"): "ValueError",
-    ("staircase_limit_error_symbolic", "log2_over_C"): "moderate C B",
-    ("staircase_limit_error_symbolic", "wrong_sign_inside"): "moderate C B",
-    ("staircase_limit_error_symbolic", "forgets_the_2"): "moderate C B",
-    ("staircase_limit_error_symbolic", "step_error_of_the_limit"): "moderate C B",
-    ("staircase_limit_error_symbolic", "lower_case_symbols"): "moderate C B",
-    ("staircase_limit_error_symbolic", "slope_times_B_forgotten"): "moderate C B",
-}
-
-#: Mistakes that must keep the points of some part: partial credit is per property.
-KEEPS_PART = {
-    ("relu_sigmoid_approx", "budget_spent_four_times_over"): "uniform error at most eps",
-    ("relu_sigmoid_approx", "no_input_check"): "at most ceil(B / (4 eps)) units",
-    ("relu_net_to_sigmoid_net", "l1_norm"): "d = 2, 3: uniform error",
-    ("relu_net_to_sigmoid_net", "budget_spent_four_times_over"): "d = 1: uniform error",
-    ("sup_error_relu", "grid_of_a_million_points"): "moderate slopes",
-    ("sigmoid_net", "naive_exp_overflows"): "five random units",
-}
 
 
 def check_of(name: str) -> Check:
@@ -107,50 +60,7 @@ def grade_source(table: str, name: str, label: str) -> Verdict:
     return grade(check_of(name), load(source, name))
 
 
-def failed_parts(verdict: Verdict) -> list:
-    return [part for part in verdict.parts if not part.passed]
-
-
-def catalogue_ids(catalogue: dict) -> list:
-    return [pytest.param(name, label, id=f"{name}/{label}") for name in catalogue for label in catalogue[name]]
-
-
 # --- the catalogues --------------------------------------------------------------------------
-
-
-def test_catalogues_cover_every_graded_name():
-    assert tuple(CORRECT) == NAMES and tuple(MISTAKES) == NAMES
-    for name in NAMES:
-        assert len(CORRECT[name]) >= 3, name
-        assert len(MISTAKES[name]) >= 5, name
-
-
-def test_expected_parts_name_existing_mistakes_and_parts():
-    for table in (EXPECTED_FAILED_PART, KEEPS_PART):
-        for (name, label), words in table.items():
-            assert label in MISTAKES[name], (name, label)
-            assert any(words in part.description for part in check_of(name).parts), (name, words)
-    assert set(EXPECTED_FAILED_PART) == {(n, l) for n in MISTAKES for l in MISTAKES[n]}
-
-
-@pytest.mark.parametrize("name, label", catalogue_ids(CORRECT))
-def test_correct_variant_gets_full_marks(name, label):
-    verdict = grade_source("correct", name, label)
-    assert verdict.score == verdict.max_score, verdict.report()
-
-
-@pytest.mark.parametrize("name, label", catalogue_ids(MISTAKES))
-def test_mistake_loses_points(name, label):
-    verdict = grade_source("mistake", name, label)
-    failed = failed_parts(verdict)
-    assert verdict.score < verdict.max_score, verdict.report()
-    assert failed and all(part.message for part in failed), verdict.report()
-    words = EXPECTED_FAILED_PART[(name, label)]
-    assert any(words in part.description for part in failed), verdict.report()
-    kept = KEEPS_PART.get((name, label))
-    if kept is not None:
-        assert not any(kept in part.description for part in failed), verdict.report()
-        assert verdict.score > 0, verdict.report()
 
 
 def test_failure_messages_say_what_is_wrong():

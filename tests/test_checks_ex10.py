@@ -27,86 +27,13 @@ from autograder.fill import filled, reference_answers
 from autograder.protocol import Outcome, probe
 from conftest import read_rows, write_submission
 from tests.catalogue.ex10_backprop import CORRECT, MISTAKES
+from tests.checks_harness import failed_parts
 
 ASSIGNMENT = "ex10_backprop"
 NAMES = ("forward", "activation_vjp", "backward", "numerical_gradient", "gradient_descent")
 POINTS = {"forward": 3, "activation_vjp": 4, "backward": 5, "numerical_gradient": 3, "gradient_descent": 4}
 PROOF_POINTS = {"proof_backprop": 3, "proof_symmetry": 4}
 CHAPTER = Path(__file__).resolve().parent.parent / "book" / "ch10_backprop.md"
-
-#: For each mistake, a few words of the part it must fail (the part's description).
-EXPECTED_FAILED_PART = {
-    ("forward", "bias_after_activation"): "elementwise layers",
-    ("forward", "bias_only_in_the_first_layer"): "elementwise layers",
-    ("forward", "last_layer_left_linear"): "the last layer applies its activation too",
-    ("forward", "softmax_over_the_batch"): "softmax along each row",
-    ("forward", "naive_sigmoid_and_log_of_softmax"): "up to 1e3",
-    ("forward", "names_case_insensitive_no_length_check"): "raises ValueError",
-    ("forward", "as_without_the_input"): "elementwise layers",
-    ("forward", "requires_ndarrays"): "accepts lists",
-    ("activation_vjp", "log_softmax_J_not_JT"): "not J g",
-    ("activation_vjp", "softmax_treated_elementwise"): "J^T g for every row",
-    ("activation_vjp", "relu_slope_one_at_zero"): "relu'(0) = 0",
-    ("activation_vjp", "forms_full_jacobian"): "O(n) memory",
-    ("activation_vjp", "tanh_slope_from_the_input"): "elementwise activations",
-    ("activation_vjp", "naive_softmax_overflows"): "up to 1e3",
-    ("activation_vjp", "softmax_sums_over_the_batch"): "J^T g for every row",
-    ("activation_vjp", "unknown_name_gives_identity"): "raises ValueError",
-    ("backward", "softmax_as_diag_fprime"): "hidden softmax layer",
-    ("backward", "log_softmax_J_not_JT"): "J^T, not J",
-    ("backward", "relu_slope_one_at_zero"): "relu'(0) = 0",
-    ("backward", "forgets_one_over_N"): "elementwise layers",
-    ("backward", "output_activation_skipped"): "elementwise layers",
-    ("backward", "bias_gradient_averaged_again"): "elementwise layers",
-    ("backward", "weights_of_the_wrong_layer"): "elementwise layers",
-    ("backward", "python_loop_over_samples"): "batched over samples",
-    ("backward", "transposed_weight_gradients"): "elementwise layers",
-    ("numerical_gradient", "forward_differences"): "default step",
-    ("numerical_gradient", "analytic_gradient"): "not the gradient",
-    ("numerical_gradient", "step_relative_to_the_parameter"): "not the gradient",
-    ("numerical_gradient", "fixed_step"): "not the gradient",
-    ("numerical_gradient", "perturbs_in_place_and_undoes_by_arithmetic"): "rounding error",
-    ("numerical_gradient", "divides_by_eps_not_two_eps"): "default step",
-    ("numerical_gradient", "loss_without_the_half"): "default step",
-    ("gradient_descent", "sequential_layer_updates"): "elementwise network",
-    ("gradient_descent", "losses_missing_the_last"): "steps + 1 losses",
-    ("gradient_descent", "losses_after_each_step_only"): "steps + 1 losses",
-    ("gradient_descent", "updates_the_callers_arrays"): "never modifies its inputs",
-    ("gradient_descent", "replaces_entries_of_the_callers_lists"): "never modifies its inputs",
-    ("gradient_descent", "symmetry_broken_with_noise"): "softmax and log_softmax hidden layers",
-    ("gradient_descent", "loss_without_the_half"): "elementwise network",
-    ("gradient_descent", "softmax_as_diag_fprime"): "softmax and log_softmax layers",
-}
-
-#: Mistakes that must keep the points of some part: partial credit is per property.
-KEEPS_PART = {
-    ("forward", "softmax_over_the_batch"): "elementwise layers",
-    ("activation_vjp", "log_softmax_J_not_JT"): "J^T g for every row",
-    ("activation_vjp", "forms_full_jacobian"): "not J g",
-    ("backward", "softmax_as_diag_fprime"): "elementwise layers",
-    ("backward", "log_softmax_J_not_JT"): "hidden softmax layer",
-    ("backward", "relu_slope_one_at_zero"): "batched over samples",
-    ("backward", "python_loop_over_samples"): "J^T, not J",
-    ("numerical_gradient", "analytic_gradient"): "default step",
-    ("numerical_gradient", "perturbs_in_place_and_undoes_by_arithmetic"): "not the gradient",
-    ("gradient_descent", "updates_the_callers_arrays"): "elementwise network",
-    ("gradient_descent", "softmax_as_diag_fprime"): "tanh hidden layer",
-}
-
-#: (name, mistake, words of the failed part, words its message must contain)
-ACTIONABLE_MESSAGES = [
-    ("forward", "as_without_the_input", "elementwise layers", "as_ has 3 entries, expected 4"),
-    ("forward", "names_case_insensitive_no_length_check", "raises ValueError", "must raise ValueError"),
-    ("forward", "naive_sigmoid_and_log_of_softmax", "up to 1e3", "overflow"),
-    ("activation_vjp", "forms_full_jacobian", "O(n) memory", "MemoryError"),
-    ("activation_vjp", "log_softmax_J_not_JT", "not J g", "log_softmax: the result"),
-    ("backward", "python_loop_over_samples", "batched over samples", "Python code ran for each sample"),
-    ("backward", "transposed_weight_gradients", "elementwise layers", "dWs[0] has shape"),
-    ("numerical_gradient", "perturbs_in_place_and_undoes_by_arithmetic", "rounding error", "modified the caller's"),
-    ("gradient_descent", "losses_missing_the_last", "steps + 1 losses", "steps + 1 values"),
-    ("gradient_descent", "symmetry_broken_with_noise", "tanh hidden layer", "must stay identical"),
-    ("gradient_descent", "replaces_entries_of_the_callers_lists", "never modifies", "arrays or lists in place"),
-]
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -158,68 +85,9 @@ def grade(check: Check, function, *, via_json: bool = False) -> Verdict:
 
 
 @functools.lru_cache(maxsize=None)
-def grade_mistake(name: str, label: str) -> Verdict:
-    """Each catalogued mistake is graded once; several tests read its verdict."""
-    return grade(check_of(name), load(MISTAKES[name][label], name))
-
-
-def failed_parts(verdict: Verdict) -> list:
-    return [part for part in verdict.parts if not part.passed]
-
-
-def catalogue_ids(catalogue: dict) -> list:
-    return [pytest.param(name, label, id=f"{name}/{label}") for name in catalogue for label in catalogue[name]]
 
 
 # --- the catalogues --------------------------------------------------------------------------
-
-
-def test_catalogues_cover_every_graded_name():
-    assert tuple(CORRECT) == NAMES
-    assert tuple(MISTAKES) == NAMES
-    for name in NAMES:
-        assert len(CORRECT[name]) >= 3, name
-        assert len(MISTAKES[name]) >= 5, name
-    assert set(EXPECTED_FAILED_PART) == {(n, m) for n in MISTAKES for m in MISTAKES[n]}
-
-
-def test_expected_parts_name_existing_mistakes_and_parts():
-    for table in (EXPECTED_FAILED_PART, KEEPS_PART):
-        for (name, label), words in table.items():
-            assert label in MISTAKES[name], (name, label)
-            assert any(words in part.description for part in check_of(name).parts), (name, words)
-
-
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize("name, label", catalogue_ids(CORRECT))
-def test_correct_variant_gets_full_marks(name, label):
-    verdict = grade(check_of(name), load(CORRECT[name][label], name))
-    assert verdict.score == verdict.max_score, verdict.report()
-
-
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize("name, label", catalogue_ids(MISTAKES))
-def test_mistake_loses_points(name, label):
-    verdict = grade_mistake(name, label)
-    failed = failed_parts(verdict)
-    assert verdict.score < verdict.max_score, verdict.report()
-    assert failed and all(part.message for part in failed), verdict.report()
-    words = EXPECTED_FAILED_PART[(name, label)]
-    assert any(words in part.description for part in failed), verdict.report()
-    kept = KEEPS_PART.get((name, label))
-    if kept is not None:
-        assert not any(kept in part.description for part in failed), verdict.report()
-        assert verdict.score > 0, verdict.report()
-
-
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize("name, label, part_words, message_words", ACTIONABLE_MESSAGES,
-                         ids=[f"{n}/{m}/{w}" for n, m, w, _ in ACTIONABLE_MESSAGES])
-def test_failure_messages_say_what_is_wrong(name, label, part_words, message_words):
-    verdict = grade_mistake(name, label)
-    messages = [part.message for part in failed_parts(verdict) if part_words in part.description]
-    assert messages, verdict.report()
-    assert message_words in messages[0], verdict.report()
 
 
 # --- references, stubs and the check table -------------------------------------------------------

@@ -31,6 +31,7 @@ from autograder.release import release
 from autograder.protocol import Outcome, probe
 from conftest import read_rows, write_submission
 from tests.catalogue.ex11_convolution_adjoint import CORRECT, MISTAKES
+from tests.checks_harness import failed_parts
 
 ASSIGNMENT = "ex11_convolution_adjoint"
 NAMES = ("conv1d", "corr1d", "conv1d_adjoint", "conv_matrix", "conv2d", "cross_correlation_symbolic")
@@ -38,76 +39,6 @@ NUMERIC = NAMES[:5]
 POINTS = {"conv1d": 3, "corr1d": 2, "conv1d_adjoint": 4, "conv_matrix": 3, "conv2d": 3,
           "cross_correlation_symbolic": 3}
 APPENDIX = Path(__file__).resolve().parent.parent / "book" / "appendix_a_convolution.md"
-
-#: For each mistake, a few words of the part it must fail (the part's description).
-EXPECTED_FAILED_PART = {
-    ("conv1d", "kernel_not_flipped"): '"full" mode',
-    ("conv1d", "numpy_same_with_longer_kernel"): "kernels longer than the signal",
-    ("conv1d", "numpy_valid_with_longer_kernel"): "raises ValueError",
-    ("conv1d", "same_starts_at_m_over_2"): "even m",
-    ("conv1d", "valid_off_by_one"): '"valid" mode',
-    ("conv1d", "full_one_entry_short"): '"full" mode',
-    ("conv1d", "unknown_mode_is_full"): "raises ValueError",
-    ("conv1d", "one_row_only"): "batched",
-    ("conv1d", "circular_same"): "odd m",
-    ("conv1d", "float32"): "float64",
-    ("corr1d", "convolution_not_correlation"): '"full" mode',
-    ("corr1d", "operands_swapped"): '"full" mode',
-    ("corr1d", "numpy_correlate_with_longer_kernel"): "kernels longer than the signal",
-    ("corr1d", "flips_the_signal_not_the_kernel"): "even m",
-    ("corr1d", "same_starts_at_m_over_2"): "even m",
-    ("corr1d", "scipy_valid_swaps"): "raises ValueError",
-    ("conv1d_adjoint", "same_adjoint_is_same_correlation"): '"same" with even m',
-    ("conv1d_adjoint", "mode_not_swapped"): '"full": C^T y',
-    ("conv1d_adjoint", "kernel_not_flipped"): '"full": C^T y',
-    ("conv1d_adjoint", "inverse_not_transpose"): '"full": C^T y',
-    ("conv1d_adjoint", "transposed_matrix_pattern"): '"valid": C^T y',
-    ("conv1d_adjoint", "full_with_short_y_does_not_raise"): "raises ValueError",
-    ("conv1d_adjoint", "one_row_only"): "batched",
-    ("conv_matrix", "transposed"): '"full": the (n + m - 1, n) matrix',
-    ("conv_matrix", "flipped_kernel"): '"full": the (n + m - 1, n) matrix',
-    ("conv_matrix", "same_starts_at_m_over_2"): '"same": the (n, n) matrix',
-    ("conv_matrix", "circulant_same"): '"same": the (n, n) matrix',
-    ("conv_matrix", "float_n_accepted"): "raises ValueError",
-    ("conv_matrix", "numpy_int_rejected"): "NumPy integer",
-    ("conv_matrix", "range_raises_type_error"): "raises ValueError",
-    ("conv2d", "correlation_not_convolution"): '"full" with non-symmetric kernels',
-    ("conv2d", "flips_one_axis_only"): '"full" with non-symmetric kernels',
-    ("conv2d", "transposed_kernel"): '"full" with non-symmetric kernels',
-    ("conv2d", "same_starts_at_half"): '"same" with odd and even kernel sides',
-    ("conv2d", "scipy_valid_swaps"): "raises ValueError",
-    ("conv2d", "one_image_only"): "batched",
-    ("cross_correlation_symbolic", "convolution_not_correlation"): "a != b",
-    ("cross_correlation_symbolic", "roles_exchanged"): "a != b",
-    ("cross_correlation_symbolic", "shift_sign_of_c"): "a != b",
-    ("cross_correlation_symbolic", "missing_normalisation"): "equal widths",
-    ("cross_correlation_symbolic", "exponent_over_a_plus_b_squared"): "a != b",
-    ("cross_correlation_symbolic", "symbol_named_x"): "equal widths",
-}
-
-#: Mistakes that must keep the points of some part: partial credit is per property.
-KEEPS_PART = {
-    ("conv1d", "numpy_same_with_longer_kernel"): '"same" mode with even m',
-    ("conv1d", "same_starts_at_m_over_2"): '"same" mode with odd m',
-    ("conv1d", "numpy_valid_with_longer_kernel"): "kernels longer than the signal",
-    ("corr1d", "flips_the_signal_not_the_kernel"): '"full" mode',
-    ("conv1d_adjoint", "same_adjoint_is_same_correlation"): '"same" with odd m',
-    ("conv1d_adjoint", "full_with_short_y_does_not_raise"): '"same" with even m',
-    ("conv_matrix", "same_starts_at_m_over_2"): '"full": the (n + m - 1, n) matrix',
-    ("conv2d", "scipy_valid_swaps"): "kernels larger than the image",
-}
-
-#: (name, mistake, words of the failed part, words its message must contain)
-ACTIONABLE_MESSAGES = [
-    ("conv1d", "numpy_same_with_longer_kernel", "kernels longer", "the result has shape (9,), expected (5,)"),
-    ("conv1d", "numpy_valid_with_longer_kernel", "raises ValueError", '"valid" with n = 5, m = 8: returned a result'),
-    ("conv1d", "same_starts_at_m_over_2", "even m", 'm = 4, mode "same": wrong at index'),
-    ("conv1d", "float32", "float64", "dtype float32, expected float64"),
-    ("conv1d_adjoint", "mode_not_swapped", '"full": C^T y', "expected (12,)"),
-    ("conv_matrix", "range_raises_type_error", "raises ValueError", "raised TypeError"),
-    ("conv2d", "scipy_valid_swaps", "raises ValueError", "p > H and q > W"),
-    ("cross_correlation_symbolic", "symbol_named_x", "equal widths", "use only symbols named t, a, b, c"),
-]
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -132,17 +63,6 @@ def grade(check: Check, function, *, via_json: bool = False) -> Verdict:
 
 
 @functools.lru_cache(maxsize=None)
-def grade_mistake(name: str, label: str) -> Verdict:
-    """Each catalogued mistake is graded once; several tests read its verdict."""
-    return grade(check_of(name), load(MISTAKES[name][label], name))
-
-
-def failed_parts(verdict: Verdict) -> list:
-    return [part for part in verdict.parts if not part.passed]
-
-
-def catalogue_ids(catalogue: dict) -> list:
-    return [pytest.param(name, label, id=f"{name}/{label}") for name in catalogue for label in catalogue[name]]
 
 
 @functools.lru_cache(maxsize=None)
@@ -158,51 +78,6 @@ def reference_namespace() -> dict:
 
 
 # --- the catalogues --------------------------------------------------------------------------
-
-
-def test_catalogues_cover_every_graded_name():
-    assert tuple(CORRECT) == NAMES
-    assert tuple(MISTAKES) == NAMES
-    for name in NAMES:
-        assert len(CORRECT[name]) >= 3, name
-        assert len(MISTAKES[name]) >= 5, name
-
-
-def test_expected_parts_name_existing_mistakes_and_parts():
-    for table in (EXPECTED_FAILED_PART, KEEPS_PART):
-        for (name, label), words in table.items():
-            assert label in MISTAKES[name], (name, label)
-            assert any(words in part.description for part in check_of(name).parts), (name, words)
-    assert set(EXPECTED_FAILED_PART) == {(n, label) for n in MISTAKES for label in MISTAKES[n]}
-
-
-@pytest.mark.parametrize("name, label", catalogue_ids(CORRECT))
-def test_correct_variant_gets_full_marks(name, label):
-    verdict = grade(check_of(name), load(CORRECT[name][label], name))
-    assert verdict.score == verdict.max_score, verdict.report()
-
-
-@pytest.mark.parametrize("name, label", catalogue_ids(MISTAKES))
-def test_mistake_loses_points(name, label):
-    verdict = grade_mistake(name, label)
-    failed = failed_parts(verdict)
-    assert verdict.score < verdict.max_score, verdict.report()
-    assert failed and all(part.message for part in failed), verdict.report()
-    words = EXPECTED_FAILED_PART[(name, label)]
-    assert any(words in part.description for part in failed), verdict.report()
-    kept = KEEPS_PART.get((name, label))
-    if kept is not None:
-        assert not any(kept in part.description for part in failed), verdict.report()
-        assert verdict.score > 0, verdict.report()
-
-
-@pytest.mark.parametrize("name, label, part_words, message_words", ACTIONABLE_MESSAGES,
-                         ids=[f"{n}/{m}/{w}" for n, m, w, _ in ACTIONABLE_MESSAGES])
-def test_failure_messages_say_what_is_wrong(name, label, part_words, message_words):
-    verdict = grade_mistake(name, label)
-    messages = [part.message for part in failed_parts(verdict) if part_words in part.description]
-    assert messages, verdict.report()
-    assert message_words in messages[0], verdict.report()
 
 
 # --- the references ----------------------------------------------------------------------------

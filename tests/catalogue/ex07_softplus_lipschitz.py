@@ -422,3 +422,80 @@ MISTAKES: dict[str, dict[str, str]] = {
                                      ("w = w - grad(w, beta) / L", "w -= grad(w, beta) / L")),
     },
 }
+
+
+# --- what the contract test (tests/test_checks_contract.py) checks of each entry -----------------
+
+#: For each mistake, a few words of the part it must fail (the part's description).
+EXPECTED_FAILED_PART = {
+    ("softplus_beta", "naive_formula"): "large positive beta x",
+    ("softplus_beta", "pytorch_threshold_20"): "PyTorch's 20 is too early",
+    ("softplus_beta", "cutoff_on_x"): "not on x",
+    ("softplus_beta", "log_instead_of_log1p"): "large negative beta x",
+    ("softplus_beta", "no_beta_check"): "raises ValueError",
+    ("softplus_beta", "rejects_only_zero"): "raises ValueError",
+    ("softplus_beta", "forgets_one_over_beta"): "moderate inputs",
+    ("softplus_beta", "float32"): "float64 array",
+    ("softplus_beta", "scales_x_in_place"): "leaves x alone",
+    ("softplus_lipschitz_symbolic", "bound_one_not_one_quarter"): "k = 1",
+    ("softplus_lipschitz_symbolic", "one_quarter_for_every_k"): "k = 2 and k = 4",
+    ("softplus_lipschitz_symbolic", "float_constant"): "k = 2 and k = 4",
+    ("softplus_lipschitz_symbolic", "grid_maximum"): "k = 2 and k = 4",
+    ("softplus_lipschitz_symbolic", "beta_power_k_minus_one"): "k = 1",
+    ("softplus_lipschitz_symbolic", "sup_of_the_kth_not_k_plus_first"): "k = 3 and k = 5",
+    ("softplus_lipschitz_symbolic", "max_without_abs"): "k = 3 and k = 5",
+    ("softplus_lipschitz_symbolic", "value_at_zero"): "k = 2 and k = 4",
+    ("softplus_lipschitz_symbolic", "symbol_named_b"): "k = 1",
+    ("smooth_perceptron_lipschitz", "frobenius_norm"): "random X",
+    ("smooth_perceptron_lipschitz", "sum_not_mean"): "random X",
+    ("smooth_perceptron_lipschitz", "bound_one_not_one_quarter"): "random X",
+    ("smooth_perceptron_lipschitz", "power_iteration_100"): "top singular values equal",
+    ("smooth_perceptron_lipschitz", "power_iteration_2000_random_start"): "top singular values equal",
+    ("smooth_perceptron_lipschitz", "norm_not_squared"): "random X",
+    ("smooth_perceptron_lipschitz", "forgets_beta"): "random X",
+    ("smooth_perceptron_lipschitz", "one_element_vector"): "returns one number",
+    ("smooth_perceptron_lipschitz", "largest_row_norm"): "random X",
+    ("smooth_perceptron_lipschitz", "no_beta_check"): "raises ValueError",
+    ("continuation_gd", "one_L_for_every_stage"): "in the order given",
+    ("continuation_gd", "sorted_betas"): "in the order given",
+    ("continuation_gd", "frobenius_norm"): "in the order given",
+    ("continuation_gd", "sum_not_mean"): "steps = 0",
+    ("continuation_gd", "bound_one_not_one_quarter"): "in the order given",
+    ("continuation_gd", "restarts_every_stage_at_w0"): "in the order given",
+    ("continuation_gd", "losses_only_after_steps"): "steps = 0",
+    ("continuation_gd", "naive_softplus"): "beta up to 1e6",
+    ("continuation_gd", "naive_sigmoid"): "beta up to 1e6",
+    ("continuation_gd", "no_label_check"): "raise ValueError",
+    ("continuation_gd", "updates_w0_in_place"): "never modifies its inputs",
+}
+
+#: Mistakes that must keep the points of some part: partial credit is per property.
+KEEPS_PART = {
+    ("softplus_beta", "pytorch_threshold_20"): "large negative beta x",
+    ("softplus_beta", "naive_formula"): "small beta",
+    ("softplus_beta", "no_beta_check"): "large positive beta x",
+    ("softplus_lipschitz_symbolic", "grid_maximum"): "k = 1",
+    ("softplus_lipschitz_symbolic", "max_without_abs"): "k = 2 and k = 4",
+    ("smooth_perceptron_lipschitz", "power_iteration_100"): "random X",
+    ("smooth_perceptron_lipschitz", "one_element_vector"): "top singular values equal",
+    ("continuation_gd", "sorted_betas"): "beta up to 1e6",
+    ("continuation_gd", "naive_softplus"): "in the order given",
+    ("continuation_gd", "no_label_check"): "in the order given",
+}
+
+#: (name, mistake, words of the failed part, words its message must contain)
+ACTIONABLE_MESSAGES = [
+    ("softplus_beta", "naive_formula", "large positive beta x", "not finite"),
+    ("softplus_beta", "pytorch_threshold_20", "PyTorch's 20", "difference 1.6e-09"),
+    ("softplus_beta", "no_beta_check", "raises ValueError", "beta = 0.0 must raise ValueError"),
+    ("softplus_beta", "float32", "float64 array", "dtype float32"),
+    ("softplus_beta", "scales_x_in_place", "leaves x alone", "modified the caller's array"),
+    ("softplus_lipschitz_symbolic", "symbol_named_b", "k = 1", "named beta"),
+    ("softplus_lipschitz_symbolic", "grid_maximum", "k = 2 and k = 4", "it must be exact"),
+    ("smooth_perceptron_lipschitz", "one_element_vector", "returns one number", "shape (1,)"),
+    ("smooth_perceptron_lipschitz", "power_iteration_100", "top singular values equal", "expected 0.1875"),
+    ("continuation_gd", "losses_only_after_steps", "in the order given", "steps + 1 = 16 columns"),
+    ("continuation_gd", "naive_sigmoid", "beta up to 1e6", "overflow"),
+    ("continuation_gd", "no_label_check", "raise ValueError", "labels 0 and 1"),
+    ("continuation_gd", "updates_w0_in_place", "never modifies its inputs", "modified the caller's arrays"),
+]

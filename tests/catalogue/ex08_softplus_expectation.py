@@ -547,3 +547,74 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
 }
+
+
+# --- what the contract test (tests/test_checks_contract.py) checks of each entry -----------------
+
+#: For each mistake, a few words of the part it must fail (the part's description).
+EXPECTED_FAILED_PART = {
+    ("logistic_density", "second_form_overflows"): "no overflow and no warning",
+    ("logistic_density", "sigmoid_product_loses_the_tail"): "the tails",
+    ("logistic_density", "missing_factor_beta"): "beta from 1e-6 to 1e6",
+    ("logistic_density", "noise_scale_beta"): "p_beta for moderate eps",
+    ("logistic_density", "forgets_the_square"): "p_beta for moderate eps",
+    ("logistic_density", "accepts_any_beta"): "raises ValueError",
+    ("logistic_smoothing", "monte_carlo"): "smooth f without kinks",
+    ("logistic_smoothing", "ignores_kinks"): "discontinuous f",
+    ("logistic_smoothing", "kinks_not_shifted_by_x"): "seven jumps",
+    ("logistic_smoothing", "fixed_gauss_legendre_in_u"): "discontinuous f",
+    ("logistic_smoothing", "noise_scale_beta"): "smooth f without kinks",
+    ("logistic_smoothing", "missing_factor_beta"): "smooth f without kinks",
+    ("logistic_smoothing", "trapezoid_on_a_grid"): "discontinuous f",
+    ("logistic_smoothing", "calls_f_before_checking_beta"): "before f is called",
+    ("smoothed_relu_layer", "temperature_beta"): "on random data",
+    ("smoothed_relu_layer", "temperature_beta_times_norm"): "on random data",
+    ("smoothed_relu_layer", "temperature_beta_over_norm_squared"): "on random data",
+    ("smoothed_relu_layer", "l1_norm"): "on random data",
+    ("smoothed_relu_layer", "forgets_the_bias"): "on random data",
+    ("smoothed_relu_layer", "normalised_argument"): "on random data",
+    ("smoothed_relu_layer", "naive_formula_overflows"): "no overflow",
+    ("smoothed_relu_layer", "zero_row_gives_zero"): "zero row of W gives ReLU(b_j)",
+    ("smoothed_relu_layer", "zero_row_divides_by_zero"): "zero row of W gives ReLU(b_j)",
+    ("smoothed_relu_layer_backward", "without_the_h_term"): "dW, with the term from ||w_j||",
+    ("smoothed_relu_layer_backward", "h_is_softplus"): "dW, with the term from ||w_j||",
+    ("smoothed_relu_layer_backward", "minus_h"): "dW, with the term from ||w_j||",
+    ("smoothed_relu_layer_backward", "temperature_beta"): "db and dX",
+    ("smoothed_relu_layer_backward", "temperature_beta_times_norm"): "db and dX",
+    ("smoothed_relu_layer_backward", "temperature_beta_over_norm_squared"): "db and dX",
+    ("smoothed_relu_layer_backward", "l1_norm"): "db and dX",
+    ("smoothed_relu_layer_backward", "forgets_the_bias"): "db and dX",
+    ("smoothed_relu_layer_backward", "zero_row_message_without_index"): "naming the row",
+    ("smoothed_relu_layer_backward", "zero_row_not_caught"): "naming the row",
+    ("smoothed_relu_power_symbolic", "n_minus_one_factorial"): "n = 1 and 2",
+    ("smoothed_relu_power_symbolic", "li_n_plus_one"): "n = 1 and 2",
+    ("smoothed_relu_power_symbolic", "beta_to_the_n_minus_one"): "n = 1 and 2",
+    ("smoothed_relu_power_symbolic", "softplus_to_the_n"): "n = 1 and 2",
+    ("smoothed_relu_power_symbolic", "unevaluated_integral"): "n = 1 and 2",
+    ("smoothed_relu_power_symbolic", "unevaluated_series"): "n = 1 and 2",
+    ("smoothed_relu_power_symbolic", "bernoulli_form_for_x_positive_only"): "n = 1 and 2",
+    ("smoothed_relu_power_symbolic", "float_pi"): "n = 1 and 2",
+}
+
+#: Mistakes that must keep the points of some part: partial credit is per property.
+KEEPS_PART = {
+    ("logistic_density", "second_form_overflows"): "p_beta for moderate eps",
+    ("logistic_density", "accepts_any_beta"): "the tails",
+    ("logistic_smoothing", "ignores_kinks"): "smooth f without kinks",
+    ("logistic_smoothing", "kinks_not_shifted_by_x"): "discontinuous f",
+    ("smoothed_relu_layer", "zero_row_gives_zero"): "on random data",
+    ("smoothed_relu_layer_backward", "without_the_h_term"): "db and dX",
+    ("smoothed_relu_layer_backward", "zero_row_not_caught"): "dW, with the term",
+}
+
+#: (name, mistake, words of the failed part, words its message must contain)
+ACTIONABLE_MESSAGES = [
+    ("logistic_density", "second_form_overflows", "no overflow", "overflow encountered"),
+    ("logistic_density", "accepts_any_beta", "raises ValueError", "did not raise"),
+    ("logistic_smoothing", "ignores_kinks", "discontinuous f", "kinks: -1, 0.5"),
+    ("logistic_smoothing", "calls_f_before_checking_beta", "before f is called", "check beta before computing"),
+    ("smoothed_relu_layer", "zero_row_divides_by_zero", "zero row", "divide by zero"),
+    ("smoothed_relu_layer_backward", "zero_row_message_without_index", "naming the row", "does not name the row's index"),
+    ("smoothed_relu_power_symbolic", "unevaluated_integral", "n = 1 and 2", "unevaluated Integral"),
+    ("smoothed_relu_power_symbolic", "float_pi", "n = 1 and 2", "25 digits are needed"),
+]

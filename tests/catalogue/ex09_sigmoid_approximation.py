@@ -500,3 +500,54 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
 }
+
+
+# --- what the contract test (tests/test_checks_contract.py) checks of each entry -----------------
+
+#: For each mistake, a few words of the part it must fail (the part's description).
+EXPECTED_FAILED_PART = {
+    ("sigmoid_net", "naive_exp_overflows"): "huge arguments",
+    ("sigmoid_net", "forgets_c"): "five random units",
+    ("sigmoid_net", "flattens_x"): "x of any shape",
+    ("sigmoid_net", "stack_fails_for_no_units"): "m = 0 units",
+    ("sigmoid_net", "bias_inside_the_product"): "five random units",
+    ("sigmoid_net", "clipped_argument"): "huge arguments",
+    ("sigmoid_net", "float32"): "five random units",
+    ("sup_error_relu", "grid_of_a_million_points"): "peaks of width",
+    ("sup_error_relu", "samples_without_refinement"): "moderate slopes",
+    ("sup_error_relu", "forgets_the_absolute_value"): "maximum at the kink",
+    ("sup_error_relu", "only_nonnegative_x"): "peaks of width",
+    ("sup_error_relu", "forgets_the_ends"): "maximum at the kink",
+    ("sup_error_relu", "naive_exp_warns"): "steep units",
+    ("relu_sigmoid_approx", "uncentred_staircase"): "uniform error at most eps",
+    ("relu_sigmoid_approx", "step_function_limit"): "uniform error at most eps",
+    ("relu_sigmoid_approx", "slope_too_flat"): "uniform error at most eps",
+    ("relu_sigmoid_approx", "no_rescaling_by_B"): "uniform error at most eps",
+    ("relu_sigmoid_approx", "budget_spent_four_times_over"): "at most ceil(B / (4 eps)) units",
+    ("relu_sigmoid_approx", "the_coth_bound"): "at most ceil(B / (4 eps)) units",
+    ("relu_sigmoid_approx", "no_input_check"): "ValueError",
+    ("relu_net_to_sigmoid_net", "forgets_the_1_over_H_budget"): "d = 1: uniform error",
+    ("relu_net_to_sigmoid_net", "l1_norm"): "d = 2, 3: within the budget",
+    ("relu_net_to_sigmoid_net", "ignores_R"): "d = 1: uniform error",
+    ("relu_net_to_sigmoid_net", "ignores_the_bias"): "d = 1: uniform error",
+    ("relu_net_to_sigmoid_net", "forgets_c0"): "d = 1: uniform error",
+    ("relu_net_to_sigmoid_net", "drops_the_sign_of_v"): "d = 1: uniform error",
+    ("relu_net_to_sigmoid_net", "budget_spent_four_times_over"): "d = 1: at most",
+    ("relu_net_to_sigmoid_net", "no_input_check"): "ValueError",
+    ("staircase_limit_error_symbolic", "log2_over_C"): "moderate C B",
+    ("staircase_limit_error_symbolic", "wrong_sign_inside"): "moderate C B",
+    ("staircase_limit_error_symbolic", "forgets_the_2"): "moderate C B",
+    ("staircase_limit_error_symbolic", "step_error_of_the_limit"): "moderate C B",
+    ("staircase_limit_error_symbolic", "lower_case_symbols"): "moderate C B",
+    ("staircase_limit_error_symbolic", "slope_times_B_forgotten"): "moderate C B",
+}
+
+#: Mistakes that must keep the points of some part: partial credit is per property.
+KEEPS_PART = {
+    ("relu_sigmoid_approx", "budget_spent_four_times_over"): "uniform error at most eps",
+    ("relu_sigmoid_approx", "no_input_check"): "at most ceil(B / (4 eps)) units",
+    ("relu_net_to_sigmoid_net", "l1_norm"): "d = 2, 3: uniform error",
+    ("relu_net_to_sigmoid_net", "budget_spent_four_times_over"): "d = 1: uniform error",
+    ("sup_error_relu", "grid_of_a_million_points"): "moderate slopes",
+    ("sigmoid_net", "naive_exp_overflows"): "five random units",
+}

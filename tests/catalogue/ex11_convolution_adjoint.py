@@ -658,3 +658,76 @@ MISTAKES: dict[str, dict[str, str]] = {
         "symbol_named_x": _with(_SYMBOLIC_CLOSED, ('t, a, b, c = sp.symbols("t a b c")', 't, a, b, c = sp.symbols("x a b c")')),
     },
 }
+
+
+# --- what the contract test (tests/test_checks_contract.py) checks of each entry -----------------
+
+#: For each mistake, a few words of the part it must fail (the part's description).
+EXPECTED_FAILED_PART = {
+    ("conv1d", "kernel_not_flipped"): '"full" mode',
+    ("conv1d", "numpy_same_with_longer_kernel"): "kernels longer than the signal",
+    ("conv1d", "numpy_valid_with_longer_kernel"): "raises ValueError",
+    ("conv1d", "same_starts_at_m_over_2"): "even m",
+    ("conv1d", "valid_off_by_one"): '"valid" mode',
+    ("conv1d", "full_one_entry_short"): '"full" mode',
+    ("conv1d", "unknown_mode_is_full"): "raises ValueError",
+    ("conv1d", "one_row_only"): "batched",
+    ("conv1d", "circular_same"): "odd m",
+    ("conv1d", "float32"): "float64",
+    ("corr1d", "convolution_not_correlation"): '"full" mode',
+    ("corr1d", "operands_swapped"): '"full" mode',
+    ("corr1d", "numpy_correlate_with_longer_kernel"): "kernels longer than the signal",
+    ("corr1d", "flips_the_signal_not_the_kernel"): "even m",
+    ("corr1d", "same_starts_at_m_over_2"): "even m",
+    ("corr1d", "scipy_valid_swaps"): "raises ValueError",
+    ("conv1d_adjoint", "same_adjoint_is_same_correlation"): '"same" with even m',
+    ("conv1d_adjoint", "mode_not_swapped"): '"full": C^T y',
+    ("conv1d_adjoint", "kernel_not_flipped"): '"full": C^T y',
+    ("conv1d_adjoint", "inverse_not_transpose"): '"full": C^T y',
+    ("conv1d_adjoint", "transposed_matrix_pattern"): '"valid": C^T y',
+    ("conv1d_adjoint", "full_with_short_y_does_not_raise"): "raises ValueError",
+    ("conv1d_adjoint", "one_row_only"): "batched",
+    ("conv_matrix", "transposed"): '"full": the (n + m - 1, n) matrix',
+    ("conv_matrix", "flipped_kernel"): '"full": the (n + m - 1, n) matrix',
+    ("conv_matrix", "same_starts_at_m_over_2"): '"same": the (n, n) matrix',
+    ("conv_matrix", "circulant_same"): '"same": the (n, n) matrix',
+    ("conv_matrix", "float_n_accepted"): "raises ValueError",
+    ("conv_matrix", "numpy_int_rejected"): "NumPy integer",
+    ("conv_matrix", "range_raises_type_error"): "raises ValueError",
+    ("conv2d", "correlation_not_convolution"): '"full" with non-symmetric kernels',
+    ("conv2d", "flips_one_axis_only"): '"full" with non-symmetric kernels',
+    ("conv2d", "transposed_kernel"): '"full" with non-symmetric kernels',
+    ("conv2d", "same_starts_at_half"): '"same" with odd and even kernel sides',
+    ("conv2d", "scipy_valid_swaps"): "raises ValueError",
+    ("conv2d", "one_image_only"): "batched",
+    ("cross_correlation_symbolic", "convolution_not_correlation"): "a != b",
+    ("cross_correlation_symbolic", "roles_exchanged"): "a != b",
+    ("cross_correlation_symbolic", "shift_sign_of_c"): "a != b",
+    ("cross_correlation_symbolic", "missing_normalisation"): "equal widths",
+    ("cross_correlation_symbolic", "exponent_over_a_plus_b_squared"): "a != b",
+    ("cross_correlation_symbolic", "symbol_named_x"): "equal widths",
+}
+
+#: Mistakes that must keep the points of some part: partial credit is per property.
+KEEPS_PART = {
+    ("conv1d", "numpy_same_with_longer_kernel"): '"same" mode with even m',
+    ("conv1d", "same_starts_at_m_over_2"): '"same" mode with odd m',
+    ("conv1d", "numpy_valid_with_longer_kernel"): "kernels longer than the signal",
+    ("corr1d", "flips_the_signal_not_the_kernel"): '"full" mode',
+    ("conv1d_adjoint", "same_adjoint_is_same_correlation"): '"same" with odd m',
+    ("conv1d_adjoint", "full_with_short_y_does_not_raise"): '"same" with even m',
+    ("conv_matrix", "same_starts_at_m_over_2"): '"full": the (n + m - 1, n) matrix',
+    ("conv2d", "scipy_valid_swaps"): "kernels larger than the image",
+}
+
+#: (name, mistake, words of the failed part, words its message must contain)
+ACTIONABLE_MESSAGES = [
+    ("conv1d", "numpy_same_with_longer_kernel", "kernels longer", "the result has shape (9,), expected (5,)"),
+    ("conv1d", "numpy_valid_with_longer_kernel", "raises ValueError", '"valid" with n = 5, m = 8: returned a result'),
+    ("conv1d", "same_starts_at_m_over_2", "even m", 'm = 4, mode "same": wrong at index'),
+    ("conv1d", "float32", "float64", "dtype float32, expected float64"),
+    ("conv1d_adjoint", "mode_not_swapped", '"full": C^T y', "expected (12,)"),
+    ("conv_matrix", "range_raises_type_error", "raises ValueError", "raised TypeError"),
+    ("conv2d", "scipy_valid_swaps", "raises ValueError", "p > H and q > W"),
+    ("cross_correlation_symbolic", "symbol_named_x", "equal widths", "use only symbols named t, a, b, c"),
+]
