@@ -93,7 +93,7 @@ def test_page_reads_offline(site, page_name):
         numbers = page.evaluate("""() => Array.from(document.querySelectorAll(
             '.bd-article .caption-number, .bd-article .eqno, .bd-article .section-number, .bd-article .admonition-title'))
             .map(e => e.textContent)""")
-        downloads = page.evaluate("() => Array.from(document.querySelectorAll('a.download, a[download]'))"
+        downloads = page.evaluate("() => Array.from(document.querySelectorAll('.bd-article a.download, .bd-article a[download]'))"
                                   ".map(a => a.getAttribute('href'))")
         for link in downloads:
             with page.expect_download() as event:
