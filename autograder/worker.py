@@ -309,11 +309,12 @@ def _run_cells(request: Request, namespace: dict, shell: _Shell, events: _Events
             continue
         capture = current[0] = shell.capture = _Capture(request.output_bytes)
         events.send(cell=cell_id, state="start")
-        limit = patience.cell()
+        limit, stopped = patience.cell(), None
         try:
             _with_time_limit(limit, _run_cell, source, cell_id, namespace, capture)
         except TimeLimit:
             patience.ran_out(limit)
+            stopped = limit
             capture.outputs.append({"output_type": "error", "ename": "TimeoutError",
                                     "evalue": f"the cell ran longer than {limit:g} s",
                                     "traceback": [f"TimeoutError: the cell ran longer than {limit:g} s"]})
@@ -322,9 +323,9 @@ def _run_cells(request: Request, namespace: dict, shell: _Shell, events: _Events
         _show_open_figures(capture)
         current[0] = shell.capture = None
         try:
-            events.send(cell=cell_id, outputs=capture.outputs, count=count)
+            events.send(cell=cell_id, outputs=capture.outputs, count=count, stopped=stopped)
         except (TypeError, ValueError):
-            events.send(cell=cell_id, outputs=[], count=count)
+            events.send(cell=cell_id, outputs=[], count=count, stopped=stopped)
 
 
 def _make_calls(calls, arena, namespace: dict, events: _Events, patience: _Patience) -> None:

@@ -10,6 +10,7 @@ released notebook. `make test` builds the book (and the PDF and kit) before this
 from __future__ import annotations
 
 import functools
+import json
 import re
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
@@ -92,7 +93,7 @@ def test_page_reads_offline(site, page_name):
         numbers = page.evaluate("""() => Array.from(document.querySelectorAll(
             '.bd-article .caption-number, .bd-article .eqno, .bd-article .section-number, .bd-article .admonition-title'))
             .map(e => e.textContent)""")
-        downloads = page.evaluate("() => Array.from(document.querySelectorAll('a.download, a[download]'))"
+        downloads = page.evaluate("() => Array.from(document.querySelectorAll('.bd-article a.download, .bd-article a[download]'))"
                                   ".map(a => a.getAttribute('href'))")
         for link in downloads:
             with page.expect_download() as event:
@@ -215,3 +216,62 @@ def test_landing_page_offers_pdf_and_kit(site):
         response = context.request.get(url + "book/" + found[0])
         assert response.ok and len(response.body()) > 10_000, f"{found[0]} is missing or empty"
 
+
+
+def test_a_tap_on_a_section_closes_the_phone_drawer(site):
+    context, url, blocked = site
+    page, problems = _open(context, url, "book/ch02_softmax.html", PHONE)
+    try:
+        page.locator(".secondary-toggle:visible").first.click()
+        page.wait_for_selector("#pst-secondary-sidebar-modal[open]", timeout=3000)
+        links = page.locator("#pst-secondary-sidebar-modal a[href^='#']:visible")
+        assert links.count() > 3, "the contents drawer lists the page's sections"
+        target = links.nth(3).get_attribute("href")
+        links.nth(3).click()
+        page.wait_for_selector("#pst-secondary-sidebar-modal:not([open])", state="attached", timeout=5000)
+        assert page.evaluate("() => location.hash") == target, "the tap still jumps to its section"
+    finally:
+        page.close()
+    assert not problems, "; ".join(problems)
+
+
+def test_every_download_link_saves_the_file():
+    for name in PAGES:
+        soup = BeautifulSoup((SITE / name).read_text(encoding="utf-8"), "html.parser")
+        for link in soup.select("a[href*='_downloads/']"):
+            assert link.has_attr("download"), f"{name}: {link['href']} opens instead of saving"
+
+
+def test_each_chapter_downloads_as_a_runnable_notebook(site):
+    context, url, blocked = site
+    page, problems = _open(context, url, "book/ch02_softmax.html", DESKTOP)
+    try:
+        links = page.evaluate("""() => Array.from(document.querySelectorAll('a.dropdown-item[href*="_sources/"]'))
+            .map(a => ({href: a.href, download: a.hasAttribute('download')}))""")
+    finally:
+        page.close()
+    assert not problems, "; ".join(problems)
+    notebooks = [link for link in links if link["href"].endswith("/_sources/book/ch02_softmax.ipynb")]
+    assert notebooks, f"the download menu offers no notebook of the chapter: {links}"
+    assert all(link["download"] for link in links), f"a download opens instead of saving: {links}"
+    response = context.request.get(notebooks[0]["href"])
+    notebook = json.loads(response.body())
+    code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    assert notebook["nbformat"] == 4 and len(code) > 5 and "import numpy" in "".join(
+        "".join(c["source"]) for c in code), "the notebook holds the chapter's code"
+
+
+def test_search_snippets_show_no_tex(site):
+    context, url, blocked = site
+    page, problems = _open(context, url, "search.html?q=Jacobian", DESKTOP)
+    try:
+        page.wait_for_selector("ul.search li p.context", timeout=60_000)
+        page.wait_for_function("() => document.querySelector('#search-progress')?.textContent !== ''"
+                               " && !document.querySelector('#search-progress')?.textContent.includes('Preparing')",
+                               timeout=60_000)
+        snippets = page.locator("ul.search li p.context").all_inner_texts()
+    finally:
+        page.close()
+    assert len(snippets) >= 3, snippets
+    raw = [s for s in snippets if RAW_MATH.search(s) or "\\frac" in s or "\\)" in s]
+    assert not raw, f"search snippets with TeX in them: {raw[:3]}"

@@ -145,8 +145,12 @@ def test_old_format_and_renamed_notebooks_are_graded(graded):
 
 
 def test_a_notebook_that_loops_forever_loses_only_what_it_breaks(graded):
-    _, grades, cells = graded
+    out, grades, cells = graded
     assert grades["looping"]["status"].startswith("pending")
+    # the instructor and the student both learn which cell hit the time limit
+    assert "the cell ran longer than 5 s and was stopped" in grades["looping"]["status"], grades["looping"]["status"]
+    page = next((out / "feedback" / "looping").rglob("*.html")).read_text(encoding="utf-8")
+    assert "ran longer than 5 s" in page
     assert cells["looping"]["log_softmax-hidden"] == AUTO_POINTS["log_softmax"]
     assert cells["looping"]["softmax_jacobian_symbolic-hidden"] == AUTO_POINTS["softmax_jacobian_symbolic"]
 

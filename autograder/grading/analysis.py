@@ -16,6 +16,7 @@ import base64
 import html
 import io
 import statistics
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -118,12 +119,14 @@ def _png(figure) -> str:
 
 def _histogram(rows: Sequence[SubmissionGrade], title: str) -> str:
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     figure = Figure(figsize=(6, 3))
     axes = figure.subplots()
     best = max(r.max_score for r in rows) or 1
     axes.hist([r.score for r in rows], bins=min(20, max(5, int(best))), range=(0, best), color="#4c72b0",
               edgecolor="white")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole submissions, never 0.5
     axes.set_xlabel("score")
     axes.set_ylabel("submissions")
     axes.set_title(title)
@@ -145,9 +148,12 @@ def _item_chart(items: Sequence[tuple[str, str, int, int]], title: str) -> str:
     from matplotlib.figure import Figure
 
     shown = list(items[:15])[::-1]
-    figure = Figure(figsize=(8, 0.4 * len(shown) + 1))
+    # whole words on lines of 45 characters (never cut mid-word); text, never mathtext
+    labels = ["\n".join(textwrap.wrap(f"{g}: {p}", 45, break_long_words=False, max_lines=3,
+                                       placeholder=" …")).replace("$", r"\$") for g, p, _, _ in shown]
+    lines = sum(label.count("\n") + 1 for label in labels)
+    figure = Figure(figsize=(8, 0.22 * lines + 0.2 * len(shown) + 1))
     axes = figure.subplots()
-    labels = [f"{g}: {p[:60]}".replace("$", r"\$") for g, p, _, _ in shown]  # text, never mathtext
     axes.barh(range(len(shown)), [100 * f / t for _, _, f, t in shown], color="#dd8452")
     axes.set_yticks(range(len(shown)), labels, fontsize=8)
     axes.set_xlim(0, 100)
@@ -158,15 +164,18 @@ def _item_chart(items: Sequence[tuple[str, str, int, int]], title: str) -> str:
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
 <title>Grading report</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:.2em .5em;text-align:left}}td.n{{text-align:right}}</style>
-</head><body>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}
+img{{max-width:100%;height:auto}}pre{{white-space:pre-wrap;overflow-wrap:anywhere}}
+table{{border-collapse:collapse;display:block;max-width:100%;overflow-x:auto}}
+td,th{{border:1px solid #ccc;padding:.2em .5em;text-align:left;overflow-wrap:anywhere}}td.n{{text-align:right}}</style>
+</head><body><main>
 <h1>Grading report</h1>
 <pre>{summary}</pre>
 {sections}
-</body></html>
+</main></body></html>
 """
 
 

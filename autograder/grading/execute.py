@@ -308,6 +308,9 @@ def _one_start(runner, request: Request, limits: Limits, deadline: float, state:
                 expected.discard(value)
                 state.keep_outputs(value, event.get("outputs"))
                 state.counts[value] = event.get("count") if isinstance(event.get("count"), int) else None
+                stopped = event.get("stopped")  # the worker stopped the cell at its time limit
+                if isinstance(stopped, (int, float)) and not isinstance(stopped, bool) and 0 < stopped < 1e6:
+                    state.notes.append(f"cell {value}: the cell ran longer than {stopped:g} s and was stopped")
                 current, since = None, time.monotonic()
                 state.timings["cells_done"] = time.monotonic() - launched
             elif kind == "ready" and current is None and not expected and not calling:

@@ -11,15 +11,22 @@
   includes twice, a JavaScript error on every page) are left out.
 - **Alt text**: a figure's image with none gets the figure's caption.
 - **Unique anchors**: repeated ids are numbered (sphinx-proof gives every proof the same).
+- **Chapters as notebooks**: each chapter's MyST source is converted with jupytext into a
+  runnable ``.ipynb`` (``_sources/<page>.ipynb``), which the page's download menu offers.
+- **Errata**: with ``course_repository`` set (``sphinx: config:`` in ``_config.yml``, the
+  repository's web address), every page gets a "report an erratum" button that opens a new
+  issue naming the page; without it, none.
 - **Phone navigation**: ``course.js`` (in ``_static``) works around the pydata-sphinx-theme
   0.17 bug that leaves the sidebar buttons dead on narrow screens.
 """
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 import shutil
 from pathlib import Path
 
+import jupytext
 import mathjax
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -95,6 +102,35 @@ def _unique_ids(app: Sphinx, doctree, docname) -> None:
         node["ids"] = ids
 
 
+def _chapter_notebook(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Write the chapter's source as a notebook and let the theme's download menu offer it
+    (the theme lists ``ipynb_source`` under ``_sources``; runs before the theme's buttons)."""
+    if doctree is None or chapter_number(pagename) is None or app.builder.format != "html":
+        return
+    source = Path(app.env.doc2path(pagename))
+    if source.suffix != ".md":
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    jupytext.write(jupytext.read(source), target, fmt="ipynb")
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def _erratum_button(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """A header button that opens a new issue about this page, where a repository is set."""
+    repository = app.config.course_repository.strip().rstrip("/")
+    buttons = context.get("header_buttons")
+    if not repository or buttons is None or doctree is None:
+        return
+    title = quote(f"Erratum: {context.get('title', pagename)}")
+    body = quote(f"Page: {pagename}.html\n\nWhat is wrong, and what it should say:\n")
+    buttons.append({
+        "type": "link", "url": f"{repository}/issues/new?title={title}&body={body}",
+        "tooltip": "Report an erratum", "icon": "fas fa-bug", "label": "erratum-button",
+        "classes": "pst-navbar-icon",
+    })
+
+
 def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     # the theme's colour mode: empty by default, which the theme logs as an error on every page
     context["default_mode"] = "light"
@@ -122,6 +158,9 @@ def _copy_mathjax(app: Sphinx, exception) -> None:
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _configure, priority=900)
     app.connect("env-get-updated", _renumber, priority=900)  # after the toctree collector
+    app.add_config_value("course_repository", "", "html", types=[str])
+    app.connect("html-page-context", _chapter_notebook, priority=450)  # before the theme's menu (501)
+    app.connect("html-page-context", _erratum_button, priority=600)  # after it
     app.connect("html-page-context", _page_context, priority=900)
     app.connect("doctree-resolved", _unique_ids)
     app.connect("doctree-resolved", _figure_alt_text)

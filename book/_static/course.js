@@ -23,6 +23,22 @@ document.addEventListener("DOMContentLoaded", () => {
       });
     }
   }
+  /* The download menu's files (the chapter as a notebook, its MyST source) are saved, not
+   * opened in a new tab as raw text. */
+  for (const link of document.querySelectorAll('a.dropdown-item[href*="_sources/"]')) {
+    link.setAttribute("download", "");
+    link.removeAttribute("target");
+  }
+  /* Phone: a tap on a link in a drawer (the chapters, or this page's contents) closes the
+   * drawer once the link has been followed, so that it does not cover the text it leads to. */
+  for (const id of ["pst-primary-sidebar-modal", "pst-secondary-sidebar-modal"]) {
+    const drawer = document.getElementById(id);
+    if (drawer) {
+      drawer.addEventListener("click", (event) => {
+        if (event.target.closest("a[href]") && drawer.open) setTimeout(() => drawer.close(), 0);
+      });
+    }
+  }
 });
 
 /* Inline formulas: only one wider than its column scrolls (course.css). Marked after MathJax
@@ -46,3 +62,19 @@ window.addEventListener("load", () => {
     pending = setTimeout(markWideMath, 150);
   });
 });
+
+/* Search results: Sphinx builds each snippet from the page's HTML text, which still holds
+ * the TeX source of every formula and the print-only contents. Leave those out of the
+ * snippet: a display formula goes, an inline one keeps a plain symbol (z, x_i) or shows "…". */
+if (typeof Search !== "undefined" && Search.htmlToText) {
+  const plainText = Search.htmlToText;
+  Search.htmlToText = (htmlString, anchor) => {
+    const doc = new DOMParser().parseFromString(htmlString, "text/html");
+    doc.querySelectorAll("div.math, .math-wrapper, #jb-print-docs-body, .onlyprint, nav").forEach((e) => e.remove());
+    for (const formula of doc.querySelectorAll("span.math")) {
+      const tex = formula.textContent.replace(/^\s*\\\(|\\\)\s*$/g, "").trim();
+      formula.textContent = /^[\w\s,.'+\-=()^]{1,12}$/.test(tex) ? tex : "…";
+    }
+    return plainText(doc.documentElement.outerHTML, anchor);
+  };
+}
