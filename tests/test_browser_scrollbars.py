@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from publish import browser
-from tests.test_browser_site import DESKTOP, PAGES, PHONE, SITE
+from tests.test_browser_site import DESKTOP, PAGES, SITE
 #: Every element that scrolls sideways on a page, with the real scrollbars of Chrome and
 #: Edge on Windows and Linux: its tag, classes, and how much wider its content is than its box.
 _SCROLLERS = """() => Array.from(document.querySelectorAll('.bd-article *')).filter(e => {
@@ -30,7 +30,7 @@ def site_with_scrollbars(tmp_path_factory):
 @pytest.mark.parametrize("page_name", [p for p in PAGES if p.startswith("book/")])
 def test_only_what_is_wider_than_its_column_scrolls_with_real_scrollbars(site_with_scrollbars, page_name):
     context, url = site_with_scrollbars
-    for viewport in (DESKTOP, PHONE):
+    for viewport in (DESKTOP,):  # phones overlay their scrollbars: there every formula may keep a box
         page = context.new_page()
         page.set_viewport_size(viewport)
         page.goto(url + page_name, wait_until="load")
