@@ -166,12 +166,14 @@ def test_page_on_a_phone(site, page_name):
                 && !e.closest('.bd-sidebar-primary, .bd-sidebar-secondary, dialog');
         }).slice(0, 3).map(e => e.tagName + '.' + e.className)""")
         assert widths[0] <= widths[1], f"{page_name} scrolls sideways at 375 px ({widths[0]} px wide): {wide}"
-        # no formula is cut off by a box around it (it may scroll inside its own box)
+        # no formula is cut off by a box around it (it may scroll inside its own box, or in a
+        # table that scrolls)
         clipped = page.evaluate("""() => Array.from(document.querySelectorAll('mjx-container')).filter(m => {
             const r = m.getBoundingClientRect();
             if (r.width === 0) return false;
             for (let a = m.parentElement; a && a !== document.body; a = a.parentElement) {
                 const s = getComputedStyle(a);
+                if (['auto', 'scroll'].includes(s.overflowX)) return false;  // reachable by scrolling that box
                 if (s.overflowX !== 'visible' && r.right > a.getBoundingClientRect().right + 1) return true;
             }
             return r.right > window.innerWidth + 1;
