@@ -93,7 +93,7 @@ def test_ch02_code_earns_at_most_a_quarter_of_ex02():
 # --- ch03 -> ex03 --------------------------------------------------------------------------------
 
 def ch03_adapters() -> str:
-    """``relu`` as the chapter defines it, and the chapter's subgradient-method loop as a student
+    """The chapter's ``relu_finite`` under the graded name ``relu``, and the chapter's subgradient-method loop as a student
     would wrap it in a function: the chapter's own update line ``xk = xk - <step> * gk``, every
     iterate kept, and an ``argmin`` for the best one."""
     text = (BOOK / "ch03_relu_subgradients.md").read_text(encoding="utf-8")
@@ -101,6 +101,7 @@ def ch03_adapters() -> str:
     assert update, "the chapter's subgradient-method update was not found: update ch03_adapters()"
     return f"""
 import numpy as np
+relu = relu_finite  # the chapter's function under the graded name
 def subgradient_method(f, subgrad, x0, steps, c):
     xk = np.array(x0, dtype=float)
     iterates = [xk]

@@ -24,7 +24,7 @@ BOUND = 0.25
 #: page, checks module, and for each graded name the adapter source a student would write.
 COPIES = {
     "ex04": ("ch04_losses_cross_entropy", "autograder.checks.ex04_losses_cross_entropy", {
-        "cross_entropy": "cross_entropy_ = lambda logits, y: cross_entropy(np.asarray(logits, float), y)",
+        "cross_entropy": "cross_entropy_ = lambda logits, y: cross_entropy_one(np.asarray(logits, float), y)",
         "cross_entropy_grad": "cross_entropy_grad_ = lambda logits, y: _softmax(np.asarray(logits, float)) - np.eye(np.shape(logits)[-1])[np.asarray(y)]",
         "bce_with_logits": "bce_with_logits_ = lambda t, y: exact_bce(np.asarray(t, float), np.asarray(y, float))",
         "logistic_nll_grad": "logistic_nll_grad_ = lambda theta, X, y: np.asarray(X, float).T @ (sigmoid(np.asarray(X, float) @ np.asarray(theta, float)) - np.asarray(y, float))",
