@@ -27,6 +27,11 @@ from pathlib import PurePath
 ANSWER_PLACEHOLDER = "YOUR ANSWER HERE"
 
 _CELL_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+
+#: More cells than this are not rebuilt: nbformat takes minutes over a million empty cells.
+#: The grader's own cap (``sanitize.MAX_CELLS``, the same number) then refuses the notebook
+#: with a line that says so; ``tests/test_hostile_text.py`` checks that the two agree.
+MOST_CELLS = 2000
 _CELL_KEYS = {"markdown": ("attachments",), "raw": ("attachments",), "code": ()}
 
 
@@ -46,6 +51,10 @@ def normalise(content: bytes) -> bytes | None:
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("nbformat"), int):
+        return None
+    sheets = data.get("worksheets") if isinstance(data.get("worksheets"), list) else []
+    cells = [data.get("cells")] + [sheet.get("cells") for sheet in sheets if isinstance(sheet, dict)]
+    if sum(len(part) for part in cells if isinstance(part, list)) > MOST_CELLS:
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # nbformat warns about the very dialects it repairs

@@ -35,7 +35,9 @@ def graded(tmp_path_factory, perfect):
 @pytest.mark.parametrize("student", sorted(HOSTILE_CELLS))
 def test_hostile_cell_costs_nothing_else(graded, student):
     grades = {row["student_id"]: row for row in read_rows(graded / "grades.csv")}
-    assert grades[student]["status"] == "pending (manual: proof)"
+    # a flood is stopped by the output cap or, on a slow machine, by the time limit (named then)
+    assert grades[student]["status"] in ("pending (manual: proof)",
+                                         "pending (manual: proof) (cell 2: the cell ran longer than 5 s and was stopped)")
     cells = [row for row in read_rows(graded / "cells.csv") if row["student_id"] == student]
     auto = [row for row in cells if row["grade_id"] != "proof"]
     assert all(float(row["score"]) == float(row["max_score"]) for row in auto), auto

@@ -146,6 +146,12 @@ def test_a_notebook_within_the_caps_is_read():
     assert len(parse_notebook(_notebook(sanitize_module.MAX_CELLS)).cells) == sanitize_module.MAX_CELLS
 
 
+def test_the_kit_and_the_grader_cap_cells_alike():
+    from autograder.recognise import MOST_CELLS
+
+    assert MOST_CELLS == sanitize_module.MAX_CELLS
+
+
 def test_the_notebook_with_a_million_cells_gets_a_row_saying_so(tmp_path, perfect):
     from autograder.grading.run import grade
     from conftest import read_rows, write_submission

@@ -13,6 +13,7 @@ import pytest
 
 from autograder import course
 from autograder.errors import AutograderError
+from autograder.grading import execute as execute_module
 from autograder.grading import sandbox as sandbox_module
 from autograder.grading.judge import Limits, SandboxRunner, run_notebook
 from autograder.protocol import Call
@@ -168,6 +169,7 @@ def test_grade_refuses_to_run_without_a_working_sandbox(tmp_path, monkeypatch, p
 
     write_submission(tmp_path / "class", "ada", perfect)
     monkeypatch.setattr(sandbox_module, "find_bwrap", lambda: str(tmp_path / "no-bwrap-here"))
+    monkeypatch.setattr(execute_module, "_RUNNERS", {})  # the runner made here is not kept for later tests
     with pytest.raises(AutograderError, match="--no-sandbox"):
         grade(tmp_path / "class", tmp_path / "out")
     assert not (tmp_path / "out" / "grades.csv").exists()

@@ -86,7 +86,9 @@ def hidden_inputs() -> frozenset[str]:
                             # random (needs more than 6 significant digits), not a round test value
                             # such as 1e-300 or 0.125 that a contract may well name
                             if np.isfinite(x) and float(f"{x:.6g}") != x:
-                                numbers |= {repr(float(x)), f"{x:.10g}"}
+                                numbers.add(repr(float(x)))
+                                if float(f"{x:.6g}") != float(f"{x:.10g}"):  # 1 + 1e-12 prints as "1"
+                                    numbers.add(f"{x:.10g}")
     return frozenset(numbers)
 
 
