@@ -13,9 +13,12 @@ ASSIGNMENT = "ex02_softmax"
 
 
 def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (``-n 2`` in pytest.ini), keep each file's tests in one process,
-    so a module fixture (a whole `grade` run) runs once; only the many small, independent
-    checks tests (``test_checks_*``) are spread over both."""
+    """Under pytest-xdist (``-n 2`` in pytest.ini), keep each file's tests in one process;
+    only the many small, independent checks tests (``test_checks_*``) are spread over both.
+    A file's expensive fixture (a whole `grade` run, a browser, the built site) is
+    session-scoped, not module-scoped: the process may run other files' tests between this
+    file's, and a module fixture would then be torn down and made again (measured: every
+    whole-`grade` fixture ran twice)."""
     for item in items:
         if not item.module.__name__.split(".")[-1].startswith("test_checks_") and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))

@@ -70,7 +70,7 @@ def _hostile_notebook() -> nbformat.NotebookNode:
     return notebook
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("feedback")
     submission = root / "class" / "mallory" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"

@@ -20,7 +20,7 @@ _SCROLLERS = """() => Array.from(document.querySelectorAll('.bd-article *')).fil
                 width: e.scrollWidth}))"""
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def site_with_scrollbars(tmp_path_factory):
     with browser.serve(SITE) as url, browser.chromium(tmp_path_factory.mktemp("chromium"), scrollbars=True) as context:
         browser.offline(context, (url,))

@@ -35,7 +35,7 @@ def test_the_book_is_built():
     assert (SITE / "index.html").read_text().startswith(f'{REDIRECT} content="0; url={LANDING}"')
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def site(tmp_path_factory):
     """(browser context, site URL, list of blocked outside requests)."""
     with browser.serve(SITE) as url, browser.chromium(tmp_path_factory.mktemp("chromium")) as context:

@@ -31,7 +31,7 @@ Shown()
 """
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def served(tmp_path_factory, perfect):
     root = tmp_path_factory.mktemp("formgrader")
     notebook = copy.deepcopy(perfect)

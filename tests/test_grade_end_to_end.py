@@ -17,13 +17,13 @@ from autograder.fill import filled
 from tests.catalogue.ex02_softmax import CORRECT, MISTAKES
 from conftest import ASSIGNMENT, GRADED_NAMES, read_rows, write_submission
 
+pytestmark = pytest.mark.slow  # whole `grade` runs
+
 AUTO_POINTS = {"softmax": 4, "log_softmax": 3, "softmax_jacobian": 3, "softmax_vjp": 3, "softmax_jacobian_symbolic": 3}
 FULL = sum(AUTO_POINTS.values())
 
 TAMPER = '''import builtins, sys, types
 import numpy as np
-
-pytestmark = pytest.mark.slow  # whole `grade` runs
 np.allclose = lambda *a, **k: True
 np.testing.assert_allclose = lambda *a, **k: None
 builtins.isinstance = lambda *a, **k: True
@@ -53,7 +53,7 @@ def _with_extra_cell(notebook, source: str, after: str):
     return notebook
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def graded(tmp_path_factory, answers, perfect):
     root = tmp_path_factory.mktemp("class")
     write_submission(root, "perfect", perfect)

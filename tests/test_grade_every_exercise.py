@@ -22,7 +22,7 @@ def _mistaken(assignment_id: str) -> dict[str, str]:
     return {name: next(iter(mistakes[name].values())) for name in graded_names(assignment_id)}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def tables(tmp_path_factory):
     """grades.csv, cells.csv and parts.csv of one run over the whole class."""
     root = tmp_path_factory.mktemp("class")

@@ -18,7 +18,7 @@ HOSTILE_CELLS = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def graded(tmp_path_factory, perfect):
     root = tmp_path_factory.mktemp("hostile")
     for student, source in HOSTILE_CELLS.items():

@@ -21,14 +21,14 @@ PDF = SITE / "activation-functions-in-depth.pdf"
 FOOTER = re.compile(r"page (\d+) of (\d+)")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def book():
     if not PDF.is_file():
         pytest.fail(f"{PDF} is missing: run `make pdf` (make test builds it)")
     return PdfReader(str(PDF))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def texts(book):
     return [page.extract_text() or "" for page in book.pages]
 
@@ -93,7 +93,7 @@ def test_links_between_chapters_land_on_a_page_of_the_book(book):
             assert getattr(destination[0], "idnum", None) in pages, f"page {index + 1}: a link to nowhere"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def printer(tmp_path_factory):
     with browser.serve(SITE) as url, browser.chromium(tmp_path_factory.mktemp("chromium")) as context:
         browser.offline(context, (url,))

@@ -108,7 +108,7 @@ def published_texts() -> dict[str, str]:
     return texts
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def published():
     assert (SITE / "book" / "intro.html").is_file() and KIT.is_file() and PDF.is_file(), \
         "build the book, its PDF and the kit first: `make test` does"
