@@ -1,67 +1,41 @@
-"""The hidden checks of ``ex03_relu_subgradients`` against catalogues of right and wrong code.
+"""What is special to the hidden checks of ``ex03_relu_subgradients`` (``test_checks_contract.py``
+tests what every exercise shares).
 
-What DESIGN.md asks of every hidden test: the released stub scores 0, the reference solution
-scores full marks, every catalogued mistake loses points (in the part one would expect),
-every catalogued correct variant gets full marks (for ``max_subgradient``: every way of
-splitting a tie), the inputs keep away from kinks and near-ties except where they are put
-in on purpose, and nothing a student's code returns can buy points it would not earn
-honestly. The last test grades a perfect and a blank notebook with ``python -m autograder
-grade``.
+The module's references get full marks; lazy answers and a max_derivative that always
+refuses score 0; the inputs are fair: the hand-worked derivatives agree with the reference
+and with difference quotients at 120 digits, and the inputs keep away from kinks and
+near-ties except where they are put in on purpose; nothing a student's code returns can buy
+points it would not earn honestly (disguised arrays and tuples, a lying SymPy integer,
+functions handed over and replaced, an exercise-specific tampering and forged symbolic
+outcomes in the real worker); in the real worker the reference and the last catalogued
+correct variants (for ``max_subgradient``: another way of splitting a tie) get full marks;
+and the released notebook keeps its secrets.
 """
 from __future__ import annotations
 
+from functools import partial
 from textwrap import dedent
 
 import mpmath
-import nbformat
 import numpy as np
 import pytest
 import sympy as sp
 
 from autograder.checks import ex03_relu_subgradients as chk
-from autograder.checks.framework import Check
-from autograder.fill import reference_answers
-from autograder.protocol import Outcome
 from tests.catalogue.ex03_relu_subgradients import CORRECT
-from tests.checks_harness import grade
-from tests.checks_harness import load as _load
-
-
-def load(source: str, name: str):
-    """A solution cell's function, with the notebook's imports (``np``, ``sp``) at hand."""
-    return _load(source, name, np=np, sp=sp)
+from tests.checks_harness import (
+    TAMPERING_PREAMBLE, AlwaysEqual, Liar, assert_nothing_gained, check_for, forging_cell, grade, graded_points,
+    judged_in_worker, solution_answers, solution_namespace,
+)
 
 ASSIGNMENT = "ex03_relu_subgradients"
 NAMES = ("relu", "relu_subdifferential", "max_subgradient", "max_derivative", "subgradient_method")
 POINTS = {"relu": 2, "relu_subdifferential": 2, "max_subgradient": 3, "max_derivative": 4, "subgradient_method": 3}
-PROOF_POINTS = 4
+PROOFS = {"proof": 4}
+check_of = partial(check_for, ASSIGNMENT)
 
 
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-
-def check_of(name: str) -> Check:
-    return chk.CHECKS[f"{name}-hidden"]
-
-
-@pytest.fixture(scope="module")
-def solution() -> dict[str, str]:
-    """The answer cells of the instructor's notebook."""
-    return reference_answers(ASSIGNMENT)
-
-
-# --- the catalogues --------------------------------------------------------------------------
-
-
-# --- references, stubs and the check table -------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_reference_solution_gets_full_marks(name, solution):
-    verdict = grade(check_of(name), load(solution[name], name))
-    assert verdict.score == verdict.max_score == POINTS[name], verdict.report()
+# --- the references, answers that compute nothing, the points ------------------------------------
 
 
 @pytest.mark.parametrize("name, reference", [
@@ -73,37 +47,6 @@ def test_reference_solution_gets_full_marks(name, solution):
 def test_module_references_get_full_marks(name, reference):
     verdict = grade(check_of(name), reference)
     assert verdict.score == verdict.max_score, verdict.report()
-
-
-def _stub(name: str):
-    """The released stub: the solution cell with its body replaced by nbgrader."""
-    notebook = nbformat.read(f"exercises/{ASSIGNMENT}/{ASSIGNMENT}.ipynb", 4)
-    (cell,) = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == name]
-    assert "raise NotImplementedError()" in cell.source
-    return load(cell.source, name)
-
-
-def _returns_none(*args, **kwargs):
-    return None
-
-
-@pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("kind", ["released_stub", "returns_none", "not_a_function"])
-def test_stub_scores_zero(name, kind):
-    function = {"released_stub": _stub(name), "returns_none": _returns_none, "not_a_function": None}[kind]
-    verdict = grade(check_of(name), function)
-    assert verdict.score == 0, verdict.report()
-    assert not any(part.passed for part in verdict.parts)
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_undefined_name_scores_zero(name):
-    """What the worker sends back when the notebook never defined the graded name."""
-    check = check_of(name)
-    verdict = check.judge([Outcome(error=f"NameError: {name} is not defined", error_types=["NameError"])
-                           for _ in check.calls])
-    assert verdict.score == 0
-    assert all(f"{name} is not defined" in part.message for part in verdict.parts)
 
 
 def _uniform_weights(z):
@@ -140,26 +83,8 @@ def test_always_raising_value_error_scores_zero():
     assert verdict.score == 0, verdict.report()
 
 
-def test_checks_are_exactly_the_five_hidden_cells():
-    assert set(chk.CHECKS) == {f"{name}-hidden" for name in NAMES}
-    for grade_id, check in chk.CHECKS.items():
-        target, label = grade_id.split("-")
-        assert label == "hidden"
-        assert check.target == target and check.points == POINTS[target]
-        assert all(call.target == target for call in check.calls), grade_id
-        assert callable(getattr(chk, f"{target}_hidden"))
-
-
-def test_source_notebook_points_match_the_checks():
-    source = nbformat.read(f"solutions/{ASSIGNMENT}/{ASSIGNMENT}.ipynb", 4)
-    points = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"].get("points")
-              for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")}
-    assert points == {**{f"{name}-hidden": POINTS[name] for name in NAMES}, "proof": PROOF_POINTS}
-
-
-def test_hidden_cell_function_reports_and_returns_the_score(capsys):
-    assert chk.relu_hidden(chk.reference_relu) == POINTS["relu"]
-    assert f"score: {POINTS['relu']} / {POINTS['relu']}" in capsys.readouterr().out
+def test_the_notebook_gives_each_cell_its_points():
+    assert graded_points(ASSIGNMENT) == {**{f"{name}-hidden": POINTS[name] for name in NAMES}, **PROOFS}
 
 
 # --- fair inputs: the references are right, and keep away from kinks and near-ties -------------
@@ -177,12 +102,12 @@ def _max_quotients(case, h=mpmath.mpf(10) ** -40):
 
 @pytest.mark.parametrize("group, index", [(g, i) for g, cases in chk.DERIVATIVE_CASES.items()
                                           for i in range(len(cases))])
-def test_derivative_cases_are_right(group, index, solution):
+def test_derivative_cases_are_right(group, index):
     """Each hand-worked answer agrees with the reference solution and with difference
     quotients at 120 digits; ties are exact where the group says so, and not elsewhere."""
     case = chk.DERIVATIVE_CASES[group][index]
     fs, symbol, point, answer = case
-    reference = load(solution["max_derivative"], "max_derivative")
+    reference = solution_namespace(ASSIGNMENT)["max_derivative"]
     right, left = _max_quotients(case)
     if answer == chk.NOT_DIFFERENTIABLE:
         with pytest.raises(ValueError):
@@ -261,38 +186,7 @@ def test_subgradient_method_reference_follows_the_recursion():
     assert best_f == history.min() and np.allclose(best_x @ best_x, best_f, rtol=1e-13)
 
 
-# --- tampering ------------------------------------------------------------------------------------
-# The grader judges the worker's plain data (``via_json=True``), never the student's object.
-
-
-class AlwaysEqual(np.ndarray):
-    """An array that claims to equal anything."""
-
-    def __eq__(self, other):
-        return True
-
-    def __ne__(self, other):
-        return False
-
-
-class Liar:
-    """Claims to be anything: equal to everything, 1.0 as a float, ..."""
-
-    def __init__(self, values):
-        self.values = np.asarray(values, dtype=np.float64)
-        self.shape, self.dtype = self.values.shape, np.dtype(np.float64)
-
-    def __array__(self, dtype=None, copy=None):
-        return self.values
-
-    def __float__(self):
-        return 1.0
-
-    def __eq__(self, other):
-        return True
-
-    def __len__(self):
-        return len(self.values)
+# --- tampering: the grader judges the worker's plain data (``via_json=True``) ---------------------
 
 
 HONEST_WRONG = {
@@ -350,21 +244,11 @@ def test_functions_handed_to_the_student_cannot_be_replaced_for_the_judge():
     assert verdict.score == 0, verdict.report()
 
 
-# --- the same, graded the way the grader does: a separate worker process -------------------------
+# --- the same, graded the way the grader does: in the real worker --------------------------------
 
-TAMPERING_CELL = dedent('''
-    import builtins
-    import numpy as np
-    import sympy as sp
-
-    np.array_equal = np.allclose = lambda *args, **kwargs: True
+TAMPERING_CELL = TAMPERING_PREAMBLE + dedent('''
     np.isnan = lambda x, *args, **kwargs: np.ones(np.shape(x), dtype=bool)
-    builtins.abs = lambda x: 0
     sp.simplify = lambda expr, *args, **kwargs: 0
-
-    class AlwaysEqual(np.ndarray):
-        def __eq__(self, other):
-            return True
 
     def relu(x):
         return np.zeros(np.shape(x)).view(AlwaysEqual)
@@ -383,51 +267,28 @@ TAMPERING_CELL = dedent('''
 ''')
 
 
-FORGING_CELL = dedent('''
-    import json, os
-    # Write outcomes that look right straight into the worker's result pipe.
-    fields = {"error": None, "error_types": [], "warnings": [], "mutated": False, "type_name": "builtins.tuple",
-              "dtype": "float64", "shape": None, "value": None, "symbols": [], "entries": ["3"], "tree": None,
-              "tree_types": None, "srepr": "Integer(3)", "records": {}}
-    forged = (json.dumps(fields) + "\\n") * 200
-    for fd in range(3, 64):
-        try:
-            if os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:"):
-                os.write(fd, forged.encode())
-        except OSError:
-            pass
-''')
+#: Forged outcomes that look right for a symbolic answer.
+FORGING_CELL = forging_cell(type_name="builtins.tuple", entries=["3"], srepr="Integer(3)")
 
 
-@pytest.fixture(scope="module")
-def out_of_process():
-    """Grade cells as ``python -m autograder grade`` does: one worker process per run."""
-    from autograder.grading import judge as judge_module
-
-    def run(cells):
-        return judge_module.run_and_judge(list(cells), chk.CHECKS, judge_module.Limits(call_timeout=60.0))[0]
-
-    return run
+#: Grades cells as ``python -m autograder grade`` does, in the real worker.
+out_of_process = judged_in_worker(chk.CHECKS)
 
 
-def test_out_of_process_reference_and_correct_variants_get_full_marks(out_of_process, solution):
-    for cells in ([solution[name] for name in NAMES], [list(CORRECT[name].values())[-1] for name in NAMES]):
+def test_out_of_process_reference_and_correct_variants_get_full_marks():
+    for cells in (list(solution_answers(ASSIGNMENT).values()), [list(CORRECT[name].values())[-1] for name in NAMES]):
         verdicts = out_of_process(["import numpy as np\nimport sympy as sp", *cells])
         for grade_id, verdict in verdicts.items():
             assert verdict.score == verdict.max_score, (grade_id, verdict.report())
 
 
-def test_out_of_process_forged_outcomes_gain_nothing(out_of_process):
+def test_out_of_process_forged_outcomes_gain_nothing():
     stubs = [f"def {name}(*args, **kwargs):\n    raise NotImplementedError()\n" for name in NAMES]
-    verdicts = out_of_process([FORGING_CELL, *stubs])
-    for grade_id, verdict in verdicts.items():
-        assert verdict.score == 0, (grade_id, verdict.report())
+    assert_nothing_gained(out_of_process([FORGING_CELL, *stubs]))
 
 
-def test_out_of_process_tampering_gains_nothing(out_of_process):
-    verdicts = out_of_process([TAMPERING_CELL])
-    for grade_id, verdict in verdicts.items():
-        assert verdict.score == 0, (grade_id, verdict.report())
+def test_out_of_process_tampering_gains_nothing():
+    assert_nothing_gained(out_of_process([TAMPERING_CELL]))
 
 
 # --- the released notebook ------------------------------------------------------------------------
@@ -438,8 +299,3 @@ def test_released_notebook_gives_nothing_away():
     for secret in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "autograder.checks", "np.maximum", "heaviside",
                    "winners", "is_zero", "best_x, best_f = x.copy()", "max(x_1, x_2)"):
         assert secret not in text, secret
-
-
-# --- end to end: python -m autograder grade on a perfect and a blank notebook -------------------
-
-

@@ -1,14 +1,15 @@
-"""The hidden checks of ``ex06_dead_relu`` against catalogues of right and wrong student code.
+"""What is special to the hidden checks of ``ex06_dead_relu`` (``test_checks_contract.py``
+tests what every exercise shares).
 
-What DESIGN.md asks of every hidden test: the released stub scores 0, the references score
-full marks, every catalogued mistake loses points (in the part we expect), every catalogued
-correct variant gets full marks, and nothing a student's code returns (or does to NumPy in
-its own process) can buy points it would not earn honestly. One test grades a perfect and
-a blank notebook with ``python -m autograder grade``.
+The module's references get full marks and agree with exact arithmetic, finite differences,
+the convention at the kink and Monte Carlo; constant answers score 0; disguised results, a
+lying SymPy object and an exercise-specific tampering in the real worker gain nothing; and
+in the real worker a Python loop over 2,000,000 samples runs out of time and loses only the
+batched part.
 """
 from __future__ import annotations
 
-import functools
+from functools import partial
 from textwrap import dedent
 
 import numpy as np
@@ -16,11 +17,11 @@ import pytest
 import sympy as sp
 
 from autograder.checks import ex06_dead_relu as chk
-from autograder.checks.framework import Check, Verdict
-from autograder.fill import reference_answers
-from autograder.protocol import Outcome
-from tests.catalogue.ex06_dead_relu import EXPECTED_FAILED_PART, MISTAKES, SLOW_MISTAKES
-from tests.checks_harness import load, grade, failed_parts, catalogue_ids
+from tests.catalogue.ex06_dead_relu import SLOW_MISTAKES
+from tests.checks_harness import (
+    TAMPERING_PREAMBLE, assert_nothing_gained, check_for, failed_parts, grade, graded_disguised, graded_points,
+    judged_in_worker,
+)
 
 ASSIGNMENT = "ex06_dead_relu"
 NAMES = ("two_layer_grads", "dead_units", "gradient_descent", "dead_init_probability",
@@ -28,53 +29,11 @@ NAMES = ("two_layer_grads", "dead_units", "gradient_descent", "dead_init_probabi
 NUMERIC = NAMES[:4]
 POINTS = {"two_layer_grads": 4, "dead_units": 2, "gradient_descent": 4, "dead_init_probability": 3,
           "dead_init_probability_symbolic": 3}
+PROOFS = {"proof": 4}
+check_of = partial(check_for, ASSIGNMENT)
 
 
-#: Mistakes that must keep the points of some part: partial credit is per property.
-KEEPS_PART = {
-    ("two_layer_grads", "slope_one_at_zero"): "ReLU on random data",
-    ("two_layer_grads", "forward_pass_ignores_leak"): "ReLU on random data",
-    ("gradient_descent", "slope_one_at_zero"): "the ReLU trajectory",
-    ("gradient_descent", "mutates_inputs"): "the ReLU trajectory",
-    ("dead_units", "strict_less_than"): "random units",
-    ("dead_init_probability", "atan_of_the_ratio"): "data on one side",
-    ("dead_init_probability_symbolic", "atan_of_the_ratio"): "both endpoints positive",
-}
-
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-
-def check_of(name: str) -> Check:
-    return chk.CHECKS[f"{name}-hidden"]
-
-
-@functools.lru_cache(maxsize=None)
-def grade_mistake(name: str, label: str) -> Verdict:
-    """Each catalogued mistake is graded once; several tests read its verdict."""
-    return grade(check_of(name), load(MISTAKES[name][label], name))
-
-
-# --- the catalogues --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name, label", catalogue_ids(MISTAKES))
-def test_mistake_loses_points(name, label):
-    verdict = grade_mistake(name, label)
-    failed = failed_parts(verdict)
-    assert verdict.score < verdict.max_score, verdict.report()
-    assert failed and all(part.message for part in failed), verdict.report()
-    words = EXPECTED_FAILED_PART.get((name, label))
-    if words is not None:
-        assert any(words in part.description for part in failed), verdict.report()
-    kept = KEEPS_PART.get((name, label))
-    if kept is not None:
-        assert not any(kept in part.description for part in failed), verdict.report()
-        assert verdict.score > 0, verdict.report()
-
-
-# --- references, stubs and the check table -------------------------------------------------------
+# --- the references, answers that compute nothing, the points ------------------------------------
 
 
 def _reference_gd(*args, **kwargs):
@@ -103,18 +62,6 @@ REFERENCES = {
 def test_reference_gets_full_marks(name):
     verdict = grade(check_of(name), REFERENCES[name])
     assert verdict.score == verdict.max_score, verdict.report()
-
-
-def test_solution_notebook_gets_full_marks():
-    """The instructor's own answer cells (what ``fill`` puts into the perfect submission)."""
-    namespace: dict = {}
-    for name in NAMES:
-        exec(compile(reference_answers(ASSIGNMENT)[name], name, "exec"), namespace)
-    exec("import numpy as np\nimport sympy as sp", namespace)
-    namespace.update(np=np, sp=sp)
-    for name in NAMES:
-        verdict = grade(check_of(name), namespace[name])
-        assert verdict.score == verdict.max_score, (name, verdict.report())
 
 
 def test_exact_reference_agrees_with_the_float_reference_and_finite_differences():
@@ -154,33 +101,6 @@ def test_probability_reference_matches_monte_carlo():
         assert abs(estimate - float(chk.exact_dead_probability(X))) < 0.004
 
 
-def _stub(name: str):
-    signature = {"two_layer_grads": "a, b, u, X, Y, alpha=0.0", "dead_units": "a, b, X",
-                 "gradient_descent": "a, b, u, X, Y, lr, steps, alpha=0.0", "dead_init_probability": "X",
-                 "dead_init_probability_symbolic": ""}[name]
-    return load(f"def {name}({signature}):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n", name)
-
-
-def _returns_none(*args, **kwargs):
-    return None
-
-
-@pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("kind", ["released_stub", "returns_none", "not_a_function"])
-def test_stub_scores_zero(name, kind):
-    function = {"released_stub": _stub(name), "returns_none": _returns_none, "not_a_function": None}[kind]
-    verdict = grade(check_of(name), function)
-    assert verdict.score == 0, verdict.report()
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_undefined_name_scores_zero(name):
-    check = check_of(name)
-    verdict = check.judge([Outcome(error=f"{name} is not defined") for _ in check.calls])
-    assert verdict.score == 0
-    assert all(f"{name} is not defined" in part.message for part in verdict.parts)
-
-
 def _zeros_like_params(a, b, *rest, **kwargs):
     a = np.asarray(a, dtype=np.float64)
     return tuple(np.zeros_like(a) for _ in range(3))
@@ -204,49 +124,11 @@ def test_constant_answers_score_zero(name):
     assert verdict.score == 0, verdict.report()
 
 
-def test_checks_are_exactly_the_five_hidden_cells():
-    assert set(chk.CHECKS) == {f"{name}-hidden" for name in NAMES}
-    for grade_id, check in chk.CHECKS.items():
-        target, label = grade_id.split("-")
-        assert label == "hidden" and check.target == target
-        assert all(call.target == target for call in check.calls), grade_id
-        assert check.points == POINTS[target]
-        assert callable(getattr(chk, f"{target}_hidden"))
-
-
-def test_hidden_cell_function_reports_and_returns_the_score(capsys):
-    score = chk.dead_units_hidden(chk.reference_dead_units)
-    assert score == 2 and "score: 2 / 2" in capsys.readouterr().out
+def test_the_notebook_gives_each_cell_its_points():
+    assert graded_points(ASSIGNMENT) == {**{f"{name}-hidden": POINTS[name] for name in NAMES}, **PROOFS}
 
 
 # --- tampering ------------------------------------------------------------------------------------
-
-
-class AlwaysEqual(np.ndarray):
-    def __eq__(self, other):
-        return True
-
-    def __ne__(self, other):
-        return False
-
-
-class Liar:
-    """Claims to be anything: equal to everything, 0.25 as a float, ..."""
-
-    def __init__(self, values):
-        self.values = np.asarray(values, dtype=np.float64)
-
-    def __array__(self, dtype=None, copy=None):
-        return self.values
-
-    def __float__(self):
-        return 0.25
-
-    def __eq__(self, other):
-        return True
-
-    def __len__(self):
-        return len(self.values)
 
 
 HONEST_WRONG = {
@@ -257,20 +139,10 @@ HONEST_WRONG = {
 }
 
 
-def _disguise(value, how):
-    if isinstance(value, tuple):
-        return tuple(_disguise(v, how) for v in value)
-    if isinstance(value, float):
-        return Liar(value) if how == "lying_object" else np.float64(value)
-    return np.asarray(value).view(AlwaysEqual) if how == "always_equal_subclass" else Liar(value)
-
-
 @pytest.mark.parametrize("name", NUMERIC)
 @pytest.mark.parametrize("how", ["always_equal_subclass", "lying_object"])
 def test_a_disguised_wrong_result_gains_nothing(name, how):
-    honest = HONEST_WRONG[name]
-    tampered = grade(check_of(name), lambda *a, **k: _disguise(honest(*a, **k), how), via_json=True)
-    baseline = grade(check_of(name), honest, via_json=True)
+    tampered, baseline = graded_disguised(check_of(name), HONEST_WRONG[name], how, as_float=0.25)
     assert tampered.score <= baseline.score, tampered.report()
 
 
@@ -283,20 +155,9 @@ def test_a_sympy_object_that_lies_about_its_value_gains_nothing():
     assert tampered.score == 0, tampered.report()
 
 
-# --- the same, graded the way the grader does: a separate worker process -------------------------
+# --- the same, graded the way the grader does: in the real worker --------------------------------
 
-TAMPERING_CELL = dedent('''
-    import builtins
-    import numpy as np
-    import sympy as sp
-
-    np.allclose = np.array_equal = np.isclose = lambda *args, **kwargs: True
-    builtins.abs = lambda x: 0
-
-    class AlwaysEqual(np.ndarray):
-        def __eq__(self, other):
-            return True
-
+TAMPERING_CELL = TAMPERING_PREAMBLE + dedent('''
     def two_layer_grads(a, b, u, X, Y, alpha=0.0):
         return tuple(np.zeros(len(a)).view(AlwaysEqual) for _ in range(3))
 
@@ -313,45 +174,17 @@ TAMPERING_CELL = dedent('''
         return sp.Float(0.25)
 ''')
 
-FORGING_CELL = dedent('''
-    import os
-    forged = '{"error": null, "error_types": [], "warnings": [], "mutated": false, "type_name": "builtins.tuple", ' \\
-             '"dtype": "", "shape": null, "value": null, "symbols": [], "entries": [], "tree": null, ' \\
-             '"tree_types": null, "srepr": "", "records": {}}\\n'
-    for fd in range(3, 64):
-        try:
-            if os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:"):
-                os.write(fd, (forged * 100).encode())
-        except OSError:
-            pass
-''')
+
+#: Grades cells as ``python -m autograder grade`` does, in the real worker.
+out_of_process = judged_in_worker(chk.CHECKS)
 
 
-@pytest.fixture(scope="module")
-def out_of_process():
-    from autograder.grading import judge as judge_module
-
-    def run(cells, call_timeout=60.0):
-        return judge_module.run_and_judge(list(cells), chk.CHECKS, judge_module.Limits(call_timeout=call_timeout))[0]
-
-    return run
-
-
-def test_out_of_process_tampering_gains_nothing(out_of_process):
-    verdicts = out_of_process([TAMPERING_CELL])
-    for grade_id, verdict in verdicts.items():
-        assert verdict.score == 0, (grade_id, verdict.report())
-
-
-def test_out_of_process_forged_outcomes_gain_nothing(out_of_process):
-    stubs = [f"def {name}(*args, **kwargs):\n    raise NotImplementedError()\n" for name in NAMES]
-    verdicts = out_of_process([FORGING_CELL, *stubs])
-    for grade_id, verdict in verdicts.items():
-        assert verdict.score == 0, (grade_id, verdict.report())
+def test_out_of_process_tampering_gains_nothing():
+    assert_nothing_gained(out_of_process([TAMPERING_CELL]))
 
 
 @pytest.mark.parametrize("label", list(SLOW_MISTAKES["two_layer_grads"]))
-def test_a_python_loop_over_samples_loses_only_the_batched_part(out_of_process, label):
+def test_a_python_loop_over_samples_loses_only_the_batched_part(label):
     """With the grader's time limit (here 4 s; 20 s by default) a loop over 2,000,000 samples
     runs out of time, and the loop loses the batched part only."""
     verdicts = out_of_process([SLOW_MISTAKES["two_layer_grads"][label]], call_timeout=4.0)
@@ -359,8 +192,3 @@ def test_a_python_loop_over_samples_loses_only_the_batched_part(out_of_process, 
     failed = failed_parts(verdict)
     assert [part.description for part in failed] == [chk.TWO_LAYER_GRADS_HIDDEN.parts[-1].description], verdict.report()
     assert "timed out" in failed[0].message
-
-
-# --- end to end: `python -m autograder grade` on a perfect and a blank notebook -------------------
-
-

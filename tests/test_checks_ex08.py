@@ -1,21 +1,16 @@
-"""The hidden checks of ``ex08_softplus_expectation`` against catalogues of right and wrong student code.
+"""What is special to the hidden checks of ``ex08_softplus_expectation`` (``test_checks_contract.py``
+tests what every exercise shares).
 
-What DESIGN.md asks of every hidden test: the released stub scores 0, the references score
-full marks, every catalogued mistake loses points (in the part we expect), every catalogued
-correct variant gets full marks, and nothing a student's code returns (or does to NumPy in
-its own process) can buy points it would not earn honestly. The references themselves are
-checked against closed forms, quadrature and Monte Carlo; the released notebook against the
-source; and the chapter's own code against the checks (a student who copies it earns at most
-25% of the automatic points).
+The references are checked against closed forms, quadrature, Monte Carlo and finite
+differences (and the functions handed to the student against their mpmath twins); constant
+answers earn only the input checks; a disguised layer and a lying SymPy object gain
+nothing, nor do, in the real worker, an exercise-specific tampering and a student who
+breaks the function it is handed; the released notebook keeps its secrets; and a student
+who copies the chapter's code earns at most 25% of the automatic points.
 """
 from __future__ import annotations
 
-import functools
-import json
-import re
-import subprocess
-import sys
-from pathlib import Path
+from functools import partial
 from textwrap import dedent
 
 import mpmath
@@ -23,71 +18,24 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from autograder import course
 from autograder.checks import ex08_softplus_expectation as chk
-from autograder.checks.framework import Check, Verdict
-from autograder.fill import filled, reference_answers
-from autograder.worker import Outcome, probe
-from conftest import read_rows, write_submission
-from tests.catalogue.ex08_softplus_expectation import CORRECT, MISTAKES
+from chapter_code import chapter_namespace
+from tests.catalogue.ex08_softplus_expectation import MISTAKES
+from tests.checks_harness import (
+    TAMPERING_PREAMBLE, AlwaysEqual, assert_nothing_gained, check_for, grade, graded_points, judged_in_worker, load,
+)
 
 ASSIGNMENT = "ex08_softplus_expectation"
 NAMES = ("logistic_density", "logistic_smoothing", "smoothed_relu_layer", "smoothed_relu_layer_backward",
          "smoothed_relu_power_symbolic")
 POINTS = {"logistic_density": 3, "logistic_smoothing": 5, "smoothed_relu_layer": 4, "smoothed_relu_layer_backward": 5,
           "smoothed_relu_power_symbolic": 3}
-CHAPTER = Path(__file__).resolve().parent.parent / "book" / "ch08_softplus_expectation.md"
+PROOFS = {"proof_gradient_w": 2, "proof_h": 2, "proof_vector_noise": 2}
+check_of = partial(check_for, ASSIGNMENT)
 
 
-# --- helpers ---------------------------------------------------------------------------------
-
-
-def check_of(name: str) -> Check:
-    return chk.CHECKS[f"{name}-hidden"]
-
-
-def load(source: str, name: str):
-    """Run a catalogue source in a fresh namespace and return the function it defines."""
-    namespace: dict = {}
-    exec(compile(source, f"<catalogue: {name}>", "exec"), namespace)
-    return namespace[name]
-
-
-def outcomes_of(check: Check, function, *, via_json: bool = False) -> list[Outcome]:
-    outcomes = [probe(function, call) for call in check.calls]
-    if via_json:
-        outcomes = [Outcome.from_json(outcome.to_json()) for outcome in outcomes]
-    return outcomes
-
-
-def grade(check: Check, function, *, via_json: bool = False) -> Verdict:
-    return check.judge(outcomes_of(check, function, via_json=via_json))
-
-
-@functools.lru_cache(maxsize=None)
-def grade_mistake(name: str, label: str) -> Verdict:
-    """Each catalogued mistake is graded once; several tests read its verdict."""
-    return grade(check_of(name), load(MISTAKES[name][label], name))
-
-
-@functools.lru_cache(maxsize=None)
-def solution_namespace() -> dict:
-    """The instructor's answer cells, run together as the notebook runs them."""
-    namespace: dict = {"np": np, "sp": sp}
-    for name in NAMES:
-        exec(compile(reference_answers(ASSIGNMENT)[name], name, "exec"), namespace)
-    return namespace
-
-
-# --- the catalogues --------------------------------------------------------------------------
-
-
-# --- references, stubs and the check table -------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_solution_notebook_gets_full_marks(name):
-    verdict = grade(check_of(name), solution_namespace()[name])
-    assert verdict.score == verdict.max_score, verdict.report()
+# --- the references ----------------------------------------------------------------------------
 
 
 def test_the_functions_handed_over_agree_with_their_mpmath_twins():
@@ -187,33 +135,6 @@ def test_backward_reference_matches_finite_differences_of_the_layer_reference():
             assert abs((plus - S(*args)) / (2 * h) - want[index]) < 1e-7
 
 
-def _stub(name: str):
-    signature = {"logistic_density": "eps, beta=1.0", "logistic_smoothing": "f, x, beta=1.0, kinks=()",
-                 "smoothed_relu_layer": "W, b, X, beta=1.0", "smoothed_relu_layer_backward": "W, b, X, V, beta=1.0",
-                 "smoothed_relu_power_symbolic": "n"}[name]
-    return load(f"def {name}({signature}):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n", name)
-
-
-def _returns_none(*args, **kwargs):
-    return None
-
-
-@pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("kind", ["released_stub", "returns_none", "not_a_function"])
-def test_stub_scores_zero(name, kind):
-    function = {"released_stub": _stub(name), "returns_none": _returns_none, "not_a_function": None}[kind]
-    verdict = grade(check_of(name), function)
-    assert verdict.score == 0, verdict.report()
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_undefined_name_scores_zero(name):
-    check = check_of(name)
-    verdict = check.judge([Outcome(error=f"{name} is not defined") for _ in check.calls])
-    assert verdict.score == 0
-    assert all(f"{name} is not defined" in part.message for part in verdict.parts)
-
-
 def _checks_beta(beta):
     if np.ndim(beta) or not np.isfinite(beta) or beta <= 0:
         raise ValueError("bad beta")
@@ -266,19 +187,8 @@ def test_constant_answers_earn_only_the_input_checks(name):
     assert verdict.score <= 0.35 * verdict.max_score, verdict.report()
 
 
-def test_checks_are_exactly_the_five_hidden_cells():
-    assert set(chk.CHECKS) == {f"{name}-hidden" for name in NAMES}
-    for grade_id, check in chk.CHECKS.items():
-        target, label = grade_id.split("-")
-        assert label == "hidden" and check.target == target
-        assert all(call.target == target for call in check.calls), grade_id
-        assert check.points == POINTS[target]
-        assert callable(getattr(chk, f"{target}_hidden"))
-
-
-def test_hidden_cell_function_reports_and_returns_the_score(capsys):
-    score = chk.logistic_density_hidden(solution_namespace()["logistic_density"])
-    assert score == 3 and "score: 3 / 3" in capsys.readouterr().out
+def test_the_notebook_gives_each_cell_its_points():
+    assert graded_points(ASSIGNMENT) == {**{f"{name}-hidden": POINTS[name] for name in NAMES}, **PROOFS}
 
 
 def test_power_points_keep_abs_beta_x_within_30_and_symbolic_calls_send_no_points():
@@ -291,19 +201,11 @@ def test_power_points_keep_abs_beta_x_within_30_and_symbolic_calls_send_no_point
 # --- tampering ------------------------------------------------------------------------------------
 
 
-class AlwaysEqual(np.ndarray):
-    def __eq__(self, other):
-        return True
-
-    def __ne__(self, other):
-        return False
-
-
 def test_a_disguised_wrong_layer_gains_nothing():
     honest = load(MISTAKES["smoothed_relu_layer"]["temperature_beta"], "smoothed_relu_layer")
     tampered = grade(check_of("smoothed_relu_layer"), lambda *a, **k: np.asarray(honest(*a, **k)).view(AlwaysEqual),
                      via_json=True)
-    assert tampered.score <= grade_mistake("smoothed_relu_layer", "temperature_beta").score, tampered.report()
+    assert tampered.score <= grade(check_of("smoothed_relu_layer"), honest, via_json=True).score, tampered.report()
 
 
 def test_a_sympy_object_that_lies_about_its_value_gains_nothing():
@@ -315,13 +217,9 @@ def test_a_sympy_object_that_lies_about_its_value_gains_nothing():
     assert tampered.score == 0, tampered.report()
 
 
-TAMPERING_CELL = dedent('''
-    import builtins
-    import numpy as np
-    import sympy as sp
+# --- the same, graded the way the grader does: in the real worker --------------------------------
 
-    np.allclose = np.array_equal = np.isclose = lambda *args, **kwargs: True
-    builtins.abs = lambda x: 0
+TAMPERING_CELL = TAMPERING_PREAMBLE + dedent('''
     sp.polylog = lambda *args: sp.Integer(0)
 
     def logistic_density(eps, beta=1.0):
@@ -342,29 +240,15 @@ TAMPERING_CELL = dedent('''
 ''')
 
 
-@pytest.fixture(scope="module")
-def out_of_process():
-    from autograder.grading import judge as judge_module
-
-    def run(cells, call_timeout=60.0):
-        return judge_module.judge(list(cells), chk.CHECKS, judge_module.Limits(call_timeout=call_timeout))
-
-    return run
+#: Grades cells as ``python -m autograder grade`` does, in the real worker.
+out_of_process = judged_in_worker(chk.CHECKS)
 
 
-def test_out_of_process_correct_code_gets_full_marks(out_of_process):
-    verdicts = out_of_process([next(iter(CORRECT[name].values())) for name in NAMES])
-    for grade_id, verdict in verdicts.items():
-        assert verdict.score == verdict.max_score, (grade_id, verdict.report())
+def test_out_of_process_tampering_gains_nothing():
+    assert_nothing_gained(out_of_process([TAMPERING_CELL]))
 
 
-def test_out_of_process_tampering_gains_nothing(out_of_process):
-    verdicts = out_of_process([TAMPERING_CELL])
-    for grade_id, verdict in verdicts.items():
-        assert verdict.score == 0, (grade_id, verdict.report())
-
-
-def test_out_of_process_a_student_cannot_replace_the_function_it_is_handed(out_of_process):
+def test_out_of_process_a_student_cannot_replace_the_function_it_is_handed():
     """The f handed to logistic_smoothing is the check's own; a student who rebinds names in
     its namespace or returns f's values from somewhere else still gets judged on the truth."""
     cell = dedent('''
@@ -378,84 +262,13 @@ def test_out_of_process_a_student_cannot_replace_the_function_it_is_handed(out_o
     assert verdict.score == 0, verdict.report()
 
 
-# --- the released notebook ---------------------------------------------------------------------
+# --- the released notebook ------------------------------------------------------------------------
 
 
-def test_released_notebook_is_up_to_date_and_gives_nothing_away(tmp_path):
-    import nbformat
-
-    from autograder import course
-    from autograder.release import release
-
-    def cells(path):
-        notebook = nbformat.read(path, 4)
-        return [(c.cell_type, c.source, json.dumps(c.metadata, sort_keys=True)) for c in notebook.cells]
-
-    (fresh,) = release([ASSIGNMENT], into=tmp_path)
-    committed = course.released_notebook(ASSIGNMENT)
-    assert cells(fresh) == cells(committed), f"exercises/ is stale: run `python -m autograder release {ASSIGNMENT}`"
-    text = committed.read_text()
+def test_released_notebook_gives_nothing_away():
+    text = course.released_notebook(ASSIGNMENT).read_text()
     for secret in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "autograder.checks", "polylog", "log1p", "np.abs(u)"):
         assert secret not in text, secret
-    notebook = nbformat.read(committed, 4)
-    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in notebook.cells]
-    for name in NAMES:
-        assert {name, f"{name}-visible", f"{name}-hidden"} <= set(ids)
-    assert len(set(c.id for c in notebook.cells)) == len(notebook.cells)
-    source = nbformat.read(course.source_notebook(ASSIGNMENT), 4)
-    points = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"].get("points")
-              for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")}
-    for grade_id, check in chk.CHECKS.items():
-        assert points[grade_id] == check.points
-    assert [points[p] for p in ("proof_gradient_w", "proof_h", "proof_vector_noise")] == [2, 2, 2]
-
-
-def _visible_cells() -> dict[str, str]:
-    import nbformat
-
-    from autograder import course
-
-    notebook = nbformat.read(course.released_notebook(ASSIGNMENT), 4)
-    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in notebook.cells
-            if c.metadata.get("nbgrader", {}).get("grade_id", "").endswith("-visible")}
-
-
-def _run_visible(name: str, overrides: dict[str, str]) -> None:
-    namespace: dict = {"np": np, "sp": sp}
-    for answer_name, source in {**reference_answers(ASSIGNMENT), **overrides}.items():
-        if answer_name in NAMES:
-            exec(compile(source, answer_name, "exec"), namespace)
-    exec(compile(_visible_cells()[f"{name}-visible"], f"{name}-visible", "exec"), namespace)
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_visible_tests_pass_on_the_reference(name):
-    _run_visible(name, {})
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_visible_tests_fail_on_the_stub(name):
-    stub = f"def {name}(*args, **kwargs):\n    raise NotImplementedError()\n"
-    with pytest.raises(NotImplementedError):
-        _run_visible(name, {name: stub})
-
-
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize("name, label, words", [
-    ("logistic_density", "sigmoid_product_loses_the_tail", "the tail was lost"),
-    ("logistic_density", "noise_scale_beta", "should be"),
-    ("logistic_density", "missing_factor_beta", "should be"),
-    ("logistic_smoothing", "ignores_kinks", "are the kinks used"),
-    ("smoothed_relu_layer", "temperature_beta", "check the temperature"),
-    ("smoothed_relu_layer", "l1_norm", "check the temperature"),
-    ("smoothed_relu_layer_backward", "without_the_h_term", "depends on w"),
-    ("smoothed_relu_layer_backward", "zero_row_not_caught", "must raise ValueError"),
-    ("smoothed_relu_power_symbolic", "n_minus_one_factorial", "E[ReLU(x - eps)^n]"),
-    ("smoothed_relu_power_symbolic", "unevaluated_integral", "give a closed form"),
-])
-def test_visible_tests_catch_the_commonest_mistakes(name, label, words):
-    with pytest.raises(AssertionError, match=re.escape(words)):
-        _run_visible(name, {name: MISTAKES[name][label]})
 
 
 # --- the chapter gives the exercise away only in small part ---------------------------------------
@@ -483,46 +296,11 @@ CHAPTER_ADAPTERS = dedent('''
 ''')
 
 
-def chapter_code() -> str:
-    """The chapter's code cells, in order, as jupytext reads them."""
-    import jupytext
-
-    notebook = jupytext.read(CHAPTER)
-    return "\n\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
-
-
 @pytest.mark.slow
 def test_copying_the_chapter_earns_at_most_a_quarter(capsys):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    namespace: dict = {"__name__": "chapter08"}
-    exec(compile(chapter_code(), str(CHAPTER), "exec"), namespace)
-    exec(CHAPTER_ADAPTERS, namespace)
+    namespace = chapter_namespace("ch08_softplus_expectation", CHAPTER_ADAPTERS)
     earned = {name: grade(check_of(name), namespace[name]).score for name in NAMES}
     total = sum(earned.values()) / sum(POINTS.values())
     with capsys.disabled():
         print(f"\nchapter 08 copied under the graded names: {earned}, {100 * total:.1f}% of the automatic points")
     assert total <= 0.25, earned
-
-
-# --- end to end: `python -m autograder grade` on a perfect and a blank notebook -------------------
-
-
-@pytest.mark.slow
-def test_grade_command_on_a_perfect_and_a_blank_notebook(tmp_path):
-    root = tmp_path / "class"
-    write_submission(root, "perfect", filled(ASSIGNMENT, reference_answers(ASSIGNMENT)), assignment=ASSIGNMENT)
-    write_submission(root, "blank", filled(ASSIGNMENT, {}), assignment=ASSIGNMENT)
-    out = tmp_path / "out"
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(root), "--out", str(out)],
-                         capture_output=True, text=True, timeout=900)
-    assert run.returncode == 0, run.stderr[-2000:]
-    grades = {row["student_id"]: row for row in read_rows(out / "grades.csv")}
-    cells: dict = {}
-    for row in read_rows(out / "cells.csv"):
-        cells.setdefault(row["student_id"], {})[row["grade_id"]] = float(row["score"] or 0)
-    full = sum(POINTS.values())
-    assert grades["perfect"]["status"].startswith("pending (manual") and float(grades["perfect"]["max_score"]) == full + 6
-    assert sum(score for grade_id, score in cells["perfect"].items() if not grade_id.startswith("proof")) == full
-    assert float(grades["blank"]["score"]) == 0

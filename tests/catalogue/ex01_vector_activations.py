@@ -706,3 +706,18 @@ ACTIONABLE_MESSAGES = [
     ("l2_normalize_jacobian_symbolic", "nested_list_not_matrix", "for n = 1 and 2", "expected a sympy.Matrix"),
     ("l2_normalize_jacobian_symbolic", "returns_normalized_vector", "for n = 3", "shape (3, 1), expected (3, 3)"),
 ]
+
+#: Mistakes that must fail only the parts about them: every failed part names one of the words.
+FAILS_ONLY = {
+    ("jacobian_fd", "perturbs_z_in_place_and_restores"): ("not even while f runs",),
+    ("jacobian_fd", "keeps_a_view_that_changes"): ("a view of its own argument",),
+    ("jacobian_fd", "integer_z_not_converted"): ("a list of integers",),
+    ("jacobian_fd", "assumes_f_returns_a_sized_array"): ("a single number",),
+    ("jacobian_fd", "ignores_eps"): ("at the step it is given",),
+    ("l2_normalize", "no_zero_check"): ("raises ValueError naming its index",),
+    ("l2_normalize", "error_without_index"): ("raises ValueError naming its index",),
+    ("l2_normalize", "assertion_instead_of_value_error"): ("raises ValueError naming its index",),
+    ("l2_normalize", "modifies_input"): ("leaves its input alone",),
+    ("l2_normalize_vjp", "forms_full_jacobian"): ("O(n) memory",),
+    ("l2_normalize_vjp", "modifies_gradient_in_place"): ("inputs untouched",),
+}

@@ -648,3 +648,11 @@ ACTIONABLE_MESSAGES = [
     ("ce_scaled_onehot_symbolic", "sums_to_k_slip", "k = 2 and 3", "expected 0.69314718055994"),
     ("ce_scaled_onehot_symbolic", "right_values_wrong_limit", "its limit", "the limit as lam -> oo is 1/1000"),
 ]
+
+#: Mistakes that must fail only the parts about them: every failed part names one of the words.
+FAILS_ONLY = {
+    ("cross_entropy", "accepts_negative_labels"): ("refuses negative labels",),
+    ("cross_entropy", "fractional_labels_truncated"): ("refuses fractional and nan labels",),
+    ("logistic_nll_grad", "naive_sigmoid_overflows"): ("without warnings", "emits no warning"),
+    ("ce_scaled_onehot_symbolic", "right_values_wrong_limit"): ("its limit",),
+}

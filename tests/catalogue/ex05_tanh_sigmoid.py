@@ -795,3 +795,14 @@ ACTIONABLE_MESSAGES = [
     ("sigmoid_derivative_polynomial", "symbol_named_sigma", "order 1, 2", "sympy.Symbol('s')"),
     ("sigmoid_derivative_polynomial", "returns_a_string", "order 1, 2", "expected a SymPy expression"),
 ]
+
+#: Mistakes that must keep the points of some part: partial credit is per property.
+KEEPS_PART = {
+    ("sigmoid", "naive_overflows"): "relative error <= 1e-12",
+    ("mlp_forward", "dict_lookup_raises_keyerror"): "sigmoid networks with L = 1, 2, 3, 4",
+    ("mlp_forward", "checks_only_where_used"): "tanh networks with L = 1, 2, 3, 4, 5",
+    ("sigmoid_net_to_tanh_net", "first_layer_rule_for_L1"): "L = 2: the first and the last layer",
+    ("sigmoid_net_to_tanh_net", "scales_inputs_in_place"): "L = 3, 4, 5: middle layers",
+    ("tanh_net_to_sigmoid_net", "doubles_inputs_in_place"): "L = 2, 3, 4, 5",
+    ("sigmoid_derivative_polynomial", "table_up_to_three"): "order 1, 2",
+}

@@ -553,6 +553,17 @@ EXPECTED_FAILED_PART = {
     ("dead_init_probability_symbolic", "endpoints_independent"): "x1 = x2",
 }
 
+#: Mistakes that must keep the points of some part: partial credit is per property.
+KEEPS_PART = {
+    ("two_layer_grads", "slope_one_at_zero"): "ReLU on random data",
+    ("two_layer_grads", "forward_pass_ignores_leak"): "ReLU on random data",
+    ("gradient_descent", "slope_one_at_zero"): "the ReLU trajectory",
+    ("gradient_descent", "mutates_inputs"): "the ReLU trajectory",
+    ("dead_units", "strict_less_than"): "random units",
+    ("dead_init_probability", "atan_of_the_ratio"): "data on one side",
+    ("dead_init_probability_symbolic", "atan_of_the_ratio"): "both endpoints positive",
+}
+
 #: (name, mistake, words of the failed part, words its message must contain)
 ACTIONABLE_MESSAGES = [
     ("two_layer_grads", "slope_one_at_zero", "phi'(0) = alpha", "is "),

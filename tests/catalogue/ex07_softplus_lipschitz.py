@@ -499,3 +499,14 @@ ACTIONABLE_MESSAGES = [
     ("continuation_gd", "no_label_check", "raise ValueError", "labels 0 and 1"),
     ("continuation_gd", "updates_w0_in_place", "never modifies its inputs", "modified the caller's arrays"),
 ]
+
+#: (name, mistake, words of the AssertionError the released notebook's visible test raises on it)
+VISIBLE_TESTS_CATCH = [
+    ("softplus_beta", "naive_formula", "should be"),
+    ("softplus_beta", "no_beta_check", "must raise ValueError"),
+    ("softplus_lipschitz_symbolic", "bound_one_not_one_quarter", "not the smallest"),
+    ("smooth_perceptron_lipschitz", "bound_one_not_one_quarter", "not the smallest"),
+    ("smooth_perceptron_lipschitz", "norm_not_squared", "too small"),
+    ("continuation_gd", "updates_w0_in_place", "modified w0"),
+    ("continuation_gd", "losses_only_after_steps", "steps + 1"),
+]

@@ -618,3 +618,17 @@ ACTIONABLE_MESSAGES = [
     ("smoothed_relu_power_symbolic", "unevaluated_integral", "n = 1 and 2", "unevaluated Integral"),
     ("smoothed_relu_power_symbolic", "float_pi", "n = 1 and 2", "25 digits are needed"),
 ]
+
+#: (name, mistake, words of the AssertionError the released notebook's visible test raises on it)
+VISIBLE_TESTS_CATCH = [
+    ("logistic_density", "sigmoid_product_loses_the_tail", "the tail was lost"),
+    ("logistic_density", "noise_scale_beta", "should be"),
+    ("logistic_density", "missing_factor_beta", "should be"),
+    ("logistic_smoothing", "ignores_kinks", "are the kinks used"),
+    ("smoothed_relu_layer", "temperature_beta", "check the temperature"),
+    ("smoothed_relu_layer", "l1_norm", "check the temperature"),
+    ("smoothed_relu_layer_backward", "without_the_h_term", "depends on w"),
+    ("smoothed_relu_layer_backward", "zero_row_not_caught", "must raise ValueError"),
+    ("smoothed_relu_power_symbolic", "n_minus_one_factorial", "E[ReLU(x - eps)^n]"),
+    ("smoothed_relu_power_symbolic", "unevaluated_integral", "give a closed form"),
+]

@@ -551,3 +551,20 @@ KEEPS_PART = {
     ("sup_error_relu", "grid_of_a_million_points"): "moderate slopes",
     ("sigmoid_net", "naive_exp_overflows"): "five random units",
 }
+
+#: (name, mistake, words of the failed part, words its message must contain)
+ACTIONABLE_MESSAGES = [
+    ("relu_sigmoid_approx", "budget_spent_four_times_over", "at most ceil(B / (4 eps)) units", "but the budget is"),
+    ("relu_sigmoid_approx", "uncentred_staircase", "uniform error at most eps", "the uniform error reaches"),
+    ("sup_error_relu", "grid_of_a_million_points", "peaks of width about 1e-7 B", "did not look"),
+]
+
+#: (name, mistake, words of the AssertionError the released notebook's visible test raises on it)
+VISIBLE_TESTS_CATCH = [
+    ("sigmoid_net", "naive_exp_overflows", "compute the sigmoid without overflow"),
+    ("sup_error_relu", "grid_of_a_million_points", "the error peaks at the kink"),
+    ("relu_sigmoid_approx", "uncentred_staircase", "the error reaches"),
+    ("relu_sigmoid_approx", "budget_spent_four_times_over", "but the budget is"),
+    ("relu_net_to_sigmoid_net", "ignores_the_bias", "the error reaches"),
+    ("staircase_limit_error_symbolic", "log2_over_C", "above relu at x = 0"),
+]

@@ -792,3 +792,21 @@ ACTIONABLE_MESSAGES = [
     ("gradient_descent", "symmetry_broken_with_noise", "tanh hidden layer", "must stay identical"),
     ("gradient_descent", "replaces_entries_of_the_callers_lists", "never modifies", "arrays or lists in place"),
 ]
+
+#: (name, mistake, words of the AssertionError the released notebook's visible test raises on it)
+VISIBLE_TESTS_CATCH = [
+    ("forward", "bias_after_activation", "the bias is added after multiplying by W"),
+    ("forward", "names_case_insensitive_no_length_check", "must raise ValueError"),
+    ("activation_vjp", "log_softmax_J_not_JT", "J^T g, not J g"),
+    ("activation_vjp", "softmax_treated_elementwise", "softmax: got"),
+    ("activation_vjp", "relu_slope_one_at_zero", "relu'(0) = 0"),
+    ("backward", "softmax_as_diag_fprime", "central differences give"),
+    ("backward", "log_softmax_J_not_JT", "central differences give"),
+    ("numerical_gradient", "analytic_gradient", "not the gradient"),
+    ("numerical_gradient", "forward_differences", "not the gradient"),
+    ("numerical_gradient", "perturbs_in_place_and_undoes_by_arithmetic", "changed Ws or bs"),
+    ("gradient_descent", "losses_missing_the_last", "steps + 1 = 51"),
+    ("gradient_descent", "updates_the_callers_arrays", "modified the caller's arrays"),
+    ("gradient_descent", "replaces_entries_of_the_callers_lists", "replaced entries of the caller's lists"),
+    ("gradient_descent", "symmetry_broken_with_noise", "must stay identical"),
+]

@@ -731,3 +731,15 @@ ACTIONABLE_MESSAGES = [
     ("conv2d", "scipy_valid_swaps", "raises ValueError", "p > H and q > W"),
     ("cross_correlation_symbolic", "symbol_named_x", "equal widths", "use only symbols named t, a, b, c"),
 ]
+
+#: (name, mistake, words of the AssertionError the released notebook's visible test raises on it)
+VISIBLE_TESTS_CATCH = [
+    ("conv1d", "kernel_not_flipped", "did you flip the kernel"),
+    ("conv1d", "numpy_same_with_longer_kernel", '"same" always has n entries'),
+    ("conv1d", "same_starts_at_m_over_2", "for even m = 4"),
+    ("corr1d", "convolution_not_correlation", "c[i] = sum_j"),
+    ("conv1d_adjoint", "mode_not_swapped", "C^T y must have n = 8 entries"),
+    ("conv_matrix", "float_n_accepted", "n = 2.5"),
+    ("conv2d", "correlation_not_convolution", "flip the kernel in both axes"),
+    ("cross_correlation_symbolic", "convolution_not_correlation", "numerical integration gives"),
+]
