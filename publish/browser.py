@@ -7,6 +7,7 @@ does not go to the site itself, recording it.
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import http.server
@@ -32,23 +33,35 @@ def chromium_path() -> str:
     return path
 
 
+@functools.cache
+def _playwright():
+    """The process's one Playwright driver, started on first use and stopped at exit.
+
+    Playwright's sync API runs an event loop in the calling thread; a second
+    ``sync_playwright()`` started while one is open (two session fixtures, or a test that
+    prints a PDF while another fixture's browser is open) fails with "using Playwright Sync
+    API inside the asyncio loop". One driver serves every browser the process launches."""
+    from playwright.sync_api import sync_playwright
+
+    driver = sync_playwright().start()
+    atexit.register(driver.stop)
+    return driver
+
+
 @contextlib.contextmanager
 def chromium(user_data_dir: Path, *, scrollbars: bool = False):
     """A headless Chromium with a fresh profile in ``user_data_dir``: yields the browser context.
     ``scrollbars`` shows them as Chrome and Edge on Windows and Linux do (headless hides them)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(user_data_dir), executable_path=chromium_path(), headless=True, args=FLAGS,
-            accept_downloads=True, viewport={"width": 1280, "height": 900},
-            ignore_default_args=["--hide-scrollbars"] if scrollbars else None,
-        )
-        context.set_default_timeout(120_000)  # a busy machine (a test suite on 2 cores) loads pages slowly
-        try:
-            yield context
-        finally:
-            context.close()
+    context = _playwright().chromium.launch_persistent_context(
+        str(user_data_dir), executable_path=chromium_path(), headless=True, args=FLAGS,
+        accept_downloads=True, viewport={"width": 1280, "height": 900},
+        ignore_default_args=["--hide-scrollbars"] if scrollbars else None,
+    )
+    context.set_default_timeout(120_000)  # a busy machine (a test suite on 2 cores) loads pages slowly
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 def offline(context, allowed_prefixes: tuple[str, ...]) -> list[str]:
