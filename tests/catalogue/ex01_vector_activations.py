@@ -1,25 +1,14 @@
-"""Student implementations for ``ex01_vector_activations``, as source strings, right and wrong.
-
-``CORRECT[name][label]`` is a complete cell that defines ``name`` and must earn full marks on
-the hidden check of ``name``; every entry is written differently from the reference solution.
-``MISTAKES[name][label]`` is a complete cell with a typical mistake that must lose points.
-
-Each source is self-contained (it imports what it uses and keeps its helpers inside the
-function), so it can be ``exec``-ed in a fresh namespace or pasted into a notebook cell
-without clobbering the student's other functions.
+"""Student implementations for ``ex01_vector_activations``,
+right and wrong, as source strings (the conventions: :mod:`tests.catalogue`).
 """
 from __future__ import annotations
 
-from textwrap import dedent
-
-
-def _src(text: str) -> str:
-    return dedent(text).lstrip("\n")
+from tests.catalogue import source
 
 
 CORRECT: dict[str, dict[str, str]] = {
     "jacobian_fd": {
-        "basis_rows_of_eye": _src('''
+        "basis_rows_of_eye": source('''
             import numpy as np
 
             def jacobian_fd(f, z, eps=1e-5):
@@ -29,7 +18,7 @@ CORRECT: dict[str, dict[str, str]] = {
                            for e in steps]
                 return np.column_stack(columns) / (2 * eps)
         '''),
-        "preallocate_after_probing_m": _src('''
+        "preallocate_after_probing_m": source('''
             import numpy as np
 
             def jacobian_fd(f, z, eps=1e-5):
@@ -46,7 +35,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     jac[:, j] = (f_up - f_down) / (2 * eps)
                 return jac
         '''),
-        "rows_then_transpose": _src('''
+        "rows_then_transpose": source('''
             import numpy as np
 
             def jacobian_fd(f, z, eps=1e-5):
@@ -61,7 +50,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     rows.append(np.reshape(difference, -1) / (2.0 * eps))
                 return np.ascontiguousarray(np.array(rows).T)
         '''),
-        "one_perturbed_copy_reused_after_copying_outputs": _src('''
+        "one_perturbed_copy_reused_after_copying_outputs": source('''
             import numpy as np
 
             def jacobian_fd(f, z, eps=1e-5):
@@ -79,7 +68,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "l2_normalize": {
-        "hypot_reduce": _src('''
+        "hypot_reduce": source('''
             import numpy as np
 
             def l2_normalize(z, axis=-1):
@@ -91,7 +80,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     raise ValueError(f"zero vector at index {index}: it has no direction")
                 return z / norm
         '''),
-        "rows_with_math_hypot": _src('''
+        "rows_with_math_hypot": source('''
             import math
             import numpy as np
 
@@ -105,7 +94,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     out[index] = moved[index] / length
                 return np.moveaxis(out, -1, axis)
         '''),
-        "power_of_two_scaling": _src('''
+        "power_of_two_scaling": source('''
             import numpy as np
 
             def l2_normalize(z, axis=-1):
@@ -119,7 +108,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 scaled = np.ldexp(z, -exponent)  # exact: a power of two
                 return scaled / np.sqrt(np.sum(np.square(scaled), axis=axis, keepdims=True))
         '''),
-        "divide_by_max_then_norm": _src('''
+        "divide_by_max_then_norm": source('''
             import numpy as np
 
             def l2_normalize(z, axis=-1):
@@ -133,7 +122,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "l2_normalize_jacobian": {
-        "scaled_projection": _src('''
+        "scaled_projection": source('''
             import numpy as np
 
             def l2_normalize_jacobian(z):
@@ -142,7 +131,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 y = z / r
                 return (np.identity(len(z)) - y[:, None] * y[None, :]) / r
         '''),
-        "rows_are_vjps_of_basis_vectors": _src('''
+        "rows_are_vjps_of_basis_vectors": source('''
             import numpy as np
 
             def l2_normalize_jacobian(z):
@@ -152,7 +141,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 basis = np.eye(z.size)
                 return (basis - np.outer(basis @ y, y)) / r
         '''),
-        "einsum_delta_minus_outer": _src('''
+        "einsum_delta_minus_outer": source('''
             import numpy as np
 
             def l2_normalize_jacobian(z):
@@ -163,7 +152,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "l2_normalize_vjp": {
-        "symmetric_jacobian_times_g": _src('''
+        "symmetric_jacobian_times_g": source('''
             import numpy as np
 
             def l2_normalize_vjp(z, g):
@@ -173,7 +162,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 y = z / r
                 return g / r - y * (np.einsum("...i,...i->...", g, y)[..., None] / r)
         '''),
-        "project_out_z": _src('''
+        "project_out_z": source('''
             import numpy as np
 
             def l2_normalize_vjp(z, g):
@@ -183,7 +172,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 along = np.sum(z * g, axis=-1, keepdims=True) / r2
                 return (g - along * z) / np.sqrt(r2)
         '''),
-        "loop_over_rows": _src('''
+        "loop_over_rows": source('''
             import numpy as np
 
             def l2_normalize_vjp(z, g):
@@ -199,7 +188,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "l2_normalize_jacobian_symbolic": {
-        "closed_form": _src('''
+        "closed_form": source('''
             import sympy as sp
 
             def l2_normalize_jacobian_symbolic(n):
@@ -208,14 +197,14 @@ CORRECT: dict[str, dict[str, str]] = {
                 y = z / r
                 return (sp.eye(n) - y * y.T) / r
         '''),
-        "matrix_norm_of_real_symbols": _src('''
+        "matrix_norm_of_real_symbols": source('''
             import sympy as sp
 
             def l2_normalize_jacobian_symbolic(n):
                 z = sp.Matrix(sp.symbols(f"z0:{n}", real=True))
                 return (z / z.norm()).jacobian(z)
         '''),
-        "entry_by_entry_diff": _src('''
+        "entry_by_entry_diff": source('''
             import sympy as sp
 
             def l2_normalize_jacobian_symbolic(n):
@@ -228,7 +217,7 @@ CORRECT: dict[str, dict[str, str]] = {
 
 MISTAKES: dict[str, dict[str, str]] = {
     "jacobian_fd": {
-        "forward_differences": _src('''
+        "forward_differences": source('''
             import numpy as np
 
             def jacobian_fd(f, z, eps=1e-5):
@@ -241,7 +230,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     columns.append((np.array(f(z + step), dtype=float).reshape(-1) - base) / eps)
                 return np.column_stack(columns)
         '''),
-        "perturbs_z_in_place_and_restores": _src('''
+        "perturbs_z_in_place_and_restores": source('''
             import numpy as np
 
             def jacobian_fd(f, z, eps=1e-5):
@@ -256,7 +245,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     columns.append((plus - minus) / (2 * eps))
                 return np.column_stack(columns)
         '''),
-        "keeps_a_view_that_changes": _src('''
+        "keeps_a_view_that_changes": source('''
             import numpy as np
 
             def jacobian_fd(f, z, eps=1e-5):
@@ -271,7 +260,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     columns.append(np.reshape(plus - minus, -1) / (2 * eps))
                 return np.column_stack(columns)
         '''),
-        "transposed": _src('''
+        "transposed": source('''
             import numpy as np
 
             def jacobian_fd(f, z, eps=1e-5):
@@ -281,7 +270,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     rows.append((np.ravel(np.array(f(z + e), dtype=float)) - np.ravel(np.array(f(z - e), dtype=float))) / (2 * eps))
                 return np.array(rows)  # n-by-m: row j holds the derivatives along z_j
         '''),
-        "integer_z_not_converted": _src('''
+        "integer_z_not_converted": source('''
             import numpy as np
 
             def jacobian_fd(f, z, eps=1e-5):
@@ -294,7 +283,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     columns.append((np.ravel(np.array(f(plus), dtype=float)) - np.ravel(np.array(f(minus), dtype=float))) / (2 * eps))
                 return np.column_stack(columns)
         '''),
-        "assumes_f_returns_a_sized_array": _src('''
+        "assumes_f_returns_a_sized_array": source('''
             import numpy as np
 
             def jacobian_fd(f, z, eps=1e-5):
@@ -307,7 +296,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     jac[:, j] = (np.array(f(z + step), dtype=float) - np.array(f(z - step), dtype=float)) / (2 * eps)
                 return jac
         '''),
-        "square_jacobian_assumed": _src('''
+        "square_jacobian_assumed": source('''
             import numpy as np
 
             def jacobian_fd(f, z, eps=1e-5):
@@ -319,7 +308,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     jac[:, j] = (np.ravel(np.array(f(z + step), dtype=float)) - np.ravel(np.array(f(z - step), dtype=float))) / (2 * eps)
                 return jac
         '''),
-        "ignores_eps": _src('''
+        "ignores_eps": source('''
             import numpy as np
 
             def jacobian_fd(f, z, eps=1e-5):
@@ -330,7 +319,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     columns.append((np.ravel(np.array(f(z + e), dtype=float)) - np.ravel(np.array(f(z - e), dtype=float))) / (2 * h))
                 return np.column_stack(columns)
         '''),
-        "divides_by_eps_not_two_eps": _src('''
+        "divides_by_eps_not_two_eps": source('''
             import numpy as np
 
             def jacobian_fd(f, z, eps=1e-5):
@@ -342,7 +331,7 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "l2_normalize": {
-        "naive_norm_overflows": _src('''
+        "naive_norm_overflows": source('''
             import numpy as np
 
             def l2_normalize(z, axis=-1):
@@ -352,7 +341,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     raise ValueError(f"zero row {tuple(np.argwhere(np.squeeze(norm, axis=axis) == 0)[0])}")
                 return z / norm
         '''),
-        "linalg_norm_overflows": _src('''
+        "linalg_norm_overflows": source('''
             import numpy as np
 
             def l2_normalize(z, axis=-1):
@@ -363,7 +352,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     raise ValueError(f"zero vector at {tuple(int(i) for i in zero[0]) if len(zero) else ()}")
                 return z / norm
         '''),
-        "no_zero_check": _src('''
+        "no_zero_check": source('''
             import numpy as np
 
             def l2_normalize(z, axis=-1):
@@ -372,7 +361,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 scaled = z / scale
                 return scaled / np.sqrt(np.sum(scaled**2, axis=axis, keepdims=True))
         '''),
-        "error_without_index": _src('''
+        "error_without_index": source('''
             import numpy as np
 
             def l2_normalize(z, axis=-1):
@@ -383,7 +372,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 scaled = z / scale
                 return scaled / np.sqrt(np.sum(scaled**2, axis=axis, keepdims=True))
         '''),
-        "assertion_instead_of_value_error": _src('''
+        "assertion_instead_of_value_error": source('''
             import numpy as np
 
             def l2_normalize(z, axis=-1):
@@ -393,7 +382,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 scaled = z / scale
                 return scaled / np.sqrt(np.sum(scaled**2, axis=axis, keepdims=True))
         '''),
-        "ignores_axis": _src('''
+        "ignores_axis": source('''
             import numpy as np
 
             def l2_normalize(z, axis=-1):
@@ -404,7 +393,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 scaled = z / scale
                 return scaled / np.sqrt(np.sum(scaled**2, axis=-1, keepdims=True))
         '''),
-        "max_norm_not_l2": _src('''
+        "max_norm_not_l2": source('''
             import numpy as np
 
             def l2_normalize(z, axis=-1):
@@ -414,7 +403,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     raise ValueError(f"row {tuple(np.argwhere(np.squeeze(scale, axis=axis) == 0)[0])} is zero")
                 return z / scale
         '''),
-        "sum_without_keepdims": _src('''
+        "sum_without_keepdims": source('''
             import numpy as np
 
             def l2_normalize(z, axis=-1):
@@ -425,7 +414,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 scaled = z / scale
                 return scaled / np.sqrt(np.sum(scaled**2, axis=axis))
         '''),
-        "modifies_input": _src('''
+        "modifies_input": source('''
             import numpy as np
 
             def l2_normalize(z, axis=-1):
@@ -437,7 +426,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 z /= np.sqrt(np.sum(z**2, axis=axis, keepdims=True))
                 return z
         '''),
-        "float32": _src('''
+        "float32": source('''
             import numpy as np
 
             def l2_normalize(z, axis=-1):
@@ -450,7 +439,7 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "l2_normalize_jacobian": {
-        "forgets_one_over_norm": _src('''
+        "forgets_one_over_norm": source('''
             import numpy as np
 
             def l2_normalize_jacobian(z):
@@ -458,7 +447,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = z / np.linalg.norm(z)
                 return np.eye(z.size) - np.outer(y, y)
         '''),
-        "sign_error": _src('''
+        "sign_error": source('''
             import numpy as np
 
             def l2_normalize_jacobian(z):
@@ -467,7 +456,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = z / r
                 return (np.eye(z.size) + np.outer(y, y)) / r
         '''),
-        "divides_by_norm_squared": _src('''
+        "divides_by_norm_squared": source('''
             import numpy as np
 
             def l2_normalize_jacobian(z):
@@ -476,7 +465,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = z / r
                 return (np.eye(z.size) - np.outer(y, y)) / r**2
         '''),
-        "outer_of_z_not_y": _src('''
+        "outer_of_z_not_y": source('''
             import numpy as np
 
             def l2_normalize_jacobian(z):
@@ -484,7 +473,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 r = np.linalg.norm(z)
                 return (np.eye(z.size) - np.outer(z, z)) / r
         '''),
-        "forgets_identity": _src('''
+        "forgets_identity": source('''
             import numpy as np
 
             def l2_normalize_jacobian(z):
@@ -493,7 +482,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = z / r
                 return -np.outer(y, y) / r
         '''),
-        "elementwise_square_not_outer": _src('''
+        "elementwise_square_not_outer": source('''
             import numpy as np
 
             def l2_normalize_jacobian(z):
@@ -502,7 +491,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = z / r
                 return np.diag(1 - y * y) / r
         '''),
-        "requires_ndarray": _src('''
+        "requires_ndarray": source('''
             import numpy as np
 
             def l2_normalize_jacobian(z):
@@ -512,7 +501,7 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "l2_normalize_vjp": {
-        "forms_full_jacobian": _src('''
+        "forms_full_jacobian": source('''
             import numpy as np
 
             def l2_normalize_vjp(z, g):
@@ -524,7 +513,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 J = (np.eye(n) - y[..., :, None] * y[..., None, :]) / r[..., None]
                 return np.einsum("...ij,...i->...j", J, g)
         '''),
-        "forgets_one_over_norm": _src('''
+        "forgets_one_over_norm": source('''
             import numpy as np
 
             def l2_normalize_vjp(z, g):
@@ -533,7 +522,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = z / np.linalg.norm(z, axis=-1, keepdims=True)
                 return g - y * np.sum(g * y, axis=-1, keepdims=True)
         '''),
-        "sum_without_keepdims": _src('''
+        "sum_without_keepdims": source('''
             import numpy as np
 
             def l2_normalize_vjp(z, g):
@@ -543,7 +532,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = z / r
                 return (g - y * np.sum(g * y, axis=-1)) / r
         '''),
-        "sums_over_whole_batch": _src('''
+        "sums_over_whole_batch": source('''
             import numpy as np
 
             def l2_normalize_vjp(z, g):
@@ -553,7 +542,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = z / r
                 return (g - y * np.sum(g * y)) / r
         '''),
-        "one_norm_for_the_whole_batch": _src('''
+        "one_norm_for_the_whole_batch": source('''
             import numpy as np
 
             def l2_normalize_vjp(z, g):
@@ -563,7 +552,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = z / r
                 return (g - y * np.sum(g * y, axis=-1, keepdims=True)) / r
         '''),
-        "sign_error": _src('''
+        "sign_error": source('''
             import numpy as np
 
             def l2_normalize_vjp(z, g):
@@ -573,7 +562,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = z / r
                 return (g + y * np.sum(g * y, axis=-1, keepdims=True)) / r
         '''),
-        "modifies_gradient_in_place": _src('''
+        "modifies_gradient_in_place": source('''
             import numpy as np
 
             def l2_normalize_vjp(z, g):
@@ -587,28 +576,28 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "l2_normalize_jacobian_symbolic": {
-        "symbols_one_based": _src('''
+        "symbols_one_based": source('''
             import sympy as sp
 
             def l2_normalize_jacobian_symbolic(n):
                 z = sp.Matrix(sp.symbols(f"z1:{n + 1}"))
                 return (z / z.norm()).jacobian(z)
         '''),
-        "returns_normalized_vector": _src('''
+        "returns_normalized_vector": source('''
             import sympy as sp
 
             def l2_normalize_jacobian_symbolic(n):
                 z = sp.Matrix(sp.symbols(f"z0:{n}"))
                 return z / sp.sqrt(sum(v**2 for v in z))
         '''),
-        "divides_by_squared_norm": _src('''
+        "divides_by_squared_norm": source('''
             import sympy as sp
 
             def l2_normalize_jacobian_symbolic(n):
                 z = sp.Matrix(sp.symbols(f"z0:{n}"))
                 return (z / sum(v**2 for v in z)).jacobian(z)
         '''),
-        "forgets_identity": _src('''
+        "forgets_identity": source('''
             import sympy as sp
 
             def l2_normalize_jacobian_symbolic(n):
@@ -616,14 +605,14 @@ MISTAKES: dict[str, dict[str, str]] = {
                 r = sp.sqrt(sum(v**2 for v in z))
                 return -(z / r) * (z / r).T / r
         '''),
-        "l1_norm": _src('''
+        "l1_norm": source('''
             import sympy as sp
 
             def l2_normalize_jacobian_symbolic(n):
                 z = sp.Matrix(sp.symbols(f"z0:{n}", positive=True))
                 return (z / sum(z)).jacobian(z)
         '''),
-        "matrix_norm_of_complex_symbols": _src('''
+        "matrix_norm_of_complex_symbols": source('''
             import sympy as sp
 
             def l2_normalize_jacobian_symbolic(n):
@@ -632,7 +621,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 z = sp.Matrix(sp.symbols(f"z0:{n}"))
                 return (z / z.norm()).jacobian(z)
         '''),
-        "nested_list_not_matrix": _src('''
+        "nested_list_not_matrix": source('''
             import sympy as sp
 
             def l2_normalize_jacobian_symbolic(n):

@@ -1,25 +1,14 @@
-"""Student implementations for ``ex02_softmax``, as source strings, right and wrong.
-
-``CORRECT[name][label]`` is a complete cell that defines ``name`` and must earn full marks on
-the hidden check of ``name``; every entry is written differently from the reference solution.
-``MISTAKES[name][label]`` is a complete cell with a typical mistake that must lose points.
-
-Each source is self-contained (it imports what it uses and keeps its helpers inside the
-function), so it can be ``exec``-ed in a fresh namespace or pasted into a notebook cell
-without clobbering the student's other functions.
+"""Student implementations for ``ex02_softmax``,
+right and wrong, as source strings (the conventions: :mod:`tests.catalogue`).
 """
 from __future__ import annotations
 
-from textwrap import dedent
-
-
-def _src(text: str) -> str:
-    return dedent(text).lstrip("\n")
+from tests.catalogue import source
 
 
 CORRECT: dict[str, dict[str, str]] = {
     "softmax": {
-        "shift_by_max": _src('''
+        "shift_by_max": source('''
             import numpy as np
 
             def softmax(z, axis=-1):
@@ -29,7 +18,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 e /= np.sum(e, axis=axis, keepdims=True)
                 return e
         '''),
-        "via_logsumexp": _src('''
+        "via_logsumexp": source('''
             import numpy as np
 
             def softmax(z, axis=-1):
@@ -38,7 +27,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 log_norm = np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
                 return np.exp(shifted - log_norm)
         '''),
-        "via_moveaxis": _src('''
+        "via_moveaxis": source('''
             import numpy as np
 
             def softmax(z, axis=-1):
@@ -46,7 +35,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 e = np.exp(last - last.max(axis=-1)[..., None])
                 return np.moveaxis(e / e.sum(axis=-1)[..., None], -1, axis)
         '''),
-        "via_apply_along_axis": _src('''
+        "via_apply_along_axis": source('''
             import numpy as np
 
             def softmax(z, axis=-1):
@@ -56,7 +45,7 @@ CORRECT: dict[str, dict[str, str]] = {
 
                 return np.apply_along_axis(one_row, axis, np.asarray(z, dtype=np.float64))
         '''),
-        "expand_dims_instead_of_keepdims": _src('''
+        "expand_dims_instead_of_keepdims": source('''
             import numpy as np
 
             def softmax(z, axis=-1):
@@ -66,7 +55,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
         # exp(z - logsumexp(z)) rounds logsumexp at the magnitude of z (an error of about 1e-11
         # at |z| = 1e5): within the revised contract's 1e-9 there, and exact to 1e-12 for |z| <= 50.
-        "exp_of_z_minus_logsumexp": _src('''
+        "exp_of_z_minus_logsumexp": source('''
             import numpy as np
 
             def softmax(z, axis=-1):
@@ -75,7 +64,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 logsumexp = m + np.log(np.exp(z - m).sum(axis=axis, keepdims=True))
                 return np.exp(z - logsumexp)
         '''),
-        "scipy_logsumexp": _src('''
+        "scipy_logsumexp": source('''
             import numpy as np
             from scipy.special import logsumexp
 
@@ -83,7 +72,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 z = np.asarray(z, dtype=np.float64)
                 return np.exp(z - logsumexp(z, axis=axis, keepdims=True))
         '''),
-        "scipy_special": _src('''
+        "scipy_special": source('''
             from scipy.special import softmax as _scipy_softmax
 
             def softmax(z, axis=-1):
@@ -91,7 +80,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "log_softmax": {
-        "subtract_logsumexp": _src('''
+        "subtract_logsumexp": source('''
             import numpy as np
 
             def log_softmax(z, axis=-1):
@@ -100,14 +89,14 @@ CORRECT: dict[str, dict[str, str]] = {
                 logsumexp = m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
                 return z - logsumexp
         '''),
-        "via_logaddexp_reduce": _src('''
+        "via_logaddexp_reduce": source('''
             import numpy as np
 
             def log_softmax(z, axis=-1):
                 z = np.asarray(z, dtype=np.float64)
                 return z - np.logaddexp.reduce(z, axis=axis, keepdims=True)
         '''),
-        "via_moveaxis": _src('''
+        "via_moveaxis": source('''
             import numpy as np
 
             def log_softmax(z, axis=-1):
@@ -116,7 +105,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 out = shifted - np.log(np.exp(shifted).sum(axis=-1))[..., None]
                 return np.moveaxis(out, -1, axis)
         '''),
-        "scipy_special": _src('''
+        "scipy_special": source('''
             from scipy.special import log_softmax as _scipy_log_softmax
 
             def log_softmax(z, axis=-1):
@@ -124,7 +113,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "softmax_jacobian": {
-        "broadcast_eye": _src('''
+        "broadcast_eye": source('''
             import numpy as np
 
             def softmax_jacobian(z):
@@ -133,7 +122,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 y = e / e.sum()
                 return y[:, None] * (np.eye(len(y)) - y[None, :])
         '''),
-        "einsum": _src('''
+        "einsum": source('''
             import numpy as np
 
             def softmax_jacobian(z):
@@ -142,7 +131,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 y = e / e.sum()
                 return np.einsum("i,ij->ij", y, np.eye(y.size)) - np.einsum("i,j->ij", y, y)
         '''),
-        "fill_diagonal": _src('''
+        "fill_diagonal": source('''
             import numpy as np
 
             def softmax_jacobian(z):
@@ -153,7 +142,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 jacobian[np.diag_indices_from(jacobian)] += y
                 return jacobian
         '''),
-        "rows_are_vjps_of_basis_vectors": _src('''
+        "rows_are_vjps_of_basis_vectors": source('''
             import numpy as np
 
             def softmax_jacobian(z):
@@ -166,7 +155,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "softmax_vjp": {
-        "expanded": _src('''
+        "expanded": source('''
             import numpy as np
 
             def softmax_vjp(z, g):
@@ -176,7 +165,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 y = e / e.sum(axis=-1, keepdims=True)
                 return y * g - y * np.sum(y * g, axis=-1, keepdims=True)
         '''),
-        "einsum": _src('''
+        "einsum": source('''
             import numpy as np
 
             def softmax_vjp(z, g):
@@ -187,7 +176,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 dot = np.einsum("...i,...i->...", y, g)
                 return y * (g - dot[..., None])
         '''),
-        "batched_matmul": _src('''
+        "batched_matmul": source('''
             import numpy as np
 
             def softmax_vjp(z, g):
@@ -200,7 +189,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "softmax_jacobian_symbolic": {
-        "matrix_jacobian": _src('''
+        "matrix_jacobian": source('''
             import sympy as sp
 
             def softmax_jacobian_symbolic(n):
@@ -208,7 +197,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 total = sum(sp.exp(v) for v in z)
                 return sp.Matrix([sp.exp(v) / total for v in z]).jacobian(z)
         '''),
-        "kronecker_double_loop": _src('''
+        "kronecker_double_loop": source('''
             import sympy as sp
 
             def softmax_jacobian_symbolic(n):
@@ -217,7 +206,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 y = [sp.exp(v) / total for v in z]
                 return sp.Matrix(n, n, lambda i, j: y[i] * (sp.KroneckerDelta(i, j) - y[j]))
         '''),
-        "real_symbols_jacobian": _src('''
+        "real_symbols_jacobian": source('''
             import sympy as sp
 
             def softmax_jacobian_symbolic(n):
@@ -225,7 +214,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 total = sum(sp.exp(v) for v in z)
                 return sp.Matrix([sp.exp(v) / total for v in z]).jacobian(z)
         '''),
-        "real_symbols_closed_form": _src('''
+        "real_symbols_closed_form": source('''
             import sympy as sp
 
             def softmax_jacobian_symbolic(n):
@@ -241,14 +230,14 @@ CORRECT: dict[str, dict[str, str]] = {
 
 MISTAKES: dict[str, dict[str, str]] = {
     "softmax": {
-        "no_shift_overflows": _src('''
+        "no_shift_overflows": source('''
             import numpy as np
 
             def softmax(z, axis=-1):
                 e = np.exp(np.asarray(z, dtype=np.float64))
                 return e / e.sum(axis=axis, keepdims=True)
         '''),
-        "sums_over_axis_0": _src('''
+        "sums_over_axis_0": source('''
             import numpy as np
 
             def softmax(z, axis=-1):
@@ -256,7 +245,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 e = np.exp(z - z.max(axis=axis, keepdims=True))
                 return e / e.sum(axis=0, keepdims=True)
         '''),
-        "sum_without_keepdims": _src('''
+        "sum_without_keepdims": source('''
             import numpy as np
 
             def softmax(z, axis=-1):
@@ -264,7 +253,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 e = np.exp(z - z.max(axis=axis, keepdims=True))
                 return e / e.sum(axis=axis)
         '''),
-        "ignores_axis": _src('''
+        "ignores_axis": source('''
             import numpy as np
 
             def softmax(z, axis=-1):
@@ -272,7 +261,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 e = np.exp(z - z.max(axis=-1, keepdims=True))
                 return e / e.sum(axis=-1, keepdims=True)
         '''),
-        "modifies_input": _src('''
+        "modifies_input": source('''
             import numpy as np
 
             def softmax(z, axis=-1):
@@ -281,7 +270,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 e = np.exp(z)
                 return e / e.sum(axis=axis, keepdims=True)
         '''),
-        "subtracts_mean": _src('''
+        "subtracts_mean": source('''
             import numpy as np
 
             def softmax(z, axis=-1):
@@ -289,7 +278,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 e = np.exp(z - z.mean(axis=axis, keepdims=True))
                 return e / e.sum(axis=axis, keepdims=True)
         '''),
-        "subtracts_min": _src('''
+        "subtracts_min": source('''
             import numpy as np
 
             def softmax(z, axis=-1):
@@ -297,7 +286,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 e = np.exp(z - z.min(axis=axis, keepdims=True))
                 return e / e.sum(axis=axis, keepdims=True)
         '''),
-        "global_max": _src('''
+        "global_max": source('''
             import numpy as np
 
             def softmax(z, axis=-1):
@@ -305,14 +294,14 @@ MISTAKES: dict[str, dict[str, str]] = {
                 e = np.exp(z - z.max())  # one max for the whole batch, not one per row
                 return e / e.sum(axis=axis, keepdims=True)
         '''),
-        "clips_instead_of_shifting": _src('''
+        "clips_instead_of_shifting": source('''
             import numpy as np
 
             def softmax(z, axis=-1):
                 e = np.exp(np.clip(np.asarray(z, dtype=np.float64), -700, 700))
                 return e / e.sum(axis=axis, keepdims=True)
         '''),
-        "returns_list": _src('''
+        "returns_list": source('''
             import numpy as np
 
             def softmax(z, axis=-1):
@@ -320,7 +309,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 e = np.exp(z - z.max(axis=axis, keepdims=True))
                 return (e / e.sum(axis=axis, keepdims=True)).tolist()
         '''),
-        "float32": _src('''
+        "float32": source('''
             import numpy as np
 
             def softmax(z, axis=-1):
@@ -328,7 +317,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 e = np.exp(z - z.max(axis=axis, keepdims=True))
                 return e / e.sum(axis=axis, keepdims=True)
         '''),
-        "int_input_gives_int_output": _src('''
+        "int_input_gives_int_output": source('''
             import numpy as np
 
             def softmax(z, axis=-1):
@@ -340,7 +329,7 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "log_softmax": {
-        "log_of_softmax_underflows": _src('''
+        "log_of_softmax_underflows": source('''
             import numpy as np
 
             def log_softmax(z, axis=-1):
@@ -348,7 +337,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 e = np.exp(z - z.max(axis=axis, keepdims=True))
                 return np.log(e / e.sum(axis=axis, keepdims=True))
         '''),
-        "log_of_clipped_softmax": _src('''
+        "log_of_clipped_softmax": source('''
             import numpy as np
 
             def log_softmax(z, axis=-1):
@@ -356,14 +345,14 @@ MISTAKES: dict[str, dict[str, str]] = {
                 e = np.exp(z - z.max(axis=axis, keepdims=True))
                 return np.log(np.maximum(e / e.sum(axis=axis, keepdims=True), 1e-300))
         '''),
-        "no_shift_overflows": _src('''
+        "no_shift_overflows": source('''
             import numpy as np
 
             def log_softmax(z, axis=-1):
                 z = np.asarray(z, dtype=np.float64)
                 return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
         '''),
-        "forgets_to_add_back_max": _src('''
+        "forgets_to_add_back_max": source('''
             import numpy as np
 
             def log_softmax(z, axis=-1):
@@ -371,7 +360,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 m = z.max(axis=axis, keepdims=True)
                 return z - np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
         '''),
-        "sum_without_keepdims": _src('''
+        "sum_without_keepdims": source('''
             import numpy as np
 
             def log_softmax(z, axis=-1):
@@ -379,7 +368,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 shifted = z - z.max(axis=axis, keepdims=True)
                 return shifted - np.log(np.exp(shifted).sum(axis=axis))
         '''),
-        "ignores_axis": _src('''
+        "ignores_axis": source('''
             import numpy as np
 
             def log_softmax(z, axis=-1):
@@ -387,7 +376,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 shifted = z - z.max(axis=-1, keepdims=True)
                 return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
         '''),
-        "modifies_input": _src('''
+        "modifies_input": source('''
             import numpy as np
 
             def log_softmax(z, axis=-1):
@@ -397,7 +386,7 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "softmax_jacobian": {
-        "missing_diagonal_term": _src('''
+        "missing_diagonal_term": source('''
             import numpy as np
 
             def softmax_jacobian(z):
@@ -406,7 +395,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = e / e.sum()
                 return -np.outer(y, y)
         '''),
-        "sign_error": _src('''
+        "sign_error": source('''
             import numpy as np
 
             def softmax_jacobian(z):
@@ -415,7 +404,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = e / e.sum()
                 return np.outer(y, y) - np.diag(y)
         '''),
-        "elementwise_square_not_outer": _src('''
+        "elementwise_square_not_outer": source('''
             import numpy as np
 
             def softmax_jacobian(z):
@@ -424,7 +413,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = e / e.sum()
                 return np.diag(y) - y * y
         '''),
-        "diagonal_only": _src('''
+        "diagonal_only": source('''
             import numpy as np
 
             def softmax_jacobian(z):
@@ -434,7 +423,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = e / e.sum()
                 return np.diag(y * (1 - y))
         '''),
-        "jacobian_of_log_softmax": _src('''
+        "jacobian_of_log_softmax": source('''
             import numpy as np
 
             def softmax_jacobian(z):
@@ -443,7 +432,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = e / e.sum()
                 return np.eye(len(y)) - y[None, :]
         '''),
-        "no_shift_overflows": _src('''
+        "no_shift_overflows": source('''
             import numpy as np
 
             def softmax_jacobian(z):
@@ -451,7 +440,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = e / e.sum()
                 return np.diag(y) - np.outer(y, y)
         '''),
-        "requires_ndarray": _src('''
+        "requires_ndarray": source('''
             import numpy as np
 
             def softmax_jacobian(z):
@@ -459,7 +448,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = e / e.sum()
                 return np.diag(y) - np.outer(y, y)
         '''),
-        "modifies_input": _src('''
+        "modifies_input": source('''
             import numpy as np
 
             def softmax_jacobian(z):
@@ -470,7 +459,7 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "softmax_vjp": {
-        "forms_full_jacobian": _src('''
+        "forms_full_jacobian": source('''
             import numpy as np
 
             def softmax_vjp(z, g):
@@ -481,7 +470,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 jacobian = y[..., :, None] * (np.eye(y.shape[-1]) - y[..., None, :])
                 return np.einsum("...ij,...i->...j", jacobian, g)
         '''),
-        "missing_y_weighting": _src('''
+        "missing_y_weighting": source('''
             import numpy as np
 
             def softmax_vjp(z, g):
@@ -491,7 +480,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = e / e.sum(axis=-1, keepdims=True)
                 return y * (g - g.sum(axis=-1, keepdims=True))
         '''),
-        "sum_without_keepdims": _src('''
+        "sum_without_keepdims": source('''
             import numpy as np
 
             def softmax_vjp(z, g):
@@ -501,7 +490,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = e / e.sum(axis=-1, keepdims=True)
                 return y * (g - (g * y).sum(axis=-1))
         '''),
-        "sums_over_whole_batch": _src('''
+        "sums_over_whole_batch": source('''
             import numpy as np
 
             def softmax_vjp(z, g):
@@ -511,7 +500,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = e / e.sum(axis=-1, keepdims=True)
                 return y * (g - np.sum(g * y))
         '''),
-        "diagonal_only": _src('''
+        "diagonal_only": source('''
             import numpy as np
 
             def softmax_vjp(z, g):
@@ -521,7 +510,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = e / e.sum(axis=-1, keepdims=True)
                 return g * y * (1 - y)
         '''),
-        "sign_error": _src('''
+        "sign_error": source('''
             import numpy as np
 
             def softmax_vjp(z, g):
@@ -531,7 +520,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = e / e.sum(axis=-1, keepdims=True)
                 return y * ((g * y).sum(axis=-1, keepdims=True) - g)
         '''),
-        "no_shift_overflows": _src('''
+        "no_shift_overflows": source('''
             import numpy as np
 
             def softmax_vjp(z, g):
@@ -540,7 +529,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = e / e.sum(axis=-1, keepdims=True)
                 return y * (g - (g * y).sum(axis=-1, keepdims=True))
         '''),
-        "modifies_gradient_in_place": _src('''
+        "modifies_gradient_in_place": source('''
             import numpy as np
 
             def softmax_vjp(z, g):
@@ -554,7 +543,7 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "softmax_jacobian_symbolic": {
-        "symbols_one_based": _src('''
+        "symbols_one_based": source('''
             import sympy as sp
 
             def softmax_jacobian_symbolic(n):
@@ -562,7 +551,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 total = sum(sp.exp(v) for v in z)
                 return sp.Matrix([sp.exp(v) / total for v in z]).jacobian(z)
         '''),
-        "symbols_named_x": _src('''
+        "symbols_named_x": source('''
             import sympy as sp
 
             def softmax_jacobian_symbolic(n):
@@ -570,7 +559,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 total = sum(sp.exp(v) for v in x)
                 return sp.Matrix([sp.exp(v) / total for v in x]).jacobian(x)
         '''),
-        "returns_softmax_vector": _src('''
+        "returns_softmax_vector": source('''
             import sympy as sp
 
             def softmax_jacobian_symbolic(n):
@@ -578,7 +567,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 total = sum(sp.exp(v) for v in z)
                 return sp.Matrix([sp.exp(v) / total for v in z])
         '''),
-        "sign_slip": _src('''
+        "sign_slip": source('''
             import sympy as sp
 
             def softmax_jacobian_symbolic(n):
@@ -587,7 +576,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = sp.Matrix([sp.exp(v) / total for v in z])
                 return y * y.T - sp.diag(*y)
         '''),
-        "diagonal_only": _src('''
+        "diagonal_only": source('''
             import sympy as sp
 
             def softmax_jacobian_symbolic(n):
@@ -595,7 +584,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 total = sum(sp.exp(v) for v in z)
                 return sp.diag(*[sp.exp(v) / total * (1 - sp.exp(v) / total) for v in z])
         '''),
-        "nested_list_not_matrix": _src('''
+        "nested_list_not_matrix": source('''
             import sympy as sp
 
             def softmax_jacobian_symbolic(n):

@@ -1,39 +1,29 @@
-"""Student implementations for ``ex03_relu_subgradients``, as source strings, right and wrong.
+"""Student implementations for ``ex03_relu_subgradients``,
+right and wrong, as source strings (the conventions: :mod:`tests.catalogue`).
 
-``CORRECT[name][label]`` is a complete cell that defines ``name`` and must earn full marks on
-the hidden check of ``name``; every entry is written differently from the reference solution
-(for ``max_subgradient``: every way of splitting a tie). ``MISTAKES[name][label]`` is a
-complete cell with a typical mistake that must lose points.
-
-Each source is self-contained (it imports what it uses and keeps its helpers inside the
-function), so it can be ``exec``-ed in a fresh namespace or pasted into a notebook cell
-without clobbering the student's other functions.
+The correct variants of ``max_subgradient`` split a tie every way the contract allows.
 """
 from __future__ import annotations
 
-from textwrap import dedent
-
-
-def _src(text: str) -> str:
-    return dedent(text).lstrip("\n")
+from tests.catalogue import source
 
 
 CORRECT: dict[str, dict[str, str]] = {
     "relu": {
-        "clip": _src('''
+        "clip": source('''
             import numpy as np
 
             def relu(x):
                 return np.clip(np.asarray(x, dtype=np.float64), 0.0, None)
         '''),
-        "where_keeping_nan": _src('''
+        "where_keeping_nan": source('''
             import numpy as np
 
             def relu(x):
                 x = np.asarray(x, dtype=np.float64)
                 return np.where((x > 0) | np.isnan(x), x, 0.0)
         '''),
-        "copy_then_zero_negatives": _src('''
+        "copy_then_zero_negatives": source('''
             import numpy as np
 
             def relu(x):
@@ -41,7 +31,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 out[out < 0] = 0.0                   # nan < 0 is False: nan stays
                 return out
         '''),
-        "maximum_with_float_zero": _src('''
+        "maximum_with_float_zero": source('''
             import numpy as np
 
             def relu(x):
@@ -49,14 +39,14 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "relu_subdifferential": {
-        "heaviside": _src('''
+        "heaviside": source('''
             import numpy as np
 
             def relu_subdifferential(x):
                 x = np.asarray(x, dtype=np.float64)
                 return np.heaviside(x, 0.0), np.heaviside(x, 1.0)
         '''),
-        "where_as_list": _src('''
+        "where_as_list": source('''
             import numpy as np
 
             def relu_subdifferential(x):
@@ -65,14 +55,14 @@ CORRECT: dict[str, dict[str, str]] = {
                 hi = np.where(x < 0, 0.0, 1.0)
                 return [lo, hi]
         '''),
-        "clipped_sign": _src('''
+        "clipped_sign": source('''
             import numpy as np
 
             def relu_subdifferential(x):
                 s = np.sign(np.asarray(x, dtype=np.float64))
                 return np.clip(s, 0.0, 1.0), 1.0 - np.clip(-s, 0.0, 1.0)
         '''),
-        "loop_over_entries": _src('''
+        "loop_over_entries": source('''
             import numpy as np
 
             def relu_subdifferential(x):
@@ -89,7 +79,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "max_subgradient": {
-        "first_argmax_one_hot": _src('''
+        "first_argmax_one_hot": source('''
             import numpy as np
 
             def max_subgradient(z):
@@ -98,7 +88,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 np.put_along_axis(g, np.argmax(z, axis=-1)[..., None], 1.0, axis=-1)
                 return g
         '''),
-        "last_argmax_one_hot": _src('''
+        "last_argmax_one_hot": source('''
             import numpy as np
 
             def max_subgradient(z):
@@ -107,7 +97,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 last = n - 1 - np.argmax(z[..., ::-1], axis=-1)
                 return (np.arange(n) == last[..., None]).astype(np.float64)
         '''),
-        "random_split_of_ties": _src('''
+        "random_split_of_ties": source('''
             import numpy as np
 
             def max_subgradient(z):
@@ -117,7 +107,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 weights = np.where(tied, rng.random(z.shape) + 0.01, 0.0)
                 return weights / weights.sum(axis=-1, keepdims=True)
         '''),
-        "uneven_split_by_position": _src('''
+        "uneven_split_by_position": source('''
             import numpy as np
 
             def max_subgradient(z):
@@ -126,7 +116,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 weights = tied * np.arange(1.0, z.shape[-1] + 1.0)
                 return weights / np.sum(weights, axis=-1, keepdims=True)
         '''),
-        "loop_over_rows": _src('''
+        "loop_over_rows": source('''
             import numpy as np
 
             def max_subgradient(z):
@@ -141,7 +131,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "max_derivative": {
-        "equals_and_sorting": _src('''
+        "equals_and_sorting": source('''
             import sympy as sp
 
             def max_derivative(fs, x, point):
@@ -154,7 +144,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     raise ValueError("not differentiable")
                 return slopes[0]
         '''),
-        "one_sided_derivatives": _src('''
+        "one_sided_derivatives": source('''
             import sympy as sp
 
             def max_derivative(fs, x, point):
@@ -172,7 +162,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     raise ValueError(f"corner: left derivative {left}, right derivative {right}")
                 return right
         '''),
-        "expand_log_and_evalf": _src('''
+        "expand_log_and_evalf": source('''
             import sympy as sp
 
             def max_derivative(fs, x, point):
@@ -193,7 +183,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "subgradient_method": {
-        "preallocated_argmin": _src('''
+        "preallocated_argmin": source('''
             import numpy as np
 
             def subgradient_method(f, subgrad, x0, steps, c):
@@ -207,7 +197,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 best = int(np.argmin(history))  # argmin returns the first minimum
                 return xs[best].copy(), float(history[best]), history
         '''),
-        "one_based_step_index": _src('''
+        "one_based_step_index": source('''
             import math
             import numpy as np
 
@@ -222,7 +212,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 best = min(range(len(values)), key=lambda i: (values[i], i))
                 return iterates[best], float(values[best]), np.array(values, dtype=np.float64)
         '''),
-        "list_result_and_numpy_float": _src('''
+        "list_result_and_numpy_float": source('''
             import numpy as np
 
             def subgradient_method(f, subgrad, x0, steps, c):
@@ -243,34 +233,34 @@ CORRECT: dict[str, dict[str, str]] = {
 
 MISTAKES: dict[str, dict[str, str]] = {
     "relu": {
-        "where_turns_nan_into_zero": _src('''
+        "where_turns_nan_into_zero": source('''
             import numpy as np
 
             def relu(x):
                 x = np.asarray(x, dtype=np.float64)
                 return np.where(x > 0, x, 0.0)
         '''),
-        "multiply_by_mask": _src('''
+        "multiply_by_mask": source('''
             import numpy as np
 
             def relu(x):
                 x = np.asarray(x, dtype=np.float64)
                 return x * (x > 0)
         '''),
-        "abs_formula": _src('''
+        "abs_formula": source('''
             import numpy as np
 
             def relu(x):
                 x = np.asarray(x, dtype=np.float64)
                 return (x + np.abs(x)) / 2
         '''),
-        "fmax_ignores_nan": _src('''
+        "fmax_ignores_nan": source('''
             import numpy as np
 
             def relu(x):
                 return np.fmax(np.asarray(x, dtype=np.float64), 0.0)
         '''),
-        "modifies_input": _src('''
+        "modifies_input": source('''
             import numpy as np
 
             def relu(x):
@@ -278,17 +268,17 @@ MISTAKES: dict[str, dict[str, str]] = {
                 x[x < 0] = 0.0
                 return x
         '''),
-        "integer_input_gives_integer_output": _src('''
+        "integer_input_gives_integer_output": source('''
             import numpy as np
 
             def relu(x):
                 return np.maximum(np.asarray(x), 0)
         '''),
-        "python_max_per_entry": _src('''
+        "python_max_per_entry": source('''
             def relu(x):
                 return [max(0.0, v) for v in x]
         '''),
-        "minimum_instead_of_maximum": _src('''
+        "minimum_instead_of_maximum": source('''
             import numpy as np
 
             def relu(x):
@@ -296,7 +286,7 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "relu_subdifferential": {
-        "tolerance_at_zero": _src('''
+        "tolerance_at_zero": source('''
             import numpy as np
 
             def relu_subdifferential(x):
@@ -304,14 +294,14 @@ MISTAKES: dict[str, dict[str, str]] = {
                 zero = np.isclose(x, 0.0)
                 return ((x > 0) & ~zero).astype(np.float64), ((x > 0) | zero).astype(np.float64)
         '''),
-        "endpoints_swapped": _src('''
+        "endpoints_swapped": source('''
             import numpy as np
 
             def relu_subdifferential(x):
                 x = np.asarray(x, dtype=np.float64)
                 return (x >= 0).astype(np.float64), (x > 0).astype(np.float64)
         '''),
-        "framework_convention_at_zero": _src('''
+        "framework_convention_at_zero": source('''
             import numpy as np
 
             def relu_subdifferential(x):
@@ -319,7 +309,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 d = (x > 0).astype(np.float64)  # ReLU'(0) = 0, as in PyTorch
                 return d, d.copy()
         '''),
-        "half_at_zero": _src('''
+        "half_at_zero": source('''
             import numpy as np
 
             def relu_subdifferential(x):
@@ -327,28 +317,28 @@ MISTAKES: dict[str, dict[str, str]] = {
                 d = np.where(x > 0, 1.0, np.where(x < 0, 0.0, 0.5))  # one "midpoint" slope at 0
                 return d, d.copy()
         '''),
-        "stacked_array": _src('''
+        "stacked_array": source('''
             import numpy as np
 
             def relu_subdifferential(x):
                 x = np.asarray(x, dtype=np.float64)
                 return np.stack([(x > 0).astype(np.float64), (x >= 0).astype(np.float64)])
         '''),
-        "boolean_arrays": _src('''
+        "boolean_arrays": source('''
             import numpy as np
 
             def relu_subdifferential(x):
                 x = np.asarray(x, dtype=np.float64)
                 return x > 0, x >= 0
         '''),
-        "nested_lists": _src('''
+        "nested_lists": source('''
             import numpy as np
 
             def relu_subdifferential(x):
                 x = np.asarray(x, dtype=np.float64)
                 return (x > 0).astype(float).tolist(), (x >= 0).astype(float).tolist()
         '''),
-        "signbit_misses_negative_zero": _src('''
+        "signbit_misses_negative_zero": source('''
             import numpy as np
 
             def relu_subdifferential(x):
@@ -357,7 +347,7 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "max_subgradient": {
-        "softmax_instead": _src('''
+        "softmax_instead": source('''
             import numpy as np
 
             def max_subgradient(z):
@@ -365,14 +355,14 @@ MISTAKES: dict[str, dict[str, str]] = {
                 e = np.exp(z - z.max(axis=-1, keepdims=True))
                 return e / e.sum(axis=-1, keepdims=True)
         '''),
-        "mask_not_normalised": _src('''
+        "mask_not_normalised": source('''
             import numpy as np
 
             def max_subgradient(z):
                 z = np.asarray(z, dtype=np.float64)
                 return (z == z.max(axis=-1, keepdims=True)).astype(np.float64)
         '''),
-        "argmax_over_axis_0": _src('''
+        "argmax_over_axis_0": source('''
             import numpy as np
 
             def max_subgradient(z):
@@ -381,7 +371,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 np.put_along_axis(g, np.argmax(z, axis=0)[None, ...], 1.0, axis=0)
                 return g
         '''),
-        "global_max": _src('''
+        "global_max": source('''
             import numpy as np
 
             def max_subgradient(z):
@@ -389,14 +379,14 @@ MISTAKES: dict[str, dict[str, str]] = {
                 winners = z == z.max()
                 return winners / max(winners.sum(), 1)
         '''),
-        "divides_by_n": _src('''
+        "divides_by_n": source('''
             import numpy as np
 
             def max_subgradient(z):
                 z = np.asarray(z, dtype=np.float64)
                 return (z == z.max(axis=-1, keepdims=True)) / z.shape[-1]
         '''),
-        "one_hot_of_argmin": _src('''
+        "one_hot_of_argmin": source('''
             import numpy as np
 
             def max_subgradient(z):
@@ -405,14 +395,14 @@ MISTAKES: dict[str, dict[str, str]] = {
                 np.put_along_axis(g, np.argmin(z, axis=-1)[..., None], 1.0, axis=-1)
                 return g
         '''),
-        "flattened_argmax": _src('''
+        "flattened_argmax": source('''
             import numpy as np
 
             def max_subgradient(z):
                 z = np.asarray(z, dtype=np.float64)
                 return np.eye(z.shape[-1])[np.argmax(z) % z.shape[-1]]
         '''),
-        "writes_into_input": _src('''
+        "writes_into_input": source('''
             import numpy as np
 
             def max_subgradient(z):
@@ -421,7 +411,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 z[...] = tied / tied.sum(axis=-1, keepdims=True)
                 return z
         '''),
-        "integer_one_hot": _src('''
+        "integer_one_hot": source('''
             import numpy as np
 
             def max_subgradient(z):
@@ -432,7 +422,7 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "max_derivative": {
-        "ignores_ties": _src('''
+        "ignores_ties": source('''
             import sympy as sp
 
             def max_derivative(fs, x, point):
@@ -440,7 +430,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 winner = fs[values.index(max(values))]
                 return sp.diff(winner, x).subs(x, point)
         '''),
-        "any_tie_raises": _src('''
+        "any_tie_raises": source('''
             import sympy as sp
 
             def max_derivative(fs, x, point):
@@ -453,7 +443,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 top = max(range(len(fs)), key=lambda i: sp.N(values[i], 50))
                 return sp.diff(fs[top], x).subs(x, point)
         '''),
-        "returns_float": _src('''
+        "returns_float": source('''
             import sympy as sp
 
             def max_derivative(fs, x, point):
@@ -465,7 +455,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     raise ValueError("corner")
                 return float(slopes[0])
         '''),
-        "float_tolerance_for_ties": _src('''
+        "float_tolerance_for_ties": source('''
             import sympy as sp
 
             def max_derivative(fs, x, point):
@@ -477,7 +467,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     raise ValueError("corner")
                 return slopes[0]
         '''),
-        "structural_equality_misses_ties": _src('''
+        "structural_equality_misses_ties": source('''
             import sympy as sp
 
             def max_derivative(fs, x, point):
@@ -489,7 +479,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     raise ValueError("corner")
                 return slopes[0]
         '''),
-        "own_symbol": _src('''
+        "own_symbol": source('''
             import sympy as sp
 
             def max_derivative(fs, x, point):
@@ -502,7 +492,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     raise ValueError("corner")
                 return slopes[0]
         '''),
-        "forgets_to_substitute": _src('''
+        "forgets_to_substitute": source('''
             import sympy as sp
 
             def max_derivative(fs, x, point):
@@ -514,7 +504,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     raise ValueError("corner")
                 return slopes[0]
         '''),
-        "right_derivative_at_corners": _src('''
+        "right_derivative_at_corners": source('''
             import sympy as sp
 
             def max_derivative(fs, x, point):
@@ -523,7 +513,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 active = [f for f, v in zip(fs, values) if sp.simplify(v - top) == 0]
                 return sp.Max(*[sp.diff(f, x).subs(x, point) for f in active])
         '''),
-        "differentiates_sympy_max": _src('''
+        "differentiates_sympy_max": source('''
             import sympy as sp
 
             def max_derivative(fs, x, point):
@@ -531,7 +521,7 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "subgradient_method": {
-        "constant_step": _src('''
+        "constant_step": source('''
             import numpy as np
 
             def subgradient_method(f, subgrad, x0, steps, c):
@@ -545,7 +535,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                         best_x, best_f = x.copy(), history[-1]
                 return best_x, float(best_f), np.array(history)
         '''),
-        "step_c_over_k_plus_1": _src('''
+        "step_c_over_k_plus_1": source('''
             import numpy as np
 
             def subgradient_method(f, subgrad, x0, steps, c):
@@ -559,7 +549,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                         best_x, best_f = x.copy(), history[-1]
                 return best_x, float(best_f), np.array(history)
         '''),
-        "returns_last_iterate": _src('''
+        "returns_last_iterate": source('''
             import numpy as np
 
             def subgradient_method(f, subgrad, x0, steps, c):
@@ -570,7 +560,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     history.append(f(x))
                 return x, float(history[-1]), np.array(history)
         '''),
-        "last_iterate_on_ties": _src('''
+        "last_iterate_on_ties": source('''
             import numpy as np
 
             def subgradient_method(f, subgrad, x0, steps, c):
@@ -584,7 +574,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                         best_x, best_f = x.copy(), history[-1]
                 return best_x, float(best_f), np.array(history)
         '''),
-        "modifies_x0": _src('''
+        "modifies_x0": source('''
             import numpy as np
 
             def subgradient_method(f, subgrad, x0, steps, c):
@@ -598,7 +588,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                         best_x, best_f = x.copy(), history[-1]
                 return best_x, float(best_f), np.array(history)
         '''),
-        "history_without_x0": _src('''
+        "history_without_x0": source('''
             import numpy as np
 
             def subgradient_method(f, subgrad, x0, steps, c):
@@ -612,7 +602,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                         best_x, best_f = x.copy(), history[-1]
                 return best_x, float(best_f), np.array(history)
         '''),
-        "best_x_aliases_the_iterate": _src('''
+        "best_x_aliases_the_iterate": source('''
             import numpy as np
 
             def subgradient_method(f, subgrad, x0, steps, c):
@@ -626,7 +616,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                         best_x, best_f = x, history[-1]
                 return best_x, float(best_f), np.array(history)
         '''),
-        "history_as_list": _src('''
+        "history_as_list": source('''
             import numpy as np
 
             def subgradient_method(f, subgrad, x0, steps, c):
@@ -640,7 +630,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                         best_x, best_f = x.copy(), history[-1]
                 return best_x, float(best_f), history
         '''),
-        "integer_x0_breaks_in_place_update": _src('''
+        "integer_x0_breaks_in_place_update": source('''
             import numpy as np
 
             def subgradient_method(f, subgrad, x0, steps, c):

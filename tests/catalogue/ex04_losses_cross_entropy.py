@@ -1,26 +1,15 @@
-"""Student implementations for ``ex04_losses_cross_entropy``, as source strings, right and wrong.
-
-``CORRECT[name][label]`` is a complete cell that defines ``name`` and must earn full marks on
-the hidden check of ``name``; every entry is written differently from the reference solution.
-``MISTAKES[name][label]`` is a complete cell with a typical mistake that must lose points.
-
-Each source is self-contained (it imports what it uses and keeps its helpers inside the
-function), so it can be ``exec``-ed in a fresh namespace or pasted into a notebook cell
-without clobbering the student's other functions.
+"""Student implementations for ``ex04_losses_cross_entropy``,
+right and wrong, as source strings (the conventions: :mod:`tests.catalogue`).
 """
 from __future__ import annotations
 
-from textwrap import dedent
-
-
-def _src(text: str) -> str:
-    return dedent(text).lstrip("\n")
+from tests.catalogue import source
 
 
 # The label checks every correct cross_entropy and cross_entropy_grad below repeats in its own words.
 CORRECT: dict[str, dict[str, str]] = {
     "cross_entropy": {
-        "logsumexp_via_logaddexp_reduce": _src('''
+        "logsumexp_via_logaddexp_reduce": source('''
             import numpy as np
 
             def cross_entropy(logits, y):
@@ -33,7 +22,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 picked = np.take_along_axis(z, y[:, None], axis=1)[:, 0]
                 return np.logaddexp.reduce(z, axis=1) - picked
         '''),
-        "scipy_logsumexp_and_integer_floats": _src('''
+        "scipy_logsumexp_and_integer_floats": source('''
             import numpy as np
             from scipy.special import logsumexp
 
@@ -50,7 +39,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 idx = labels.astype(int)
                 return logsumexp(z, axis=1) - z[np.arange(n), idx]
         '''),
-        "row_loop": _src('''
+        "row_loop": source('''
             import math
             import numpy as np
 
@@ -67,7 +56,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     out[i] = top + math.log(np.exp(row - top).sum()) - row[int(label)]
                 return out
         '''),
-        "log_softmax_then_pick": _src('''
+        "log_softmax_then_pick": source('''
             import numpy as np
 
             def cross_entropy(logits, y):
@@ -81,7 +70,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "cross_entropy_grad": {
-        "onehot_by_eye": _src('''
+        "onehot_by_eye": source('''
             import numpy as np
 
             def cross_entropy_grad(logits, y):
@@ -93,7 +82,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 p /= p.sum(axis=1, keepdims=True)
                 return p - np.eye(z.shape[1])[y]
         '''),
-        "scipy_softmax_put_along_axis": _src('''
+        "scipy_softmax_put_along_axis": source('''
             import numpy as np
             from scipy.special import softmax
 
@@ -109,7 +98,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 np.put_along_axis(g, labels[:, None], picked - 1.0, axis=1)
                 return g
         '''),
-        "exp_of_log_softmax": _src('''
+        "exp_of_log_softmax": source('''
             import numpy as np
 
             def cross_entropy_grad(logits, y):
@@ -123,7 +112,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "bce_with_logits": {
-        "softplus_by_logaddexp": _src('''
+        "softplus_by_logaddexp": source('''
             import numpy as np
 
             def bce_with_logits(t, y):
@@ -131,7 +120,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 y = np.asarray(y, dtype=np.float64)
                 return y * np.logaddexp(0.0, -t) + (1 - y) * np.logaddexp(0.0, t)
         '''),
-        "where_branches": _src('''
+        "where_branches": source('''
             import numpy as np
 
             def bce_with_logits(t, y):
@@ -139,7 +128,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 tail = np.log1p(np.exp(-np.abs(t)))
                 return np.where(t >= 0, (1 - y) * t + tail, -y * t + tail)
         '''),
-        "log_not_log1p": _src('''
+        "log_not_log1p": source('''
             import numpy as np
 
             def bce_with_logits(t, y):
@@ -148,7 +137,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 y = np.asarray(y, dtype=np.float64)
                 return np.clip(t, 0, None) - t * y + np.log(1 + np.exp(-np.abs(t)))
         '''),
-        "mixture_of_two_softpluses": _src('''
+        "mixture_of_two_softpluses": source('''
             import numpy as np
 
             def bce_with_logits(t, y):
@@ -159,7 +148,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "logistic_nll_grad": {
-        "expit": _src('''
+        "expit": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -168,7 +157,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 r = expit(X @ np.asarray(theta, dtype=np.float64)) - np.asarray(y, dtype=np.float64)
                 return X.T @ r
         '''),
-        "tanh_sigmoid_einsum": _src('''
+        "tanh_sigmoid_einsum": source('''
             import numpy as np
 
             def logistic_nll_grad(theta, X, y):
@@ -177,7 +166,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 s = 0.5 * (1.0 + np.tanh(0.5 * u))
                 return np.einsum("ij,i->j", X, s - np.asarray(y, dtype=float))
         '''),
-        "where_two_branches": _src('''
+        "where_two_branches": source('''
             import numpy as np
 
             def logistic_nll_grad(theta, X, y):
@@ -189,21 +178,21 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "ce_scaled_onehot_symbolic": {
-        "closed_form": _src('''
+        "closed_form": source('''
             import sympy as sp
 
             def ce_scaled_onehot_symbolic(k):
                 lam = sp.Symbol("lam")
                 return sp.log(1 + (k - 1) * sp.exp(-lam))
         '''),
-        "logsumexp_minus_logit": _src('''
+        "logsumexp_minus_logit": source('''
             import sympy as sp
 
             def ce_scaled_onehot_symbolic(k):
                 lam = sp.symbols("lam", real=True)
                 return sp.log(sp.exp(lam) + k - 1) - lam
         '''),
-        "softmax_of_a_vector_positive_symbol": _src('''
+        "softmax_of_a_vector_positive_symbol": source('''
             import sympy as sp
 
             def ce_scaled_onehot_symbolic(k):
@@ -213,7 +202,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 p = f.applyfunc(sp.exp) / sum(f.applyfunc(sp.exp))
                 return sp.simplify(-sp.log(p[y]))
         '''),
-        "quotient_inside_log": _src('''
+        "quotient_inside_log": source('''
             import sympy as sp
 
             def ce_scaled_onehot_symbolic(k):
@@ -225,7 +214,7 @@ CORRECT: dict[str, dict[str, str]] = {
 
 MISTAKES: dict[str, dict[str, str]] = {
     "cross_entropy": {
-        "accepts_negative_labels": _src('''
+        "accepts_negative_labels": source('''
             import numpy as np
 
             def cross_entropy(logits, y):
@@ -236,7 +225,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 m = z.max(axis=1)
                 return m + np.log(np.exp(z - m[:, None]).sum(axis=1)) - z[np.arange(len(y)), y]
         '''),
-        "no_label_checks": _src('''
+        "no_label_checks": source('''
             import numpy as np
 
             def cross_entropy(logits, y):
@@ -244,7 +233,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 m = z.max(axis=1)
                 return m + np.log(np.exp(z - m[:, None]).sum(axis=1)) - z[np.arange(len(z)), y]
         '''),
-        "naive_log_of_softmax": _src('''
+        "naive_log_of_softmax": source('''
             import numpy as np
 
             def cross_entropy(logits, y):
@@ -255,7 +244,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
                 return -np.log(p[np.arange(len(y)), y])
         '''),
-        "shifted_softmax_then_log": _src('''
+        "shifted_softmax_then_log": source('''
             import numpy as np
 
             def cross_entropy(logits, y):
@@ -267,7 +256,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 p = e / e.sum(axis=1, keepdims=True)
                 return -np.log(p[np.arange(len(y)), y])
         '''),
-        "mean_not_per_sample": _src('''
+        "mean_not_per_sample": source('''
             import numpy as np
 
             def cross_entropy(logits, y):
@@ -278,7 +267,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 m = z.max(axis=1)
                 return np.mean(m + np.log(np.exp(z - m[:, None]).sum(axis=1)) - z[np.arange(len(y)), y])
         '''),
-        "fractional_labels_truncated": _src('''
+        "fractional_labels_truncated": source('''
             import numpy as np
 
             def cross_entropy(logits, y):
@@ -289,7 +278,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 m = z.max(axis=1)
                 return m + np.log(np.exp(z - m[:, None]).sum(axis=1)) - z[np.arange(len(y)), y]
         '''),
-        "index_error_not_value_error": _src('''
+        "index_error_not_value_error": source('''
             import numpy as np
 
             def cross_entropy(logits, y):
@@ -300,7 +289,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 m = z.max(axis=1)
                 return m + np.log(np.exp(z - m[:, None]).sum(axis=1)) - z[np.arange(len(y)), y]
         '''),
-        "picks_column_by_row_index": _src('''
+        "picks_column_by_row_index": source('''
             import numpy as np
 
             def cross_entropy(logits, y):
@@ -313,7 +302,7 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "cross_entropy_grad": {
-        "no_label_checks": _src('''
+        "no_label_checks": source('''
             import numpy as np
 
             def cross_entropy_grad(logits, y):
@@ -323,7 +312,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 p[np.arange(len(z)), y] -= 1
                 return p
         '''),
-        "sign_flipped": _src('''
+        "sign_flipped": source('''
             import numpy as np
 
             def cross_entropy_grad(logits, y):
@@ -335,7 +324,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 p /= p.sum(axis=1, keepdims=True)
                 return np.eye(z.shape[1])[y] - p
         '''),
-        "gradient_wrt_probabilities": _src('''
+        "gradient_wrt_probabilities": source('''
             import numpy as np
 
             def cross_entropy_grad(logits, y):
@@ -349,7 +338,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 g[np.arange(len(y)), y] = -1 / p[np.arange(len(y)), y]
                 return g
         '''),
-        "no_shift_overflows": _src('''
+        "no_shift_overflows": source('''
             import numpy as np
 
             def cross_entropy_grad(logits, y):
@@ -360,7 +349,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
                 return p - np.eye(z.shape[1])[y]
         '''),
-        "divided_by_batch_size": _src('''
+        "divided_by_batch_size": source('''
             import numpy as np
 
             def cross_entropy_grad(logits, y):
@@ -372,7 +361,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 p /= p.sum(axis=1, keepdims=True)
                 return (p - np.eye(z.shape[1])[y]) / len(y)
         '''),
-        "modifies_logits_in_place": _src('''
+        "modifies_logits_in_place": source('''
             import numpy as np
 
             def cross_entropy_grad(logits, y):
@@ -388,7 +377,7 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "bce_with_logits": {
-        "naive_sigmoid_then_logs": _src('''
+        "naive_sigmoid_then_logs": source('''
             import numpy as np
 
             def bce_with_logits(t, y):
@@ -397,14 +386,14 @@ MISTAKES: dict[str, dict[str, str]] = {
                 p = 1 / (1 + np.exp(-t))
                 return -y * np.log(p) - (1 - y) * np.log(1 - p)
         '''),
-        "softplus_without_shift_overflows": _src('''
+        "softplus_without_shift_overflows": source('''
             import numpy as np
 
             def bce_with_logits(t, y):
                 t = np.asarray(t, dtype=np.float64)
                 return np.log1p(np.exp(t)) - np.asarray(y, dtype=np.float64) * t
         '''),
-        "clipped_probabilities": _src('''
+        "clipped_probabilities": source('''
             import numpy as np
 
             def bce_with_logits(t, y):
@@ -413,7 +402,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 p = np.clip(0.5 * (1 + np.tanh(0.5 * t)), 1e-12, 1 - 1e-12)
                 return -y * np.log(p) - (1 - y) * np.log(1 - p)
         '''),
-        "sign_slip_on_second_term": _src('''
+        "sign_slip_on_second_term": source('''
             import numpy as np
 
             def bce_with_logits(t, y):
@@ -424,7 +413,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 log_1mp = -np.logaddexp(0.0, t)
                 return -y * log_p + (1 - y) * log_1mp
         '''),
-        "hard_labels_only": _src('''
+        "hard_labels_only": source('''
             import numpy as np
 
             def bce_with_logits(t, y):
@@ -432,7 +421,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = np.asarray(y, dtype=np.float64)
                 return np.where(y > 0.5, np.logaddexp(0.0, -t), np.logaddexp(0.0, t))
         '''),
-        "labels_swapped": _src('''
+        "labels_swapped": source('''
             import numpy as np
 
             def bce_with_logits(t, y):
@@ -440,7 +429,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = np.asarray(y, dtype=np.float64)
                 return (1 - y) * np.logaddexp(0.0, -t) + y * np.logaddexp(0.0, t)
         '''),
-        "mean_not_elementwise": _src('''
+        "mean_not_elementwise": source('''
             import numpy as np
 
             def bce_with_logits(t, y):
@@ -450,7 +439,7 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "logistic_nll_grad": {
-        "mean_not_sum": _src('''
+        "mean_not_sum": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -458,7 +447,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 X = np.asarray(X, dtype=np.float64)
                 return X.T @ (expit(X @ np.asarray(theta, dtype=np.float64)) - np.asarray(y, dtype=np.float64)) / len(X)
         '''),
-        "sign_flipped": _src('''
+        "sign_flipped": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -466,7 +455,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 X = np.asarray(X, dtype=np.float64)
                 return X.T @ (np.asarray(y, dtype=np.float64) - expit(X @ np.asarray(theta, dtype=np.float64)))
         '''),
-        "naive_sigmoid_overflows": _src('''
+        "naive_sigmoid_overflows": source('''
             import numpy as np
 
             def logistic_nll_grad(theta, X, y):
@@ -474,14 +463,14 @@ MISTAKES: dict[str, dict[str, str]] = {
                 s = 1 / (1 + np.exp(-(X @ np.asarray(theta, dtype=np.float64))))
                 return X.T @ (s - np.asarray(y, dtype=np.float64))
         '''),
-        "least_squares_gradient": _src('''
+        "least_squares_gradient": source('''
             import numpy as np
 
             def logistic_nll_grad(theta, X, y):
                 X = np.asarray(X, dtype=np.float64)
                 return X.T @ (X @ np.asarray(theta, dtype=np.float64) - np.asarray(y, dtype=np.float64))
         '''),
-        "sigmoid_of_minus_u": _src('''
+        "sigmoid_of_minus_u": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -489,7 +478,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 X = np.asarray(X, dtype=np.float64)
                 return X.T @ (expit(-(X @ np.asarray(theta, dtype=np.float64))) - np.asarray(y, dtype=np.float64))
         '''),
-        "per_example_gradients": _src('''
+        "per_example_gradients": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -498,7 +487,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 r = expit(X @ np.asarray(theta, dtype=np.float64)) - np.asarray(y, dtype=np.float64)
                 return X * r[:, None]
         '''),
-        "modifies_theta_in_place": _src('''
+        "modifies_theta_in_place": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -512,7 +501,7 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "ce_scaled_onehot_symbolic": {
-        "sums_to_k_slip": _src('''
+        "sums_to_k_slip": source('''
             import sympy as sp
 
             def ce_scaled_onehot_symbolic(k):
@@ -520,62 +509,62 @@ MISTAKES: dict[str, dict[str, str]] = {
                 lam = sp.Symbol("lam")
                 return sp.log(sp.exp(lam) + k) - lam
         '''),
-        "exponent_sign_slip": _src('''
+        "exponent_sign_slip": source('''
             import sympy as sp
 
             def ce_scaled_onehot_symbolic(k):
                 lam = sp.Symbol("lam")
                 return sp.log(1 + (k - 1) * sp.exp(lam))
         '''),
-        "log_probability_without_minus": _src('''
+        "log_probability_without_minus": source('''
             import sympy as sp
 
             def ce_scaled_onehot_symbolic(k):
                 lam = sp.Symbol("lam")
                 return sp.log(sp.exp(lam) / (sp.exp(lam) + k - 1))
         '''),
-        "probability_not_loss": _src('''
+        "probability_not_loss": source('''
             import sympy as sp
 
             def ce_scaled_onehot_symbolic(k):
                 lam = sp.Symbol("lam")
                 return sp.exp(lam) / (sp.exp(lam) + k - 1)
         '''),
-        "asymptote_only": _src('''
+        "asymptote_only": source('''
             import sympy as sp
 
             def ce_scaled_onehot_symbolic(k):
                 lam = sp.Symbol("lam")
                 return (k - 1) * sp.exp(-lam)
         '''),
-        "right_at_zero_and_infinity_only": _src('''
+        "right_at_zero_and_infinity_only": source('''
             import sympy as sp
 
             def ce_scaled_onehot_symbolic(k):
                 lam = sp.Symbol("lam")
                 return sp.log(k) * sp.exp(-lam)
         '''),
-        "symbol_named_lambda": _src('''
+        "symbol_named_lambda": source('''
             import sympy as sp
 
             def ce_scaled_onehot_symbolic(k):
                 lam = sp.Symbol("lambda")
                 return sp.log(1 + (k - 1) * sp.exp(-lam))
         '''),
-        "symbolic_k": _src('''
+        "symbolic_k": source('''
             import sympy as sp
 
             def ce_scaled_onehot_symbolic(k):
                 lam, kk = sp.symbols("lam k")
                 return sp.log(1 + (kk - 1) * sp.exp(-lam))
         '''),
-        "float_value_not_expression": _src('''
+        "float_value_not_expression": source('''
             import math
 
             def ce_scaled_onehot_symbolic(k):
                 return math.log(1 + (k - 1) * math.exp(-1.0))
         '''),
-        "right_values_wrong_limit": _src('''
+        "right_values_wrong_limit": source('''
             import sympy as sp
 
             def ce_scaled_onehot_symbolic(k):

@@ -1,40 +1,31 @@
-"""Student implementations for ``ex05_tanh_sigmoid``, as source strings, right and wrong.
+"""Student implementations for ``ex05_tanh_sigmoid``,
+right and wrong, as source strings (the conventions: :mod:`tests.catalogue`).
 
-``CORRECT[name][label]`` is a complete cell that defines ``name`` and must earn full marks on
-the hidden check of ``name``; every entry is written differently from the reference solution
-(the conversions include networks whose parameters differ from the reference's but that
-compute the same function). ``MISTAKES[name][label]`` is a complete cell with a typical
-mistake that must lose points.
-
-Each source is self-contained (it imports what it uses and keeps its helpers inside the
-function), so it can be ``exec``-ed in a fresh namespace or pasted into a notebook cell.
+The correct conversions include networks whose parameters differ from the reference's
+but that compute the same function.
 """
 from __future__ import annotations
 
-from textwrap import dedent
-
-
-def _src(text: str) -> str:
-    return dedent(text).lstrip("\n")
+from tests.catalogue import source
 
 
 CORRECT: dict[str, dict[str, str]] = {
     "sigmoid": {
-        "scipy_expit": _src('''
+        "scipy_expit": source('''
             import numpy as np
             from scipy.special import expit
 
             def sigmoid(x):
                 return expit(np.asarray(x, dtype=np.float64))
         '''),
-        "via_logaddexp": _src('''
+        "via_logaddexp": source('''
             import numpy as np
 
             def sigmoid(x):
                 # log sigma(x) = -log(1 + exp(-x)) = -logaddexp(0, -x)
                 return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=np.float64)))
         '''),
-        "boolean_masks": _src('''
+        "boolean_masks": source('''
             import numpy as np
 
             def sigmoid(x):
@@ -46,7 +37,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 out[~pos] = e / (1.0 + e)
                 return out
         '''),
-        "one_division": _src('''
+        "one_division": source('''
             import numpy as np
 
             def sigmoid(x):
@@ -56,7 +47,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "mlp_forward": {
-        "hidden_layers_then_last": _src('''
+        "hidden_layers_then_last": source('''
             import numpy as np
 
             def mlp_forward(As, bs, x, activation):
@@ -74,7 +65,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     y = phi(y @ np.transpose(A) + b)
                 return y @ np.transpose(As[-1]) + bs[-1]
         '''),
-        "column_vectors": _src('''
+        "column_vectors": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -89,7 +80,7 @@ CORRECT: dict[str, dict[str, str]] = {
                         y = functions[activation](y)
                 return np.ascontiguousarray(y.T)
         '''),
-        "einsum_and_tanh_identity": _src('''
+        "einsum_and_tanh_identity": source('''
             import numpy as np
 
             def mlp_forward(As, bs, x, activation):
@@ -107,7 +98,7 @@ CORRECT: dict[str, dict[str, str]] = {
                         y = phi(y)
                 return y
         '''),
-        "row_by_row": _src('''
+        "row_by_row": source('''
             import numpy as np
 
             def mlp_forward(As, bs, x, activation):
@@ -129,7 +120,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "sigmoid_net_to_tanh_net": {
-        "ones_vector_and_factors": _src('''
+        "ones_vector_and_factors": source('''
             import numpy as np
 
             def sigmoid_net_to_tanh_net(As, bs):
@@ -149,7 +140,7 @@ CORRECT: dict[str, dict[str, str]] = {
                         Cs.append(0.5 * A); ds.append(b + 0.5 * (A @ ones))
                 return Cs, ds
         '''),
-        "flipped_hidden_units": _src('''
+        "flipped_hidden_units": source('''
             import numpy as np
 
             def sigmoid_net_to_tanh_net(As, bs):
@@ -169,7 +160,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     Cs[i + 1][:, 0] *= -1
                 return Cs, ds
         '''),
-        "permuted_hidden_units": _src('''
+        "permuted_hidden_units": source('''
             import numpy as np
 
             def sigmoid_net_to_tanh_net(As, bs):
@@ -193,7 +184,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     ds.append(np.ascontiguousarray(d))
                 return Cs, ds
         '''),
-        "tuples_from_a_helper": _src('''
+        "tuples_from_a_helper": source('''
             import numpy as np
 
             def sigmoid_net_to_tanh_net(As, bs):
@@ -211,7 +202,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "tanh_net_to_sigmoid_net": {
-        "ones_vector": _src('''
+        "ones_vector": source('''
             import numpy as np
 
             def tanh_net_to_sigmoid_net(Cs, ds):
@@ -231,7 +222,7 @@ CORRECT: dict[str, dict[str, str]] = {
                         As.append(2 * C); bs.append(d - row_sums)
                 return As, bs
         '''),
-        "input_and_output_scaling": _src('''
+        "input_and_output_scaling": source('''
             import numpy as np
 
             def tanh_net_to_sigmoid_net(Cs, ds):
@@ -249,7 +240,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     bs.append(d)
                 return As, bs
         '''),
-        "flipped_hidden_units": _src('''
+        "flipped_hidden_units": source('''
             import numpy as np
 
             def tanh_net_to_sigmoid_net(Cs, ds):
@@ -270,7 +261,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "sigmoid_derivative_polynomial": {
-        "factored_recursion": _src('''
+        "factored_recursion": source('''
             import sympy as sp
 
             def sigmoid_derivative_polynomial(n):
@@ -280,7 +271,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     p = sp.factor(sp.diff(p, s) * s * (1 - s))
                 return p
         '''),
-        "through_x_and_cancel": _src('''
+        "through_x_and_cancel": source('''
             import sympy as sp
 
             def sigmoid_derivative_polynomial(n):
@@ -290,7 +281,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 derivative = sp.diff(1 / (1 + sp.exp(-x)), x, n).subs(sp.exp(-x), u)
                 return sp.expand(sp.cancel(derivative.subs(u, (1 - s) / s)))
         '''),
-        "stirling_numbers": _src('''
+        "stirling_numbers": source('''
             import sympy as sp
             from sympy.functions.combinatorial.numbers import stirling
 
@@ -299,7 +290,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 return sum((-1) ** (k - 1) * sp.factorial(k - 1) * stirling(n + 1, k) * s**k
                            for k in range(1, n + 2))
         '''),
-        "coefficient_lists": _src('''
+        "coefficient_lists": source('''
             import sympy as sp
 
             def sigmoid_derivative_polynomial(n):
@@ -318,34 +309,34 @@ CORRECT: dict[str, dict[str, str]] = {
 
 MISTAKES: dict[str, dict[str, str]] = {
     "sigmoid": {
-        "naive_overflows": _src('''
+        "naive_overflows": source('''
             import numpy as np
 
             def sigmoid(x):
                 return 1 / (1 + np.exp(-np.asarray(x, dtype=np.float64)))
         '''),
-        "exp_over_one_plus_exp": _src('''
+        "exp_over_one_plus_exp": source('''
             import numpy as np
 
             def sigmoid(x):
                 e = np.exp(np.asarray(x, dtype=np.float64))
                 return e / (1 + e)
         '''),
-        "where_evaluates_both_branches": _src('''
+        "where_evaluates_both_branches": source('''
             import numpy as np
 
             def sigmoid(x):
                 x = np.asarray(x, dtype=np.float64)
                 return np.where(x >= 0, 1 / (1 + np.exp(-x)), np.exp(x) / (1 + np.exp(x)))
         '''),
-        "clips_input": _src('''
+        "clips_input": source('''
             import numpy as np
 
             def sigmoid(x):
                 x = np.clip(np.asarray(x, dtype=np.float64), -500, 500)
                 return 1 / (1 + np.exp(-x))
         '''),
-        "one_minus_for_negative": _src('''
+        "one_minus_for_negative": source('''
             import numpy as np
 
             def sigmoid(x):
@@ -353,13 +344,13 @@ MISTAKES: dict[str, dict[str, str]] = {
                 positive = 1 / (1 + np.exp(-np.abs(x)))
                 return np.where(x >= 0, positive, 1 - positive)   # 1 - sigma(|x|) cancels
         '''),
-        "via_tanh_identity": _src('''
+        "via_tanh_identity": source('''
             import numpy as np
 
             def sigmoid(x):
                 return 0.5 * (1 + np.tanh(np.asarray(x, dtype=np.float64) / 2))
         '''),
-        "float32": _src('''
+        "float32": source('''
             import numpy as np
 
             def sigmoid(x):
@@ -367,7 +358,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 e = np.exp(-np.abs(x))
                 return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
         '''),
-        "abs_in_place": _src('''
+        "abs_in_place": source('''
             import numpy as np
 
             def sigmoid(x):
@@ -379,7 +370,7 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "mlp_forward": {
-        "activation_on_last_layer": _src('''
+        "activation_on_last_layer": source('''
             import numpy as np
 
             def mlp_forward(As, bs, x, activation):
@@ -391,7 +382,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     y = np.tanh(z) if activation == "tanh" else 0.5 * (1 + np.tanh(z / 2))
                 return y
         '''),
-        "dict_lookup_raises_keyerror": _src('''
+        "dict_lookup_raises_keyerror": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -404,7 +395,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                         y = phi(y)
                 return y
         '''),
-        "checks_only_where_used": _src('''
+        "checks_only_where_used": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -421,7 +412,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                             raise ValueError(activation)
                 return y
         '''),
-        "case_insensitive": _src('''
+        "case_insensitive": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -437,7 +428,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                         y = phi(y)
                 return y
         '''),
-        "weights_not_transposed": _src('''
+        "weights_not_transposed": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -452,7 +443,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                         y = phi(y)
                 return y
         '''),
-        "naive_sigmoid_warns": _src('''
+        "naive_sigmoid_warns": source('''
             import numpy as np
 
             def mlp_forward(As, bs, x, activation):
@@ -465,7 +456,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                         y = np.tanh(y) if activation == "tanh" else 1 / (1 + np.exp(-y))
                 return y
         '''),
-        "clips_x_in_place": _src('''
+        "clips_x_in_place": source('''
             import numpy as np
 
             def mlp_forward(As, bs, x, activation):
@@ -486,7 +477,7 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "sigmoid_net_to_tanh_net": {
-        "seed_missing_ones_vector": _src('''
+        "seed_missing_ones_vector": source('''
             import numpy as np
 
             def sigmoid_net_to_tanh_net(As, bs):
@@ -498,7 +489,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 ds = [bs[0] / 2] + [b / 2 + A / 4 for A, b in zip(As[1:-1], bs[1:-1])] + [bs[-1] + As[-1] / 2]
                 return Cs, ds
         '''),
-        "no_bias_correction": _src('''
+        "no_bias_correction": source('''
             import numpy as np
 
             def sigmoid_net_to_tanh_net(As, bs):
@@ -509,7 +500,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 ds = [bs[0] / 2] + [b / 2 for b in bs[1:-1]] + [np.array(bs[-1], dtype=float)]
                 return Cs, ds
         '''),
-        "column_sums": _src('''
+        "column_sums": source('''
             import numpy as np
 
             def sigmoid_net_to_tanh_net(As, bs):
@@ -521,7 +512,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 ds.append(bs[-1] + As[-1].sum(axis=0) / 2)
                 return Cs, ds
         '''),
-        "last_layer_like_a_middle_one": _src('''
+        "last_layer_like_a_middle_one": source('''
             import numpy as np
 
             def sigmoid_net_to_tanh_net(As, bs):
@@ -534,7 +525,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     ds.append(b / 2 + A.sum(axis=1) / 4)
                 return Cs, ds
         '''),
-        "first_layer_rule_for_L1": _src('''
+        "first_layer_rule_for_L1": source('''
             import numpy as np
 
             def sigmoid_net_to_tanh_net(As, bs):
@@ -548,7 +539,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     ds.append(bs[-1] + As[-1].sum(axis=1) / 2)
                 return Cs, ds
         '''),
-        "total_sum_not_row_sums": _src('''
+        "total_sum_not_row_sums": source('''
             import numpy as np
 
             def sigmoid_net_to_tanh_net(As, bs):
@@ -560,7 +551,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 ds.append(bs[-1] + np.sum(As[-1]) / 2)
                 return Cs, ds
         '''),
-        "halves_every_layer": _src('''
+        "halves_every_layer": source('''
             import numpy as np
 
             def sigmoid_net_to_tanh_net(As, bs):
@@ -572,7 +563,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 ds.append(bs[-1] + As[-1].sum(axis=1) / 2)
                 return Cs, ds
         '''),
-        "scales_inputs_in_place": _src('''
+        "scales_inputs_in_place": source('''
             import numpy as np
 
             def sigmoid_net_to_tanh_net(As, bs):
@@ -588,7 +579,7 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "tanh_net_to_sigmoid_net": {
-        "sign_of_the_correction": _src('''
+        "sign_of_the_correction": source('''
             import numpy as np
 
             def tanh_net_to_sigmoid_net(Cs, ds):
@@ -600,7 +591,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 bs.append(ds[-1] + Cs[-1].sum(axis=1))
                 return As, bs
         '''),
-        "forward_formulas_reused": _src('''
+        "forward_formulas_reused": source('''
             import numpy as np
 
             def tanh_net_to_sigmoid_net(Cs, ds):
@@ -613,7 +604,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 bs.append(ds[-1] + Cs[-1].sum(axis=1) / 2)
                 return As, bs
         '''),
-        "doubles_every_layer": _src('''
+        "doubles_every_layer": source('''
             import numpy as np
 
             def tanh_net_to_sigmoid_net(Cs, ds):
@@ -625,7 +616,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 bs.append(ds[-1] - Cs[-1].sum(axis=1))
                 return As, bs
         '''),
-        "last_layer_like_a_middle_one": _src('''
+        "last_layer_like_a_middle_one": source('''
             import numpy as np
 
             def tanh_net_to_sigmoid_net(Cs, ds):
@@ -638,7 +629,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     bs.append(2 * d - 2 * C.sum(axis=1))
                 return As, bs
         '''),
-        "first_layer_rule_for_L1": _src('''
+        "first_layer_rule_for_L1": source('''
             import numpy as np
 
             def tanh_net_to_sigmoid_net(Cs, ds):
@@ -652,7 +643,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     bs.append(ds[-1] - Cs[-1].sum(axis=1))
                 return As, bs
         '''),
-        "doubles_inputs_in_place": _src('''
+        "doubles_inputs_in_place": source('''
             import numpy as np
 
             def tanh_net_to_sigmoid_net(Cs, ds):
@@ -668,7 +659,7 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "sigmoid_derivative_polynomial": {
-        "no_chain_rule_factor": _src('''
+        "no_chain_rule_factor": source('''
             import sympy as sp
 
             def sigmoid_derivative_polynomial(n):
@@ -678,7 +669,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     p = sp.diff(p, s)
                 return p
         '''),
-        "off_by_one": _src('''
+        "off_by_one": source('''
             import sympy as sp
 
             def sigmoid_derivative_polynomial(n):
@@ -688,14 +679,14 @@ MISTAKES: dict[str, dict[str, str]] = {
                     p = sp.expand(sp.diff(p, s) * s * (1 - s))
                 return p
         '''),
-        "left_in_terms_of_x": _src('''
+        "left_in_terms_of_x": source('''
             import sympy as sp
 
             def sigmoid_derivative_polynomial(n):
                 x = sp.Symbol("x")
                 return sp.diff(1 / (1 + sp.exp(-x)), x, n)
         '''),
-        "sign_slip": _src('''
+        "sign_slip": source('''
             import sympy as sp
 
             def sigmoid_derivative_polynomial(n):
@@ -705,7 +696,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     p = sp.expand(sp.diff(p, s) * s * (s - 1))
                 return p
         '''),
-        "symbol_named_sigma": _src('''
+        "symbol_named_sigma": source('''
             import sympy as sp
 
             def sigmoid_derivative_polynomial(n):
@@ -715,7 +706,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                     p = sp.expand(sp.diff(p, s) * s * (1 - s))
                 return p
         '''),
-        "table_up_to_three": _src('''
+        "table_up_to_three": source('''
             import sympy as sp
 
             def sigmoid_derivative_polynomial(n):
@@ -723,7 +714,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 table = {1: s * (1 - s), 2: s * (1 - s) * (1 - 2 * s), 3: s * (1 - s) * (1 - 6 * s + 6 * s**2)}
                 return table.get(n, table[3])
         '''),
-        "returns_a_string": _src('''
+        "returns_a_string": source('''
             import sympy as sp
 
             def sigmoid_derivative_polynomial(n):

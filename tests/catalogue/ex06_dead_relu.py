@@ -1,21 +1,9 @@
-"""Student implementations for ``ex06_dead_relu``, as source strings, right and wrong.
-
-``CORRECT[name][label]`` is a complete cell that defines ``name`` and must earn full marks on
-the hidden check of ``name``; every entry is written differently from the reference solution.
-``MISTAKES[name][label]`` is a complete cell with a typical mistake that must lose points.
-``SLOW_MISTAKES`` holds mistakes that only a time limit catches (a Python loop over the
-samples); the tests grade them in a worker with a short time limit.
-
-Each source is self-contained (it imports what it uses and keeps its helpers inside the
-function), so it can be ``exec``-ed in a fresh namespace or pasted into a notebook cell.
+"""Student implementations for ``ex06_dead_relu``,
+right and wrong, as source strings (the conventions: :mod:`tests.catalogue`).
 """
 from __future__ import annotations
 
-from textwrap import dedent
-
-
-def _src(text: str) -> str:
-    return dedent(text).lstrip("\n")
+from tests.catalogue import changed, source
 
 
 # The correct gradient, as a template for mistakes that change one line.
@@ -32,12 +20,6 @@ _GRADS = '''
         N = X.shape[0]
         return back.T @ X / N, back.sum(axis=0) / N, act.T @ r / N
 '''
-
-
-def _grads_with(old: str, new: str) -> str:
-    if old not in _GRADS:
-        raise ValueError(old)
-    return _src(_GRADS.replace(old, new))
 
 
 # The correct gradient descent (self-contained), as a template.
@@ -67,18 +49,9 @@ _GD = '''
 '''
 
 
-def _gd_with(*replacements: tuple[str, str]) -> str:
-    text = _GD
-    for old, new in replacements:
-        if old not in text:
-            raise ValueError(old)
-        text = text.replace(old, new)
-    return _src(text)
-
-
 CORRECT: dict[str, dict[str, str]] = {
     "two_layer_grads": {
-        "einsum": _src('''
+        "einsum": source('''
             import numpy as np
 
             def two_layer_grads(a, b, u, X, Y, alpha=0.0):
@@ -94,7 +67,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 du = np.einsum("i,ij->j", r, act) / len(X)
                 return da, db, du
         '''),
-        "loop_over_units": _src('''
+        "loop_over_units": source('''
             import numpy as np
 
             def two_layer_grads(a, b, u, X, Y, alpha=0.0):
@@ -112,7 +85,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     du[j] = np.mean(r * acts[j])
                 return da, db, du
         '''),
-        "maximum_and_slope_times_t": _src('''
+        "maximum_and_slope_times_t": source('''
             import numpy as np
 
             def two_layer_grads(a, b, u, X, Y, alpha=0.0):
@@ -125,7 +98,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 n = float(len(X))
                 return (X @ g) / n, g.sum(axis=0) / n, (r @ act) / n
         '''),
-        "list_of_arrays": _src('''
+        "list_of_arrays": source('''
             import numpy as np
 
             def two_layer_grads(a, b, u, X, Y, alpha=0.0):
@@ -140,14 +113,14 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "dead_units": {
-        "max_over_samples": _src('''
+        "max_over_samples": source('''
             import numpy as np
 
             def dead_units(a, b, X):
                 T = np.multiply.outer(np.asarray(X, float), np.asarray(a, float)) + np.asarray(b, float)
                 return T.max(axis=0) <= 0
         '''),
-        "only_the_extreme_inputs": _src('''
+        "only_the_extreme_inputs": source('''
             import numpy as np
 
             def dead_units(a, b, X):
@@ -155,14 +128,14 @@ CORRECT: dict[str, dict[str, str]] = {
                 a, b, X = (np.asarray(v, dtype=np.float64) for v in (a, b, X))
                 return np.maximum(a * X.min() + b, a * X.max() + b) <= 0
         '''),
-        "not_any_positive": _src('''
+        "not_any_positive": source('''
             import numpy as np
 
             def dead_units(a, b, X):
                 a, b, X = np.asarray(a, float), np.asarray(b, float), np.asarray(X, float)
                 return ~np.any(X[:, None] * a + b > 0, axis=0)
         '''),
-        "python_loop_over_units": _src('''
+        "python_loop_over_units": source('''
             import numpy as np
 
             def dead_units(a, b, X):
@@ -170,8 +143,8 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "gradient_descent": {
-        "self_contained": _src(_GD),
-        "stacked_parameters": _src('''
+        "self_contained": source(_GD),
+        "stacked_parameters": source('''
             import numpy as np
 
             def gradient_descent(a, b, u, X, Y, lr, steps, alpha=0.0):
@@ -195,13 +168,13 @@ CORRECT: dict[str, dict[str, str]] = {
                 losses.append(loss_and_grad(theta)[0])
                 return theta[0].copy(), theta[1].copy(), theta[2].copy(), np.array(losses)
         '''),
-        "in_place_on_copies": _gd_with(
+        "in_place_on_copies": changed(_GD, 
             ("a, b, u = (np.array(v, dtype=np.float64) for v in (a, b, u))",
              "a, b, u = (np.asarray(v, dtype=np.float64).copy() for v in (a, b, u))"),
             ("a, b, u = a - lr * da, b - lr * db, u - lr * du",
              "a -= lr * da\n            b -= lr * db\n            u -= lr * du"),
         ),
-        "losses_in_a_second_pass": _src('''
+        "losses_in_a_second_pass": source('''
             import numpy as np
 
             def gradient_descent(a, b, u, X, Y, lr, steps, alpha=0.0):
@@ -224,7 +197,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "dead_init_probability": {
-        "arccos_of_the_angle": _src('''
+        "arccos_of_the_angle": source('''
             import numpy as np
 
             def dead_init_probability(X):
@@ -234,21 +207,21 @@ CORRECT: dict[str, dict[str, str]] = {
                 angle = np.arccos(np.clip(cos, -1.0, 1.0))     # between (lo, 1) and (hi, 1)
                 return float((np.pi - angle) / (2 * np.pi))
         '''),
-        "arctan2_of_the_difference": _src('''
+        "arctan2_of_the_difference": source('''
             import numpy as np
 
             def dead_init_probability(X):
                 lo, hi = float(np.min(X)), float(np.max(X))
                 return 0.5 - np.arctan2(hi - lo, 1 + lo * hi) / (2 * np.pi)
         '''),
-        "math_module": _src('''
+        "math_module": source('''
             import math
 
             def dead_init_probability(X):
                 values = [float(x) for x in X]
                 return 0.5 - (math.atan(max(values)) - math.atan(min(values))) / (2 * math.pi)
         '''),
-        "polar_angles": _src('''
+        "polar_angles": source('''
             import numpy as np
 
             def dead_init_probability(X):
@@ -258,14 +231,14 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "dead_init_probability_symbolic": {
-        "atan2": _src('''
+        "atan2": source('''
             import sympy as sp
 
             def dead_init_probability_symbolic():
                 x1, x2 = sp.symbols("x1 x2")
                 return sp.Rational(1, 2) - sp.atan2(x2 - x1, 1 + x1 * x2) / (2 * sp.pi)
         '''),
-        "acos_real_symbols": _src('''
+        "acos_real_symbols": source('''
             import sympy as sp
 
             def dead_init_probability_symbolic():
@@ -273,7 +246,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 angle = sp.acos((1 + x1 * x2) / sp.sqrt((1 + x1**2) * (1 + x2**2)))
                 return (sp.pi - angle) / (2 * sp.pi)
         '''),
-        "piecewise_atan": _src('''
+        "piecewise_atan": source('''
             import sympy as sp
 
             def dead_init_probability_symbolic():
@@ -281,7 +254,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 ratio = sp.atan((x2 - x1) / (1 + x1 * x2)) / (2 * sp.pi)
                 return sp.Piecewise((sp.Rational(1, 2) - ratio, 1 + x1 * x2 > 0), (-ratio, True))
         '''),
-        "rearranged_float_free": _src('''
+        "rearranged_float_free": source('''
             import sympy
 
             def dead_init_probability_symbolic():
@@ -294,14 +267,14 @@ CORRECT: dict[str, dict[str, str]] = {
 
 MISTAKES: dict[str, dict[str, str]] = {
     "two_layer_grads": {
-        "slope_one_at_zero": _grads_with("slope = np.where(T > 0, 1.0, alpha)", "slope = np.where(T >= 0, 1.0, alpha)"),
-        "heaviside_half_at_zero": _grads_with("slope = np.where(T > 0, 1.0, alpha)",
-                                              "slope = alpha + (1 - alpha) * np.heaviside(T, 0.5)"),
-        "mean_over_units": _grads_with("r = act @ u - Y", "r = (act * u).mean(axis=1) - Y"),
-        "sum_not_mean_over_samples": _grads_with("N = X.shape[0]", "N = 1"),
-        "forgets_outgoing_weight": _grads_with("back = r[:, None] * slope * u", "back = r[:, None] * slope"),
-        "forward_pass_ignores_leak": _grads_with("act = np.where(T > 0, T, alpha * T)", "act = np.maximum(T, 0)"),
-        "requires_ndarray": _src('''
+        "slope_one_at_zero": changed(_GRADS, ("slope = np.where(T > 0, 1.0, alpha)", "slope = np.where(T >= 0, 1.0, alpha)")),
+        "heaviside_half_at_zero": changed(_GRADS, ("slope = np.where(T > 0, 1.0, alpha)",
+                                              "slope = alpha + (1 - alpha) * np.heaviside(T, 0.5)")),
+        "mean_over_units": changed(_GRADS, ("r = act @ u - Y", "r = (act * u).mean(axis=1) - Y")),
+        "sum_not_mean_over_samples": changed(_GRADS, ("N = X.shape[0]", "N = 1")),
+        "forgets_outgoing_weight": changed(_GRADS, ("back = r[:, None] * slope * u", "back = r[:, None] * slope")),
+        "forward_pass_ignores_leak": changed(_GRADS, ("act = np.where(T > 0, T, alpha * T)", "act = np.maximum(T, 0)")),
+        "requires_ndarray": source('''
             import numpy as np
 
             def two_layer_grads(a, b, u, X, Y, alpha=0.0):
@@ -311,50 +284,50 @@ MISTAKES: dict[str, dict[str, str]] = {
                 back = r[:, None] * np.where(T > 0, 1.0, alpha) * u
                 return back.T @ X / len(X), back.sum(axis=0) / len(X), act.T @ r / len(X)
         '''),
-        "modifies_input": _grads_with("r = act @ u - Y", "Y *= -1\n        r = act @ u + Y"),
-        "returns_stacked_array": _grads_with("return back.T @ X / N, back.sum(axis=0) / N, act.T @ r / N",
-                                             "return np.array([back.T @ X / N, back.sum(axis=0) / N, act.T @ r / N])"),
-        "float32": _grads_with("(np.asarray(v, dtype=np.float64)", "(np.asarray(v, dtype=np.float32)"),
+        "modifies_input": changed(_GRADS, ("r = act @ u - Y", "Y *= -1\n        r = act @ u + Y")),
+        "returns_stacked_array": changed(_GRADS, ("return back.T @ X / N, back.sum(axis=0) / N, act.T @ r / N",
+                                             "return np.array([back.T @ X / N, back.sum(axis=0) / N, act.T @ r / N])")),
+        "float32": changed(_GRADS, ("(np.asarray(v, dtype=np.float64)", "(np.asarray(v, dtype=np.float32)")),
     },
     "dead_units": {
-        "strict_less_than": _src('''
+        "strict_less_than": source('''
             import numpy as np
 
             def dead_units(a, b, X):
                 return np.all(np.outer(np.asarray(X, float), np.asarray(a, float)) + np.asarray(b, float) < 0, axis=0)
         '''),
-        "any_instead_of_all": _src('''
+        "any_instead_of_all": source('''
             import numpy as np
 
             def dead_units(a, b, X):
                 return np.any(np.outer(np.asarray(X, float), np.asarray(a, float)) + np.asarray(b, float) <= 0, axis=0)
         '''),
-        "wrong_axis": _src('''
+        "wrong_axis": source('''
             import numpy as np
 
             def dead_units(a, b, X):
                 return np.all(np.outer(np.asarray(X, float), np.asarray(a, float)) + np.asarray(b, float) <= 0, axis=1)
         '''),
-        "only_smallest_input": _src('''
+        "only_smallest_input": source('''
             import numpy as np
 
             def dead_units(a, b, X):
                 a, b, X = (np.asarray(v, dtype=float) for v in (a, b, X))
                 return a * X.min() + b <= 0
         '''),
-        "ignores_bias": _src('''
+        "ignores_bias": source('''
             import numpy as np
 
             def dead_units(a, b, X):
                 return np.all(np.outer(np.asarray(X, float), np.asarray(a, float)) <= 0, axis=0)
         '''),
-        "mean_pre_activation": _src('''
+        "mean_pre_activation": source('''
             import numpy as np
 
             def dead_units(a, b, X):
                 return np.mean(np.outer(np.asarray(X, float), np.asarray(a, float)) + np.asarray(b, float), axis=0) <= 0
         '''),
-        "returns_floats": _src('''
+        "returns_floats": source('''
             import numpy as np
 
             def dead_units(a, b, X):
@@ -363,41 +336,41 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "gradient_descent": {
-        "mutates_inputs": _gd_with(
+        "mutates_inputs": changed(_GD, 
             ("a, b, u = (np.array(v, dtype=np.float64) for v in (a, b, u))",
              "a, b, u = (np.asarray(v, dtype=np.float64) for v in (a, b, u))"),
             ("a, b, u = a - lr * da, b - lr * db, u - lr * du",
              "a -= lr * da\n            b -= lr * db\n            u -= lr * du"),
         ),
-        "slope_one_at_zero": _gd_with(("np.where(T > 0, 1.0, alpha)", "np.where(T >= 0, 1.0, alpha)")),
-        "losses_missing_the_last": _gd_with(("            losses.append(loss(a, b, u))\n", ""),
+        "slope_one_at_zero": changed(_GD, ("np.where(T > 0, 1.0, alpha)", "np.where(T >= 0, 1.0, alpha)")),
+        "losses_missing_the_last": changed(_GD, ("            losses.append(loss(a, b, u))\n", ""),
                                             ("for _ in range(steps):",
                                              "for k in range(steps):\n            if k:\n                losses.append(loss(a, b, u))")),
-        "losses_after_each_step_only": _gd_with(("losses = [loss(a, b, u)]", "losses = []"),
+        "losses_after_each_step_only": changed(_GD, ("losses = [loss(a, b, u)]", "losses = []"),
                                                 ("return a, b, u, np.array(losses)",
                                                  "return a, b, u, np.array(losses + [loss(a, b, u)])")),
-        "sequential_updates": _gd_with(("a, b, u = a - lr * da, b - lr * db, u - lr * du",
+        "sequential_updates": changed(_GD, ("a, b, u = a - lr * da, b - lr * db, u - lr * du",
                                         "a = a - lr * da\n"
                                         "            T, act, r = forward(a, b, u)\n"
                                         "            back = r[:, None] * np.where(T > 0, 1.0, alpha) * u\n"
                                         "            b = b - lr * back.mean(axis=0)\n"
                                         "            u = u - lr * du")),
-        "loss_without_one_half": _gd_with(("return 0.5 * np.mean(forward(a, b, u)[2] ** 2)",
+        "loss_without_one_half": changed(_GD, ("return 0.5 * np.mean(forward(a, b, u)[2] ** 2)",
                                            "return np.mean(forward(a, b, u)[2] ** 2)")),
-        "sum_not_mean": _gd_with(("back.T @ X / len(X), back.mean(axis=0), act.T @ r / len(X)",
+        "sum_not_mean": changed(_GD, ("back.T @ X / len(X), back.mean(axis=0), act.T @ r / len(X)",
                                   "back.T @ X, back.sum(axis=0), act.T @ r")),
-        "mean_over_units": _gd_with(("return T, act, act @ u - Y", "return T, act, act @ u / len(u) - Y")),
-        "returns_lists": _gd_with(("return a, b, u, np.array(losses)",
+        "mean_over_units": changed(_GD, ("return T, act, act @ u - Y", "return T, act, act @ u / len(u) - Y")),
+        "returns_lists": changed(_GD, ("return a, b, u, np.array(losses)",
                                    "return a.tolist(), b.tolist(), u.tolist(), losses")),
     },
     "dead_init_probability": {
-        "independent_points": _src('''
+        "independent_points": source('''
             import numpy as np
 
             def dead_init_probability(X):
                 return 0.5 ** len(np.asarray(X))
         '''),
-        "monte_carlo": _src('''
+        "monte_carlo": source('''
             import numpy as np
 
             def dead_init_probability(X):
@@ -405,35 +378,35 @@ MISTAKES: dict[str, dict[str, str]] = {
                 a, b = rng.normal(size=(2, 200_000))
                 return float(np.mean(np.all(np.outer(a, np.asarray(X, float)) + b[:, None] <= 0, axis=1)))
         '''),
-        "atan_of_the_ratio": _src('''
+        "atan_of_the_ratio": source('''
             import numpy as np
 
             def dead_init_probability(X):
                 lo, hi = np.min(X), np.max(X)
                 return float(0.5 - np.arctan((hi - lo) / (1 + lo * hi)) / (2 * np.pi))
         '''),
-        "first_and_last_point": _src('''
+        "first_and_last_point": source('''
             import numpy as np
 
             def dead_init_probability(X):
                 X = np.asarray(X, dtype=float)
                 return float(0.5 - (np.arctan(X[-1]) - np.arctan(X[0])) / (2 * np.pi))
         '''),
-        "forgets_the_half": _src('''
+        "forgets_the_half": source('''
             import numpy as np
 
             def dead_init_probability(X):
                 spread = np.arctan(np.max(X)) - np.arctan(np.min(X))
                 return float((np.pi - spread) / np.pi)
         '''),
-        "wrong_sign": _src('''
+        "wrong_sign": source('''
             import numpy as np
 
             def dead_init_probability(X):
                 spread = np.arctan(np.max(X)) - np.arctan(np.min(X))
                 return float(0.5 + spread / (2 * np.pi))
         '''),
-        "returns_array": _src('''
+        "returns_array": source('''
             import numpy as np
 
             def dead_init_probability(X):
@@ -442,41 +415,41 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "dead_init_probability_symbolic": {
-        "atan_of_the_ratio": _src('''
+        "atan_of_the_ratio": source('''
             import sympy as sp
 
             def dead_init_probability_symbolic():
                 x1, x2 = sp.symbols("x1 x2")
                 return sp.Rational(1, 2) - sp.atan((x2 - x1) / (1 + x1 * x2)) / (2 * sp.pi)
         '''),
-        "constant_half": _src('''
+        "constant_half": source('''
             import sympy as sp
 
             def dead_init_probability_symbolic():
                 return sp.Rational(1, 2)
         '''),
-        "forgets_the_half": _src('''
+        "forgets_the_half": source('''
             import sympy as sp
 
             def dead_init_probability_symbolic():
                 x1, x2 = sp.symbols("x1 x2")
                 return (sp.pi - sp.atan(x2) + sp.atan(x1)) / sp.pi
         '''),
-        "wrong_sign": _src('''
+        "wrong_sign": source('''
             import sympy as sp
 
             def dead_init_probability_symbolic():
                 x1, x2 = sp.symbols("x1 x2")
                 return sp.Rational(1, 2) + (sp.atan(x2) - sp.atan(x1)) / (2 * sp.pi)
         '''),
-        "symbols_named_a_b": _src('''
+        "symbols_named_a_b": source('''
             import sympy as sp
 
             def dead_init_probability_symbolic():
                 lo, hi = sp.symbols("a b")
                 return sp.Rational(1, 2) - (sp.atan(hi) - sp.atan(lo)) / (2 * sp.pi)
         '''),
-        "endpoints_independent": _src('''
+        "endpoints_independent": source('''
             import sympy as sp
 
             def dead_init_probability_symbolic():
@@ -488,7 +461,7 @@ MISTAKES: dict[str, dict[str, str]] = {
 
 SLOW_MISTAKES: dict[str, dict[str, str]] = {
     "two_layer_grads": {
-        "python_loop_over_samples": _src('''
+        "python_loop_over_samples": source('''
             import numpy as np
 
             def two_layer_grads(a, b, u, X, Y, alpha=0.0):

@@ -1,28 +1,9 @@
-"""Student implementations for ``ex07_softplus_lipschitz``, as source strings, right and wrong.
-
-``CORRECT[name][label]`` is a complete cell that defines ``name`` and must earn full marks on
-the hidden check of ``name``; every entry is written differently from the reference solution.
-``MISTAKES[name][label]`` is a complete cell with a typical mistake that must lose points.
-
-Each source is self-contained (it imports what it uses and keeps its helpers inside the
-function), so it can be ``exec``-ed in a fresh namespace or pasted into a notebook cell.
+"""Student implementations for ``ex07_softplus_lipschitz``,
+right and wrong, as source strings (the conventions: :mod:`tests.catalogue`).
 """
 from __future__ import annotations
 
-from textwrap import dedent
-
-
-def _src(text: str) -> str:
-    return dedent(text).lstrip("\n")
-
-
-def _with(template: str, *replacements: tuple[str, str]) -> str:
-    text = template
-    for old, new in replacements:
-        if old not in text:
-            raise ValueError(old)
-        text = text.replace(old, new)
-    return _src(text)
+from tests.catalogue import changed, source
 
 
 # --- templates: correct code that the mistakes change in one place --------------------------
@@ -105,7 +86,7 @@ _CONTINUATION = '''
 
 CORRECT: dict[str, dict[str, str]] = {
     "softplus_beta": {
-        "logaddexp": _src('''
+        "logaddexp": source('''
             import math
             import numpy as np
 
@@ -115,7 +96,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     raise ValueError(f"bad beta {beta}")
                 return np.logaddexp(0.0, beta * np.asarray(x, dtype=float)) / beta
         '''),
-        "scipy_softplus": _src('''
+        "scipy_softplus": source('''
             import numpy as np
             import scipy.special
 
@@ -124,7 +105,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     raise ValueError("beta must be a finite positive number")
                 return scipy.special.softplus(beta * np.asarray(x, dtype=np.float64)) / beta
         '''),
-        "log_expit": _src('''
+        "log_expit": source('''
             import numpy as np
             from scipy.special import log_expit
 
@@ -134,7 +115,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 t = beta * np.array(x, dtype=np.float64)
                 return -log_expit(-t) / beta       # log(1 + e^t) = -log(sigmoid(-t))
         '''),
-        "cutoff_at_40": _src('''
+        "cutoff_at_40": source('''
             import numpy as np
 
             def softplus_beta(x, beta=1.0):
@@ -147,7 +128,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "softplus_lipschitz_symbolic": {
-        "radicals_with_max": _src('''
+        "radicals_with_max": source('''
             import sympy as sp
 
             def softplus_lipschitz_symbolic(k):
@@ -159,7 +140,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 inside = [r for r in roots if sp.im(sp.N(r, 30)) == 0 and 0 < sp.re(sp.N(r, 30)) < 1]
                 return beta**k * sp.Max(*[sp.Abs(p.subs(s, r)) for r in inside])
         '''),
-        "in_t_with_logit_of_roots": _src('''
+        "in_t_with_logit_of_roots": source('''
             import sympy as sp
 
             def softplus_lipschitz_symbolic(k):
@@ -179,7 +160,7 @@ CORRECT: dict[str, dict[str, str]] = {
                         best = value
                 return best * beta**k
         '''),
-        "table_of_constants": _src('''
+        "table_of_constants": source('''
             import sympy as sp
 
             def softplus_lipschitz_symbolic(k):
@@ -193,7 +174,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "smooth_perceptron_lipschitz": {
-        "eigvalsh_gram": _src('''
+        "eigvalsh_gram": source('''
             import numpy as np
 
             def smooth_perceptron_lipschitz(X, beta=1.0):
@@ -202,7 +183,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 X = np.asarray(X, dtype=np.float64)
                 return beta * np.linalg.eigvalsh(X.T @ X)[-1] / (4 * len(X))
         '''),
-        "scipy_svdvals": _src('''
+        "scipy_svdvals": source('''
             import numpy as np
             import scipy.linalg
 
@@ -214,7 +195,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 sigma = scipy.linalg.svdvals(X)[0]
                 return float(beta / 4 * sigma * sigma / X.shape[0])
         '''),
-        "outer_gram": _src('''
+        "outer_gram": source('''
             import numpy as np
 
             def smooth_perceptron_lipschitz(X, beta=1.0):
@@ -227,7 +208,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "continuation_gd": {
-        "expit_and_eigvalsh": _src('''
+        "expit_and_eigvalsh": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -253,7 +234,7 @@ CORRECT: dict[str, dict[str, str]] = {
                         losses[j, k] = F(w)
                 return w, losses
         '''),
-        "tanh_sigmoid_svdvals": _src('''
+        "tanh_sigmoid_svdvals": source('''
             import numpy as np
             import scipy.linalg
 
@@ -283,7 +264,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     out.append(row)
                 return w, np.array(out)
         '''),
-        "calls_helpers": _src('''
+        "calls_helpers": source('''
             import numpy as np
 
             def continuation_gd(X, y, w0, betas, steps):
@@ -317,41 +298,41 @@ CORRECT: dict[str, dict[str, str]] = {
 
 MISTAKES: dict[str, dict[str, str]] = {
     "softplus_beta": {
-        "naive_formula": _with(_SOFTPLUS, ("(np.maximum(t, 0.0) + np.log1p(np.exp(-np.abs(t))))", "np.log(1 + np.exp(t))")),
-        "pytorch_threshold_20": _with(_SOFTPLUS, (
+        "naive_formula": changed(_SOFTPLUS, ("(np.maximum(t, 0.0) + np.log1p(np.exp(-np.abs(t))))", "np.log(1 + np.exp(t))")),
+        "pytorch_threshold_20": changed(_SOFTPLUS, (
             "return (np.maximum(t, 0.0) + np.log1p(np.exp(-np.abs(t)))) / beta",
             "return np.where(t > 20, t, np.log1p(np.exp(np.minimum(t, 20)))) / beta")),
-        "cutoff_on_x": _with(_SOFTPLUS, (
+        "cutoff_on_x": changed(_SOFTPLUS, (
             "return (np.maximum(t, 0.0) + np.log1p(np.exp(-np.abs(t)))) / beta",
             "x = np.asarray(x, dtype=np.float64)\n"
             "        return np.where(x > 30, x, np.log1p(np.exp(np.minimum(t, 30))) / beta)")),
-        "log_instead_of_log1p": _with(_SOFTPLUS, ("np.log1p(np.exp(-np.abs(t)))", "np.log(1 + np.exp(-np.abs(t)))")),
-        "no_beta_check": _with(_SOFTPLUS, (
+        "log_instead_of_log1p": changed(_SOFTPLUS, ("np.log1p(np.exp(-np.abs(t)))", "np.log(1 + np.exp(-np.abs(t)))")),
+        "no_beta_check": changed(_SOFTPLUS, (
             '        if b.shape != () or not np.isfinite(b) or not b > 0:\n            raise ValueError("beta must be finite and > 0")\n', "")),
-        "rejects_only_zero": _with(_SOFTPLUS, ("if b.shape != () or not np.isfinite(b) or not b > 0:", "if b == 0:")),
-        "forgets_one_over_beta": _with(_SOFTPLUS, ("np.log1p(np.exp(-np.abs(t)))) / beta", "np.log1p(np.exp(-np.abs(t))))")),
-        "float32": _with(_SOFTPLUS, ("np.asarray(x, dtype=np.float64)", "np.asarray(x, dtype=np.float32)")),
-        "scales_x_in_place": _with(_SOFTPLUS, (
+        "rejects_only_zero": changed(_SOFTPLUS, ("if b.shape != () or not np.isfinite(b) or not b > 0:", "if b == 0:")),
+        "forgets_one_over_beta": changed(_SOFTPLUS, ("np.log1p(np.exp(-np.abs(t)))) / beta", "np.log1p(np.exp(-np.abs(t))))")),
+        "float32": changed(_SOFTPLUS, ("np.asarray(x, dtype=np.float64)", "np.asarray(x, dtype=np.float32)")),
+        "scales_x_in_place": changed(_SOFTPLUS, (
             "t = beta * np.asarray(x, dtype=np.float64)",
             "t = np.asarray(x, dtype=np.float64)\n        t *= beta")),
     },
     "softplus_lipschitz_symbolic": {
-        "bound_one_not_one_quarter": _src('''
+        "bound_one_not_one_quarter": source('''
             import sympy as sp
 
             def softplus_lipschitz_symbolic(k):
                 beta = sp.Symbol("beta", positive=True)
                 return beta**k          # |sigma^(k)| <= 1
         '''),
-        "one_quarter_for_every_k": _src('''
+        "one_quarter_for_every_k": source('''
             import sympy as sp
 
             def softplus_lipschitz_symbolic(k):
                 beta = sp.Symbol("beta", positive=True)
                 return beta**k / 4
         '''),
-        "float_constant": _with(_SYMBOLIC, ("return beta**k * sup", "return beta**k * sp.Float(sp.N(sup, 15), 15)")),
-        "grid_maximum": _src('''
+        "float_constant": changed(_SYMBOLIC, ("return beta**k * sup", "return beta**k * sp.Float(sp.N(sup, 15), 15)")),
+        "grid_maximum": source('''
             import numpy as np
             import sympy as sp
 
@@ -361,24 +342,24 @@ MISTAKES: dict[str, dict[str, str]] = {
                 grid = np.linspace(-12, 12, 240001)
                 return beta**k * sp.nsimplify(float(np.max(np.abs(dk(grid)))))
         '''),
-        "beta_power_k_minus_one": _with(_SYMBOLIC, ("return beta**k * sup", "return beta**(k - 1) * sup")),
-        "sup_of_the_kth_not_k_plus_first": _with(_SYMBOLIC, ("for _ in range(k):", "for _ in range(k - 1):")),
-        "max_without_abs": _with(_SYMBOLIC, ("values = [sp.Abs(p.subs(s, r)) for r in critical]",
+        "beta_power_k_minus_one": changed(_SYMBOLIC, ("return beta**k * sup", "return beta**(k - 1) * sup")),
+        "sup_of_the_kth_not_k_plus_first": changed(_SYMBOLIC, ("for _ in range(k):", "for _ in range(k - 1):")),
+        "max_without_abs": changed(_SYMBOLIC, ("values = [sp.Abs(p.subs(s, r)) for r in critical]",
                                              "values = [p.subs(s, r) for r in critical]")),
-        "value_at_zero": _src('''
+        "value_at_zero": source('''
             import sympy as sp
 
             def softplus_lipschitz_symbolic(k):
                 beta, t = sp.symbols("beta t")
                 return beta**k * sp.Abs(sp.diff(1 / (1 + sp.exp(-t)), t, k).subs(t, 0))
         '''),
-        "symbol_named_b": _with(_SYMBOLIC, ('sp.symbols("beta", positive=True)', 'sp.symbols("b", positive=True)')),
+        "symbol_named_b": changed(_SYMBOLIC, ('sp.symbols("beta", positive=True)', 'sp.symbols("b", positive=True)')),
     },
     "smooth_perceptron_lipschitz": {
-        "frobenius_norm": _with(_LIPSCHITZ, ("np.linalg.norm(X, 2)", "np.linalg.norm(X)")),
-        "sum_not_mean": _with(_LIPSCHITZ, ("/ (4 * N)", "/ 4")),
-        "bound_one_not_one_quarter": _with(_LIPSCHITZ, ("/ (4 * N)", "/ N")),
-        "power_iteration_100": _with(_LIPSCHITZ, ("top = np.linalg.norm(X, 2)",
+        "frobenius_norm": changed(_LIPSCHITZ, ("np.linalg.norm(X, 2)", "np.linalg.norm(X)")),
+        "sum_not_mean": changed(_LIPSCHITZ, ("/ (4 * N)", "/ 4")),
+        "bound_one_not_one_quarter": changed(_LIPSCHITZ, ("/ (4 * N)", "/ N")),
+        "power_iteration_100": changed(_LIPSCHITZ, ("top = np.linalg.norm(X, 2)",
                                                   "v = np.ones(X.shape[1])\n"
                                                   "        for _ in range(100):\n"
                                                   "            u = X.T @ (X @ v)\n"
@@ -387,7 +368,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                                                   "                break\n"
                                                   "            v = u / n\n"
                                                   "        top = np.linalg.norm(X @ v)")),
-        "power_iteration_2000_random_start": _with(_LIPSCHITZ, ("top = np.linalg.norm(X, 2)",
+        "power_iteration_2000_random_start": changed(_LIPSCHITZ, ("top = np.linalg.norm(X, 2)",
                                                                 "v = np.random.default_rng(0).normal(size=X.shape[1])\n"
                                                                 "        for _ in range(2000):\n"
                                                                 "            u = X.T @ (X @ v)\n"
@@ -396,29 +377,29 @@ MISTAKES: dict[str, dict[str, str]] = {
                                                                 "                break\n"
                                                                 "            v = u / n\n"
                                                                 "        top = np.linalg.norm(X @ v)")),
-        "norm_not_squared": _with(_LIPSCHITZ, ("top**2", "top")),
-        "forgets_beta": _with(_LIPSCHITZ, ("return float(b) * top**2", "return top**2")),
-        "one_element_vector": _with(_LIPSCHITZ, ("return float(b) * top**2 / (4 * N)",
+        "norm_not_squared": changed(_LIPSCHITZ, ("top**2", "top")),
+        "forgets_beta": changed(_LIPSCHITZ, ("return float(b) * top**2", "return top**2")),
+        "one_element_vector": changed(_LIPSCHITZ, ("return float(b) * top**2 / (4 * N)",
                                                  "return float(b) * np.linalg.eigvalsh(X.T @ X)[-1:] / (4 * N)")),
-        "largest_row_norm": _with(_LIPSCHITZ, ("top = np.linalg.norm(X, 2)", "top = np.linalg.norm(X, axis=1).max()")),
-        "no_beta_check": _with(_LIPSCHITZ, (
+        "largest_row_norm": changed(_LIPSCHITZ, ("top = np.linalg.norm(X, 2)", "top = np.linalg.norm(X, axis=1).max()")),
+        "no_beta_check": changed(_LIPSCHITZ, (
             '        if b.shape != () or not np.isfinite(b) or not b > 0:\n            raise ValueError("beta must be finite and > 0")\n', "")),
     },
     "continuation_gd": {
-        "one_L_for_every_stage": _with(_CONTINUATION, ("L = beta * top / (4 * N)", "L = checked[0] * top / (4 * N)")),
-        "sorted_betas": _with(_CONTINUATION, ("for beta in checked:\n            L", "for beta in sorted(checked):\n            L")),
-        "frobenius_norm": _with(_CONTINUATION, ("np.linalg.norm(X, 2) ** 2", "np.linalg.norm(X) ** 2")),
-        "sum_not_mean": _with(_CONTINUATION, ("return np.mean(np.maximum(t, 0)", "return np.sum(np.maximum(t, 0)"),
+        "one_L_for_every_stage": changed(_CONTINUATION, ("L = beta * top / (4 * N)", "L = checked[0] * top / (4 * N)")),
+        "sorted_betas": changed(_CONTINUATION, ("for beta in checked:\n            L", "for beta in sorted(checked):\n            L")),
+        "frobenius_norm": changed(_CONTINUATION, ("np.linalg.norm(X, 2) ** 2", "np.linalg.norm(X) ** 2")),
+        "sum_not_mean": changed(_CONTINUATION, ("return np.mean(np.maximum(t, 0)", "return np.sum(np.maximum(t, 0)"),
                               ("return -(X.T @ (y * sig)) / N", "return -(X.T @ (y * sig))")),
-        "bound_one_not_one_quarter": _with(_CONTINUATION, ("L = beta * top / (4 * N)", "L = beta * top / N")),
-        "restarts_every_stage_at_w0": _with(_CONTINUATION, ("for beta in checked:\n            L", "for beta in checked:\n            w = np.array(w0, dtype=np.float64)\n            L")),
-        "losses_only_after_steps": _with(_CONTINUATION, ("row = [loss(w, beta)]", "row = []")),
-        "naive_softplus": _with(_CONTINUATION, ("np.mean(np.maximum(t, 0) + np.log1p(np.exp(-np.abs(t))))",
+        "bound_one_not_one_quarter": changed(_CONTINUATION, ("L = beta * top / (4 * N)", "L = beta * top / N")),
+        "restarts_every_stage_at_w0": changed(_CONTINUATION, ("for beta in checked:\n            L", "for beta in checked:\n            w = np.array(w0, dtype=np.float64)\n            L")),
+        "losses_only_after_steps": changed(_CONTINUATION, ("row = [loss(w, beta)]", "row = []")),
+        "naive_softplus": changed(_CONTINUATION, ("np.mean(np.maximum(t, 0) + np.log1p(np.exp(-np.abs(t))))",
                                                 "np.mean(np.log(1 + np.exp(t)))")),
-        "naive_sigmoid": _with(_CONTINUATION, ("sig = np.where(t >= 0, 1 / (1 + e), e / (1 + e))",
+        "naive_sigmoid": changed(_CONTINUATION, ("sig = np.where(t >= 0, 1 / (1 + e), e / (1 + e))",
                                                "sig = 1 / (1 + np.exp(-t))")),
-        "no_label_check": _with(_CONTINUATION, ('        if not np.all(np.abs(y) == 1):\n            raise ValueError("labels must be -1 or +1")\n', "")),
-        "updates_w0_in_place": _with(_CONTINUATION, ("w = np.array(w0, dtype=np.float64)", "w = np.asarray(w0, dtype=np.float64)"),
+        "no_label_check": changed(_CONTINUATION, ('        if not np.all(np.abs(y) == 1):\n            raise ValueError("labels must be -1 or +1")\n', "")),
+        "updates_w0_in_place": changed(_CONTINUATION, ("w = np.array(w0, dtype=np.float64)", "w = np.asarray(w0, dtype=np.float64)"),
                                      ("w = w - grad(w, beta) / L", "w -= grad(w, beta) / L")),
     },
 }

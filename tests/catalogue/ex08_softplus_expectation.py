@@ -1,28 +1,9 @@
-"""Student implementations for ``ex08_softplus_expectation``, as source strings, right and wrong.
-
-``CORRECT[name][label]`` is a complete cell that defines ``name`` and must earn full marks on
-the hidden check of ``name``; every entry is written differently from the reference solution.
-``MISTAKES[name][label]`` is a complete cell with a typical mistake that must lose points.
-
-Each source is self-contained (it imports what it uses and keeps its helpers inside the
-function), so it can be ``exec``-ed in a fresh namespace or pasted into a notebook cell.
+"""Student implementations for ``ex08_softplus_expectation``,
+right and wrong, as source strings (the conventions: :mod:`tests.catalogue`).
 """
 from __future__ import annotations
 
-from textwrap import dedent
-
-
-def _src(text: str) -> str:
-    return dedent(text).lstrip("\n")
-
-
-def _with(template: str, *replacements: tuple[str, str]) -> str:
-    text = template
-    for old, new in replacements:
-        if old not in text:
-            raise ValueError(old)
-        text = text.replace(old, new)
-    return _src(text)
+from tests.catalogue import changed, source
 
 
 _CHECK = '''
@@ -104,7 +85,7 @@ _BACKWARD = '''
 
 CORRECT: dict[str, dict[str, str]] = {
     "logistic_density": {
-        "log_space": _src('''
+        "log_space": source('''
             import numpy as np
 
             def logistic_density(eps, beta=1.0):
@@ -116,7 +97,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 t = np.abs(beta * np.asarray(eps, dtype=float))
                 return np.exp(np.log(beta) - t - 2.0 * np.log1p(np.exp(-t)))
         '''),
-        "sigmoid_of_minus_abs": _src('''
+        "sigmoid_of_minus_abs": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -127,7 +108,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 s = expit(-np.abs(float(b) * np.asarray(eps, dtype=float)))   # <= 1/2, so 1 - s is exact
                 return float(b) * s * (1.0 - s)
         '''),
-        "half_exponent": _src('''
+        "half_exponent": source('''
             import math
 
             import numpy as np
@@ -142,7 +123,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 e = np.exp(-0.5 * np.abs(beta * np.array(eps, dtype=np.float64)))
                 return beta * (e / (1.0 + e * e)) ** 2
         '''),
-        "scipy_stats": _src('''
+        "scipy_stats": source('''
             import numpy as np
             import scipy.stats
 
@@ -154,13 +135,13 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "logistic_smoothing": {
-        "eps_space_quad": _src(_SMOOTHING),
-        "plus_eps_by_symmetry": _with(
+        "eps_space_quad": source(_SMOOTHING),
+        "plus_eps_by_symmetry": changed(
             _SMOOTHING,
             ("edges = np.unique(np.concatenate((xi - kinks, [0.0])))", "edges = np.unique(np.concatenate((kinks - xi, [0.0])))"),
             ("f(float(xi - e))", "f(float(xi + e))"),   # eps and -eps have the same law
         ),
-        "uniform_u_substitution": _src('''
+        "uniform_u_substitution": source('''
             import numpy as np
             import scipy.integrate
             import warnings
@@ -184,7 +165,7 @@ CORRECT: dict[str, dict[str, str]] = {
                                          for a, c in zip(edges[:-1], edges[1:]))
                 return out
         '''),
-        "composite_gauss_legendre": _src('''
+        "composite_gauss_legendre": source('''
             import numpy as np
 
             def logistic_smoothing(f, x, beta=1.0, kinks=()):
@@ -214,7 +195,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "smoothed_relu_layer": {
-        "logaddexp_and_temperature": _src('''
+        "logaddexp_and_temperature": source('''
             import numpy as np
 
             def smoothed_relu_layer(W, b, X, beta=1.0):
@@ -228,7 +209,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 G = np.logaddexp(0.0, T * pre) / T
                 return np.where(live, G, np.maximum(b, 0.0))
         '''),
-        "loop_over_units": _src('''
+        "loop_over_units": source('''
             import math
 
             import numpy as np
@@ -249,7 +230,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     G[:, j] = np.maximum(t, 0) + n / beta * np.log1p(np.exp(-beta * np.abs(t) / n))
                 return G
         '''),
-        "softplus_of_u_times_norm": _src('''
+        "softplus_of_u_times_norm": source('''
             import numpy as np
             from scipy.special import log1p
 
@@ -266,7 +247,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "smoothed_relu_layer_backward": {
-        "cancelling_h": _src('''
+        "cancelling_h": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -285,7 +266,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 dW = (V * s).T @ X + np.einsum("ij,jk->jk", V * h, W / norm[:, None])
                 return dW, (V * s).sum(axis=0), (V * s) @ W
         '''),
-        "chain_rule_through_the_temperature": _src('''
+        "chain_rule_through_the_temperature": source('''
             import numpy as np
 
             def smoothed_relu_layer_backward(W, b, X, V, beta=1.0):
@@ -306,7 +287,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 dW = (V * sig).T @ X + ((V * dG_dT).sum(axis=0) * (-T / n ** 2))[:, None] * W
                 return dW, (V * sig).sum(axis=0), (V * sig) @ W
         '''),
-        "loop_over_units": _src('''
+        "loop_over_units": source('''
             import math
 
             import numpy as np
@@ -333,7 +314,7 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "smoothed_relu_power_symbolic": {
-        "lerch_phi": _src('''
+        "lerch_phi": source('''
             import sympy as sp
 
             def smoothed_relu_power_symbolic(n):
@@ -341,7 +322,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 z = -sp.exp(beta * x)
                 return -sp.factorial(n) * z * sp.lerchphi(z, n, 1) / beta ** n
         '''),
-        "bernoulli_inversion": _src('''
+        "bernoulli_inversion": source('''
             import sympy as sp
 
             def smoothed_relu_power_symbolic(n):
@@ -352,7 +333,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 polynomial = sp.expand((2 * sp.pi * sp.I / beta) ** n * sp.bernoulli(n, sp.Rational(1, 2) + t / (2 * sp.pi * sp.I)))
                 return (-1) ** (n + 1) * mirror + polynomial
         '''),
-        "piecewise_by_sign": _src('''
+        "piecewise_by_sign": source('''
             import sympy as sp
 
             def smoothed_relu_power_symbolic(n):
@@ -363,7 +344,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     (2 * sp.pi * sp.I / beta) ** n * sp.bernoulli(n, sp.Rational(1, 2) + beta * x / (2 * sp.pi * sp.I)))
                 return sp.Piecewise((left, x <= 0), (right, True))
         '''),
-        "log_for_n_equals_one": _src('''
+        "log_for_n_equals_one": source('''
             import sympy as sp
 
             def smoothed_relu_power_symbolic(n):
@@ -377,21 +358,21 @@ CORRECT: dict[str, dict[str, str]] = {
 
 MISTAKES: dict[str, dict[str, str]] = {
     "logistic_density": {
-        "second_form_overflows": _with(_DENSITY, (
+        "second_form_overflows": changed(_DENSITY, (
             "t = np.abs(beta * np.asarray(eps, dtype=np.float64))\n        e = np.exp(-t)\n        return beta * e / (1.0 + e) ** 2",
             "t = beta * np.asarray(eps, dtype=np.float64)\n        return beta / (np.exp(t / 2) + np.exp(-t / 2)) ** 2")),
-        "sigmoid_product_loses_the_tail": _with(_DENSITY, (
+        "sigmoid_product_loses_the_tail": changed(_DENSITY, (
             "t = np.abs(beta * np.asarray(eps, dtype=np.float64))\n        e = np.exp(-t)\n        return beta * e / (1.0 + e) ** 2",
             "s = 1.0 / (1.0 + np.exp(-beta * np.asarray(eps, dtype=np.float64)))\n        return beta * s * (1.0 - s)")),
-        "missing_factor_beta": _with(_DENSITY, ("return beta * e / (1.0 + e) ** 2", "return e / (1.0 + e) ** 2")),
-        "noise_scale_beta": _with(_DENSITY, (
+        "missing_factor_beta": changed(_DENSITY, ("return beta * e / (1.0 + e) ** 2", "return e / (1.0 + e) ** 2")),
+        "noise_scale_beta": changed(_DENSITY, (
             "t = np.abs(beta * np.asarray(eps, dtype=np.float64))", "t = np.abs(np.asarray(eps, dtype=np.float64) / beta)"),
             ("return beta * e / (1.0 + e) ** 2", "return e / (1.0 + e) ** 2 / beta")),
-        "forgets_the_square": _with(_DENSITY, ("return beta * e / (1.0 + e) ** 2", "return beta * e / (1.0 + e)")),
-        "accepts_any_beta": _with(_DENSITY, (_CHECK, "\n        beta = float(beta)\n")),
+        "forgets_the_square": changed(_DENSITY, ("return beta * e / (1.0 + e) ** 2", "return beta * e / (1.0 + e)")),
+        "accepts_any_beta": changed(_DENSITY, (_CHECK, "\n        beta = float(beta)\n")),
     },
     "logistic_smoothing": {
-        "monte_carlo": _src('''
+        "monte_carlo": source('''
             import numpy as np
 
             def logistic_smoothing(f, x, beta=1.0, kinks=()):
@@ -403,11 +384,11 @@ MISTAKES: dict[str, dict[str, str]] = {
                 xs = np.asarray(x, dtype=float)
                 return np.array([np.mean(f(xi - eps)) for xi in xs.ravel()]).reshape(xs.shape)
         '''),
-        "ignores_kinks": _with(_SMOOTHING, (
+        "ignores_kinks": changed(_SMOOTHING, (
             "edges = np.unique(np.concatenate((xi - kinks, [0.0])))", "edges = np.array([0.0])")),
-        "kinks_not_shifted_by_x": _with(_SMOOTHING, (
+        "kinks_not_shifted_by_x": changed(_SMOOTHING, (
             "edges = np.unique(np.concatenate((xi - kinks, [0.0])))", "edges = np.unique(np.concatenate((kinks, [0.0])))")),
-        "fixed_gauss_legendre_in_u": _src('''
+        "fixed_gauss_legendre_in_u": source('''
             import numpy as np
 
             def logistic_smoothing(f, x, beta=1.0, kinks=()):
@@ -419,12 +400,12 @@ MISTAKES: dict[str, dict[str, str]] = {
                 xs = np.asarray(x, dtype=float)
                 return np.array([np.sum(w * f(xi - eps)) for xi in xs.ravel()]).reshape(xs.shape)
         '''),
-        "noise_scale_beta": _with(_SMOOTHING, (
+        "noise_scale_beta": changed(_SMOOTHING, (
             "t = math.exp(-abs(beta * e))\n            return beta * t / (1.0 + t) ** 2",
             "t = math.exp(-abs(e / beta))\n            return t / (1.0 + t) ** 2 / beta")),
-        "missing_factor_beta": _with(_SMOOTHING, (
+        "missing_factor_beta": changed(_SMOOTHING, (
             "return beta * t / (1.0 + t) ** 2", "return t / (1.0 + t) ** 2")),
-        "trapezoid_on_a_grid": _src('''
+        "trapezoid_on_a_grid": source('''
             import numpy as np
 
             def logistic_smoothing(f, x, beta=1.0, kinks=()):
@@ -437,79 +418,79 @@ MISTAKES: dict[str, dict[str, str]] = {
                 xs = np.asarray(x, dtype=float)
                 return np.array([np.trapezoid(f(xi - eps) * p, eps) for xi in xs.ravel()]).reshape(xs.shape)
         '''),
-        "calls_f_before_checking_beta": _with(_SMOOTHING, (
+        "calls_f_before_checking_beta": changed(_SMOOTHING, (
             _CHECK, "\n        f(0.0)\n" + _CHECK)),
     },
     "smoothed_relu_layer": {
-        "temperature_beta": _with(_LAYER, (
+        "temperature_beta": changed(_LAYER, (
             "G = np.maximum(pre, 0.0) + norm * np.log1p(np.exp(-beta * np.abs(u))) / beta",
             "G = np.maximum(pre, 0.0) + np.log1p(np.exp(-beta * np.abs(pre))) / beta")),
-        "temperature_beta_times_norm": _with(_LAYER, (
+        "temperature_beta_times_norm": changed(_LAYER, (
             "G = np.maximum(pre, 0.0) + norm * np.log1p(np.exp(-beta * np.abs(u))) / beta",
             "G = np.maximum(pre, 0.0) + np.log1p(np.exp(-beta * norm * np.abs(pre))) / (beta * norm)")),
-        "temperature_beta_over_norm_squared": _with(_LAYER, (
+        "temperature_beta_over_norm_squared": changed(_LAYER, (
             "G = np.maximum(pre, 0.0) + norm * np.log1p(np.exp(-beta * np.abs(u))) / beta",
             "G = np.maximum(pre, 0.0) + norm ** 2 * np.log1p(np.exp(-beta * np.abs(pre) / norm ** 2)) / beta")),
-        "l1_norm": _with(_LAYER, ("norm = np.sqrt(np.sum(W ** 2, axis=1))", "norm = np.sum(np.abs(W), axis=1)")),
-        "forgets_the_bias": _with(_LAYER, ("pre = X @ W.T + b", "pre = X @ W.T")),
-        "normalised_argument": _with(_LAYER, (
+        "l1_norm": changed(_LAYER, ("norm = np.sqrt(np.sum(W ** 2, axis=1))", "norm = np.sum(np.abs(W), axis=1)")),
+        "forgets_the_bias": changed(_LAYER, ("pre = X @ W.T + b", "pre = X @ W.T")),
+        "normalised_argument": changed(_LAYER, (
             "G = np.maximum(pre, 0.0) + norm * np.log1p(np.exp(-beta * np.abs(u))) / beta",
             "G = np.maximum(u, 0.0) + norm * np.log1p(np.exp(-beta * np.abs(u) / norm)) / beta")),
-        "naive_formula_overflows": _with(_LAYER, (
+        "naive_formula_overflows": changed(_LAYER, (
             "G = np.maximum(pre, 0.0) + norm * np.log1p(np.exp(-beta * np.abs(u))) / beta",
             "G = norm / beta * np.log(1.0 + np.exp(beta * u))")),
-        "zero_row_gives_zero": _with(_LAYER, ("return np.where(norm > 0, G, np.maximum(b, 0.0))",
+        "zero_row_gives_zero": changed(_LAYER, ("return np.where(norm > 0, G, np.maximum(b, 0.0))",
                                               "return np.where(norm > 0, G, 0.0)")),
-        "zero_row_divides_by_zero": _with(_LAYER, (
+        "zero_row_divides_by_zero": changed(_LAYER, (
             "u = pre / np.where(norm > 0, norm, 1.0)", "u = pre / norm")),
     },
     "smoothed_relu_layer_backward": {
-        "without_the_h_term": _with(_BACKWARD, (
+        "without_the_h_term": changed(_BACKWARD, (
             "dW = Vs.T @ X + (V * h).sum(axis=0)[:, None] * W / norm[:, None]", "dW = Vs.T @ X")),
-        "h_is_softplus": _with(_BACKWARD, (
+        "h_is_softplus": changed(_BACKWARD, (
             "h = np.log1p(e) / beta + np.abs(u) * e / (1.0 + e)",
             "h = np.maximum(u, 0.0) + np.log1p(e) / beta")),
-        "minus_h": _with(_BACKWARD, ("dW = Vs.T @ X + (V * h)", "dW = Vs.T @ X - (V * h)")),
-        "temperature_beta": _with(_BACKWARD, ("u = (X @ W.T + b) / norm", "u = X @ W.T + b"),
+        "minus_h": changed(_BACKWARD, ("dW = Vs.T @ X + (V * h)", "dW = Vs.T @ X - (V * h)")),
+        "temperature_beta": changed(_BACKWARD, ("u = (X @ W.T + b) / norm", "u = X @ W.T + b"),
                                   ("W / norm[:, None]", "W * 0.0")),
-        "temperature_beta_times_norm": _with(_BACKWARD, ("u = (X @ W.T + b) / norm", "u = (X @ W.T + b) * norm")),
-        "temperature_beta_over_norm_squared": _with(_BACKWARD, ("u = (X @ W.T + b) / norm", "u = (X @ W.T + b) / norm ** 2")),
-        "l1_norm": _with(_BACKWARD, ("norm = np.sqrt(np.sum(W ** 2, axis=1))", "norm = np.sum(np.abs(W), axis=1)")),
-        "forgets_the_bias": _with(_BACKWARD, ("u = (X @ W.T + b) / norm", "u = (X @ W.T) / norm")),
-        "zero_row_message_without_index": _with(_BACKWARD, ('raise ValueError(f"row {zero[0]} of W is zero")',
+        "temperature_beta_times_norm": changed(_BACKWARD, ("u = (X @ W.T + b) / norm", "u = (X @ W.T + b) * norm")),
+        "temperature_beta_over_norm_squared": changed(_BACKWARD, ("u = (X @ W.T + b) / norm", "u = (X @ W.T + b) / norm ** 2")),
+        "l1_norm": changed(_BACKWARD, ("norm = np.sqrt(np.sum(W ** 2, axis=1))", "norm = np.sum(np.abs(W), axis=1)")),
+        "forgets_the_bias": changed(_BACKWARD, ("u = (X @ W.T + b) / norm", "u = (X @ W.T) / norm")),
+        "zero_row_message_without_index": changed(_BACKWARD, ('raise ValueError(f"row {zero[0]} of W is zero")',
                                                             'raise ValueError("W has a zero row")')),
-        "zero_row_not_caught": _with(_BACKWARD, ("if zero.size:", "if False:")),
+        "zero_row_not_caught": changed(_BACKWARD, ("if zero.size:", "if False:")),
     },
     "smoothed_relu_power_symbolic": {
-        "n_minus_one_factorial": _src('''
+        "n_minus_one_factorial": source('''
             import sympy as sp
 
             def smoothed_relu_power_symbolic(n):
                 x, beta = sp.symbols("x beta")
                 return -sp.factorial(n - 1) * sp.polylog(n, -sp.exp(beta * x)) / beta ** n
         '''),
-        "li_n_plus_one": _src('''
+        "li_n_plus_one": source('''
             import sympy as sp
 
             def smoothed_relu_power_symbolic(n):
                 x, beta = sp.symbols("x beta")
                 return -sp.factorial(n) * sp.polylog(n + 1, -sp.exp(beta * x)) / beta ** n
         '''),
-        "beta_to_the_n_minus_one": _src('''
+        "beta_to_the_n_minus_one": source('''
             import sympy as sp
 
             def smoothed_relu_power_symbolic(n):
                 x, beta = sp.symbols("x beta")
                 return -sp.factorial(n) * sp.polylog(n, -sp.exp(beta * x)) / beta ** (n - 1)
         '''),
-        "softplus_to_the_n": _src('''
+        "softplus_to_the_n": source('''
             import sympy as sp
 
             def smoothed_relu_power_symbolic(n):
                 x, beta = sp.symbols("x beta")
                 return (sp.log(1 + sp.exp(beta * x)) / beta) ** n
         '''),
-        "unevaluated_integral": _src('''
+        "unevaluated_integral": source('''
             import sympy as sp
 
             def smoothed_relu_power_symbolic(n):
@@ -517,14 +498,14 @@ MISTAKES: dict[str, dict[str, str]] = {
                 density = beta * sp.exp(-beta * e) / (1 + sp.exp(-beta * e)) ** 2
                 return sp.Integral((x - e) ** n * density, (e, -sp.oo, x))
         '''),
-        "unevaluated_series": _src('''
+        "unevaluated_series": source('''
             import sympy as sp
 
             def smoothed_relu_power_symbolic(n):
                 x, beta, k = sp.symbols("x beta k")
                 return sp.factorial(n) / beta ** n * sp.Sum((-1) ** (k + 1) * sp.exp(k * beta * x) / k ** n, (k, 1, sp.oo))
         '''),
-        "bernoulli_form_for_x_positive_only": _src('''
+        "bernoulli_form_for_x_positive_only": source('''
             import sympy as sp
 
             def smoothed_relu_power_symbolic(n):
@@ -532,7 +513,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 x, beta = sp.symbols("x beta")
                 return sp.expand((2 * sp.pi * sp.I / beta) ** n * sp.bernoulli(n, sp.Rational(1, 2) + beta * x / (2 * sp.pi * sp.I)))
         '''),
-        "float_pi": _src('''
+        "float_pi": source('''
             import math
 
             import sympy as sp

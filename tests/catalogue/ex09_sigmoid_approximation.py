@@ -1,20 +1,11 @@
-"""Student implementations for ``ex09_sigmoid_approximation``, as source strings, right and wrong.
+"""Student implementations for ``ex09_sigmoid_approximation``,
+right and wrong, as source strings (the conventions: :mod:`tests.catalogue`).
 
-``CORRECT[name][label]`` is a complete cell that defines ``name`` and must earn full marks on
-the hidden check of ``name``; every entry is written differently from the reference solution
-(the approximations are other constructions: fewer units, other slopes, fitted weights).
-``MISTAKES[name][label]`` is a complete cell with a typical mistake that must lose points.
-
-Each source is self-contained (it imports what it uses and keeps its helpers inside the
-function), so it can be ``exec``-ed in a fresh namespace or pasted into a notebook cell.
+The correct approximations are other constructions: fewer units, other slopes, fitted weights.
 """
 from __future__ import annotations
 
-from textwrap import dedent
-
-
-def _src(text: str) -> str:
-    return dedent(text).lstrip("\n")
+from tests.catalogue import changed, source
 
 
 # --- sup_error_relu: a correct search as a template for the mistakes that change one step ---------
@@ -57,15 +48,6 @@ _SUP = '''
 '''
 
 
-def _sup_with(*replacements: tuple[str, str]) -> str:
-    text = _SUP
-    for old, new in replacements:
-        if old not in text:
-            raise ValueError(old)
-        text = text.replace(old, new)
-    return _src(text)
-
-
 # --- relu_sigmoid_approx: the centred staircase with the budget, as a template ----------------------
 
 _APPROX = '''
@@ -81,15 +63,6 @@ _APPROX = '''
         centres = delta * (np.arange(n) + 0.5)
         return np.full(n, k / delta), -k / delta * centres, np.full(n, delta), 0.0
 '''
-
-
-def _approx_with(*replacements: tuple[str, str]) -> str:
-    text = _APPROX
-    for old, new in replacements:
-        if old not in text:
-            raise ValueError(old)
-        text = text.replace(old, new)
-    return _src(text)
 
 
 # --- relu_net_to_sigmoid_net: a correct conversion as a template --------------------------------------
@@ -124,18 +97,9 @@ _NET = '''
 '''
 
 
-def _net_with(*replacements: tuple[str, str]) -> str:
-    text = _NET
-    for old, new in replacements:
-        if old not in text:
-            raise ValueError(old)
-        text = text.replace(old, new)
-    return _src(text)
-
-
 CORRECT: dict[str, dict[str, str]] = {
     "sigmoid_net": {
-        "scipy_expit": _src('''
+        "scipy_expit": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -144,7 +108,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 t = np.multiply.outer(x, np.asarray(a, dtype=np.float64)) + np.asarray(b, dtype=np.float64)
                 return np.asarray(c, dtype=np.float64) + expit(t) @ np.asarray(u, dtype=np.float64)
         '''),
-        "tanh_form": _src('''
+        "tanh_form": source('''
             import numpy as np
 
             def sigmoid_net(a, b, u, c, x):
@@ -153,7 +117,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 t = x[..., np.newaxis] * a + b
                 return c + np.sum(u * 0.5 * (1.0 + np.tanh(0.5 * t)), axis=-1)
         '''),
-        "loop_over_units_with_where": _src('''
+        "loop_over_units_with_where": source('''
             import numpy as np
 
             def sigmoid_net(a, b, u, c, x):
@@ -168,8 +132,8 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "sup_error_relu": {
-        "golden_on_the_best_samples": _src(_SUP),
-        "brent_on_each_bracket": _src('''
+        "golden_on_the_best_samples": source(_SUP),
+        "brent_on_each_bracket": source('''
             import numpy as np
             from scipy.optimize import minimize_scalar
             from scipy.special import expit
@@ -197,7 +161,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     best = max(best, -float(res.fun))
                 return best
         '''),
-        "newton_on_the_derivative": _src('''
+        "newton_on_the_derivative": source('''
             import numpy as np
 
             def sup_error_relu(a, b, u, c, B):
@@ -243,10 +207,10 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "relu_sigmoid_approx": {
-        "staircase_k_4_5": _src(_APPROX),
-        "fewer_units": _approx_with(("n = math.ceil(B / (4 * eps))", "n = math.ceil(B / (12 * eps))"),
+        "staircase_k_4_5": source(_APPROX),
+        "fewer_units": changed(_APPROX, ("n = math.ceil(B / (4 * eps))", "n = math.ceil(B / (12 * eps))"),
                                     ("k = 4.5", "k = 5.5")),
-        "fitted_weights": _src('''
+        "fitted_weights": source('''
             import math
             import numpy as np
             from scipy.optimize import minimize_scalar
@@ -266,7 +230,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 k = minimize_scalar(worst, bounds=(3.0, 8.0), method="bounded", options={"xatol": 1e-3}).x
                 return np.full(n, k / delta), -k / delta * centres, np.full(n, delta), 0.0
         '''),
-        "unit_interval_rescaled": _src('''
+        "unit_interval_rescaled": source('''
             import math
             import numpy as np
 
@@ -281,8 +245,8 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "relu_net_to_sigmoid_net": {
-        "one_loop_per_step": _src(_NET),
-        "homogeneity_and_relu_approx": _src('''
+        "one_loop_per_step": source(_NET),
+        "homogeneity_and_relu_approx": source('''
             import math
             import numpy as np
 
@@ -311,33 +275,33 @@ CORRECT: dict[str, dict[str, str]] = {
                     u = np.concatenate([u, np.sign(vj) * np.full(n, delta)])
                 return A, b, u, c
         '''),
-        "fewer_units_per_unit": _net_with(("n = math.ceil(H * abs(vj) * Bj / (4 * eps))",
+        "fewer_units_per_unit": changed(_NET, ("n = math.ceil(H * abs(vj) * Bj / (4 * eps))",
                                            "n = math.ceil(H * abs(vj) * Bj / (10 * eps))"),
                                           ("C = 5.0 / delta", "C = 5.5 / delta")),
     },
     "staircase_limit_error_symbolic": {
-        "difference_of_logs": _src('''
+        "difference_of_logs": source('''
             import sympy as sp
 
             def staircase_limit_error_symbolic():
                 C, B = sp.symbols("C B", positive=True)
                 return (sp.log(2) - sp.log(1 + sp.exp(-C * B))) / C
         '''),
-        "softplus_form_real_symbols": _src('''
+        "softplus_form_real_symbols": source('''
             import sympy as sp
 
             def staircase_limit_error_symbolic():
                 C, B = sp.symbols("C B", real=True)
                 return (sp.log(2) + C * B - sp.log(1 + sp.exp(C * B))) / C
         '''),
-        "integrated_by_sympy": _src('''
+        "integrated_by_sympy": source('''
             import sympy as sp
 
             def staircase_limit_error_symbolic():
                 C, B, t = sp.symbols("C B t", positive=True)
                 return sp.simplify(sp.integrate(1 / (1 + sp.exp(C * t)), (t, 0, B)))
         '''),
-        "log_of_twice_a_sigmoid": _src('''
+        "log_of_twice_a_sigmoid": source('''
             import sympy as sp
 
             def staircase_limit_error_symbolic():
@@ -350,7 +314,7 @@ CORRECT: dict[str, dict[str, str]] = {
 
 MISTAKES: dict[str, dict[str, str]] = {
     "sigmoid_net": {
-        "naive_exp_overflows": _src('''
+        "naive_exp_overflows": source('''
             import numpy as np
 
             def sigmoid_net(a, b, u, c, x):
@@ -358,7 +322,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 t = x[..., None] * np.asarray(a, dtype=np.float64) + np.asarray(b, dtype=np.float64)
                 return c + (1 / (1 + np.exp(-t))) @ np.asarray(u, dtype=np.float64)
         '''),
-        "forgets_c": _src('''
+        "forgets_c": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -366,7 +330,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 x = np.asarray(x, dtype=np.float64)
                 return expit(x[..., None] * np.asarray(a, float) + np.asarray(b, float)) @ np.asarray(u, float)
         '''),
-        "flattens_x": _src('''
+        "flattens_x": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -374,7 +338,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 t = np.outer(np.asarray(x, dtype=np.float64), np.asarray(a, float)) + np.asarray(b, float)
                 return c + expit(t) @ np.asarray(u, float)
         '''),
-        "stack_fails_for_no_units": _src('''
+        "stack_fails_for_no_units": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -382,7 +346,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 x = np.asarray(x, dtype=np.float64)
                 return c + np.stack([uj * expit(aj * x + bj) for aj, bj, uj in zip(a, b, u)]).sum(axis=0)
         '''),
-        "bias_inside_the_product": _src('''
+        "bias_inside_the_product": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -390,7 +354,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 x = np.asarray(x, dtype=np.float64)
                 return c + expit(np.asarray(a, float) * (x[..., None] + np.asarray(b, float))) @ np.asarray(u, float)
         '''),
-        "clipped_argument": _src('''
+        "clipped_argument": source('''
             import numpy as np
 
             def sigmoid_net(a, b, u, c, x):
@@ -398,7 +362,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 t = np.clip(x[..., None] * np.asarray(a, float) + np.asarray(b, float), -10, 10)
                 return c + (1 / (1 + np.exp(-t))) @ np.asarray(u, float)
         '''),
-        "float32": _src('''
+        "float32": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -409,8 +373,8 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "sup_error_relu": {
-        "samples_without_refinement": _sup_with(("for i in order[:40]:", "for i in order[:0]:")),
-        "grid_of_a_million_points": _src('''
+        "samples_without_refinement": changed(_SUP, ("for i in order[:40]:", "for i in order[:0]:")),
+        "grid_of_a_million_points": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -422,76 +386,76 @@ MISTAKES: dict[str, dict[str, str]] = {
                     best = max(best, float(np.max(np.abs(c + expit(np.outer(xs, a) + b) @ u - np.maximum(xs, 0)))))
                 return best
         '''),
-        "forgets_the_absolute_value": _sup_with(
+        "forgets_the_absolute_value": changed(_SUP, 
             ("out[s:s + 4096] = np.abs(c + (0.5 * (1 + np.tanh(t / 2))) @ u - np.maximum(x[s:s + 4096], 0))",
              "out[s:s + 4096] = c + (0.5 * (1 + np.tanh(t / 2))) @ u - np.maximum(x[s:s + 4096], 0)")),
-        "only_nonnegative_x": _sup_with(("points = [np.linspace(-B, B, 1001), [0.0]]", "points = [np.linspace(0, B, 1001)]"),
+        "only_nonnegative_x": changed(_SUP, ("points = [np.linspace(-B, B, 1001), [0.0]]", "points = [np.linspace(0, B, 1001)]"),
                                         ("np.clip(np.concatenate(points), -B, B)", "np.clip(np.concatenate(points), 0, B)")),
-        "forgets_the_ends": _sup_with(("points = [np.linspace(-B, B, 1001), [0.0]]",
+        "forgets_the_ends": changed(_SUP, ("points = [np.linspace(-B, B, 1001), [0.0]]",
                                        "points = [np.linspace(-B, B, 1001)[1:-1], [0.0]]"),
                                       ("np.clip(np.concatenate(points), -B, B)",
                                        "np.concatenate(points)[np.abs(np.concatenate(points)) < 0.999 * B]")),
-        "naive_exp_warns": _sup_with(("(0.5 * (1 + np.tanh(t / 2)))", "(1 / (1 + np.exp(-t)))")),
+        "naive_exp_warns": changed(_SUP, ("(0.5 * (1 + np.tanh(t / 2)))", "(1 / (1 + np.exp(-t)))")),
     },
     "relu_sigmoid_approx": {
-        "uncentred_staircase": _approx_with(("centres = delta * (np.arange(n) + 0.5)", "centres = delta * np.arange(1, n + 1)")),
-        "step_function_limit": _approx_with(("k = 4.5", "k = 200.0")),
-        "slope_too_flat": _approx_with(("k = 4.5", "k = 1.5")),
-        "no_rescaling_by_B": _approx_with(("n = math.ceil(B / (4 * eps))\n        delta = B / n",
+        "uncentred_staircase": changed(_APPROX, ("centres = delta * (np.arange(n) + 0.5)", "centres = delta * np.arange(1, n + 1)")),
+        "step_function_limit": changed(_APPROX, ("k = 4.5", "k = 200.0")),
+        "slope_too_flat": changed(_APPROX, ("k = 4.5", "k = 1.5")),
+        "no_rescaling_by_B": changed(_APPROX, ("n = math.ceil(B / (4 * eps))\n        delta = B / n",
                                            "n = math.ceil(1 / (4 * eps))\n        delta = 1 / n")),
-        "budget_spent_four_times_over": _approx_with(("n = math.ceil(B / (4 * eps))", "n = math.ceil(B / eps)")),
-        "the_coth_bound": _approx_with(("n = math.ceil(B / (4 * eps))", "n = math.ceil(B / eps / math.tanh(2.0 / 2))"),
+        "budget_spent_four_times_over": changed(_APPROX, ("n = math.ceil(B / (4 * eps))", "n = math.ceil(B / eps)")),
+        "the_coth_bound": changed(_APPROX, ("n = math.ceil(B / (4 * eps))", "n = math.ceil(B / eps / math.tanh(2.0 / 2))"),
                                        ("k = 4.5", "k = 2.0")),
-        "no_input_check": _approx_with(('        if not (math.isfinite(B) and math.isfinite(eps) and B > 0 and eps > 0):\n'
+        "no_input_check": changed(_APPROX, ('        if not (math.isfinite(B) and math.isfinite(eps) and B > 0 and eps > 0):\n'
                                         '            raise ValueError("B and eps must be finite and positive")\n', "")),
     },
     "relu_net_to_sigmoid_net": {
-        "forgets_the_1_over_H_budget": _net_with(("n = math.ceil(H * abs(vj) * Bj / (4 * eps))", "n = math.ceil(abs(vj) * Bj / (4 * eps))")),
-        "l1_norm": _net_with(("Bj = R * size + abs(bj)", "Bj = R * np.abs(Wj).sum() + abs(bj)")),
-        "ignores_R": _net_with(("Bj = R * size + abs(bj)", "Bj = size + abs(bj)")),
-        "ignores_the_bias": _net_with(("Bj = R * size + abs(bj)", "Bj = R * size")),
-        "forgets_c0": _net_with(("rows, biases, outs, c = [], [], [], float(c0)", "rows, biases, outs, c = [], [], [], 0.0")),
-        "drops_the_sign_of_v": _net_with(("outs.append(vj * delta)", "outs.append(abs(vj) * delta)")),
-        "budget_spent_four_times_over": _net_with(("n = math.ceil(H * abs(vj) * Bj / (4 * eps))", "n = math.ceil(H * abs(vj) * Bj / eps)")),
-        "no_input_check": _net_with(('        if R <= 0 or eps <= 0:\n            raise ValueError("R and eps must be positive")\n', "")),
+        "forgets_the_1_over_H_budget": changed(_NET, ("n = math.ceil(H * abs(vj) * Bj / (4 * eps))", "n = math.ceil(abs(vj) * Bj / (4 * eps))")),
+        "l1_norm": changed(_NET, ("Bj = R * size + abs(bj)", "Bj = R * np.abs(Wj).sum() + abs(bj)")),
+        "ignores_R": changed(_NET, ("Bj = R * size + abs(bj)", "Bj = size + abs(bj)")),
+        "ignores_the_bias": changed(_NET, ("Bj = R * size + abs(bj)", "Bj = R * size")),
+        "forgets_c0": changed(_NET, ("rows, biases, outs, c = [], [], [], float(c0)", "rows, biases, outs, c = [], [], [], 0.0")),
+        "drops_the_sign_of_v": changed(_NET, ("outs.append(vj * delta)", "outs.append(abs(vj) * delta)")),
+        "budget_spent_four_times_over": changed(_NET, ("n = math.ceil(H * abs(vj) * Bj / (4 * eps))", "n = math.ceil(H * abs(vj) * Bj / eps)")),
+        "no_input_check": changed(_NET, ('        if R <= 0 or eps <= 0:\n            raise ValueError("R and eps must be positive")\n', "")),
     },
     "staircase_limit_error_symbolic": {
-        "log2_over_C": _src('''
+        "log2_over_C": source('''
             import sympy as sp
 
             def staircase_limit_error_symbolic():
                 C, B = sp.symbols("C B", positive=True)
                 return sp.log(2) / C
         '''),
-        "wrong_sign_inside": _src('''
+        "wrong_sign_inside": source('''
             import sympy as sp
 
             def staircase_limit_error_symbolic():
                 C, B = sp.symbols("C B", positive=True)
                 return sp.log(2 / (1 + sp.exp(C * B))) / C
         '''),
-        "forgets_the_2": _src('''
+        "forgets_the_2": source('''
             import sympy as sp
 
             def staircase_limit_error_symbolic():
                 C, B = sp.symbols("C B", positive=True)
                 return sp.log(1 + sp.exp(-C * B)) / C
         '''),
-        "step_error_of_the_limit": _src('''
+        "step_error_of_the_limit": source('''
             import sympy as sp
 
             def staircase_limit_error_symbolic():
                 C, B = sp.symbols("C B", positive=True)
                 return sp.Integer(0) * C + 0 * B
         '''),
-        "lower_case_symbols": _src('''
+        "lower_case_symbols": source('''
             import sympy as sp
 
             def staircase_limit_error_symbolic():
                 c, b = sp.symbols("c b", positive=True)
                 return sp.log(2 / (1 + sp.exp(-c * b))) / c
         '''),
-        "slope_times_B_forgotten": _src('''
+        "slope_times_B_forgotten": source('''
             import sympy as sp
 
             def staircase_limit_error_symbolic():

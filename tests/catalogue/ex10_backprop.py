@@ -1,28 +1,9 @@
-"""Student implementations for ``ex10_backprop``, as source strings, right and wrong.
-
-``CORRECT[name][label]`` is a complete cell that defines ``name`` and must earn full marks on
-the hidden check of ``name``; every entry is written differently from the reference solution.
-``MISTAKES[name][label]`` is a complete cell with a typical mistake that must lose points.
-
-Each source is self-contained (it imports what it uses and keeps its helpers inside the
-function), so it can be ``exec``-ed in a fresh namespace or pasted into a notebook cell.
+"""Student implementations for ``ex10_backprop``,
+right and wrong, as source strings (the conventions: :mod:`tests.catalogue`).
 """
 from __future__ import annotations
 
-from textwrap import dedent
-
-
-def _src(text: str) -> str:
-    return dedent(text).lstrip("\n")
-
-
-def _with(template: str, *replacements: tuple[str, str]) -> str:
-    text = template
-    for old, new in replacements:
-        if old not in text:
-            raise ValueError(old)
-        text = text.replace(old, new)
-    return _src(text)
+from tests.catalogue import changed, source
 
 
 # The activations, as a block of code each template puts inside its function.
@@ -218,8 +199,8 @@ _GD = '''
 
 CORRECT: dict[str, dict[str, str]] = {
     "forward": {
-        "template": _src(_FORWARD),
-        "einsum_and_scipy": _src('''
+        "template": source(_FORWARD),
+        "einsum_and_scipy": source('''
             import numpy as np
             from scipy import special
 
@@ -237,7 +218,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     as_.append(table[a](zs[-1]))
                 return zs, as_
         '''),
-        "logsumexp_and_tanh_sigmoid": _src('''
+        "logsumexp_and_tanh_sigmoid": source('''
             import numpy as np
 
             def forward(Ws, bs, acts, X):
@@ -270,8 +251,8 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "activation_vjp": {
-        "template": _src(_VJP),
-        "explicit_jacobian_when_small": _src('''
+        "template": source(_VJP),
+        "explicit_jacobian_when_small": source('''
             import numpy as np
 
             def activation_vjp(act, z, g):
@@ -304,7 +285,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     J = eye - np.ones((n, 1)) * s[..., None, :]
                 return np.einsum("...ij,...i->...j", J, g)
         '''),
-        "scipy_special": _src('''
+        "scipy_special": source('''
             import numpy as np
             from scipy.special import expit, softmax
 
@@ -325,8 +306,8 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "backward": {
-        "template": _src(_BACKWARD),
-        "batched_jacobians_einsum": _src('''
+        "template": source(_BACKWARD),
+        "batched_jacobians_einsum": source('''
             import numpy as np
 
             def backward(Ws, bs, acts, X, Y):
@@ -367,7 +348,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     g = np.einsum("ki,ij->kj", delta, Ws[l])
                 return dWs, dbs
         '''),
-        "tape_of_closures": _src('''
+        "tape_of_closures": source('''
             import numpy as np
 
             def backward(Ws, bs, acts, X, Y):
@@ -408,8 +389,8 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "numerical_gradient": {
-        "template": _src(_FD),
-        "fresh_copies_each_time": _src('''
+        "template": source(_FD),
+        "fresh_copies_each_time": source('''
             import numpy as np
             from scipy.special import expit, log_softmax, softmax
 
@@ -438,7 +419,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     grads.append(g)
                 return grads[:L], grads[L:]
         '''),
-        "flat_vector": _src('''
+        "flat_vector": source('''
             import numpy as np
 
             def numerical_gradient(Ws, bs, acts, X, Y, eps=1e-5):
@@ -480,8 +461,8 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "gradient_descent": {
-        "template": _src(_GD),
-        "flat_parameters": _src('''
+        "template": source(_GD),
+        "flat_parameters": source('''
             import numpy as np
             from scipy.special import expit
 
@@ -541,7 +522,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 W_, b_ = split(theta)
                 return [w.copy() for w in W_], [b.copy() for b in b_], np.asarray(losses, dtype=np.float64)
         '''),
-        "deep_copies_then_updates_in_place": _with(
+        "deep_copies_then_updates_in_place": changed(
             _GD,
             ("    import numpy as np\n", "    import copy\n\n    import numpy as np\n"),
             ("        Ws = [np.array(W, dtype=np.float64) for W in Ws]\n        bs = [np.array(b, dtype=np.float64) for b in bs]\n",
@@ -550,7 +531,7 @@ CORRECT: dict[str, dict[str, str]] = {
             ("            Ws = [W - lr * d for W, d in zip(Ws, dWs)]\n            bs = [b - lr * d for b, d in zip(bs, dbs)]",
              "            for l in range(len(Ws)):\n                Ws[l] = Ws[l] - lr * dWs[l]\n                bs[l] = bs[l] - lr * dbs[l]"),
         ),
-        "einsum_updates_in_copies": _with(
+        "einsum_updates_in_copies": changed(
             _GD,
             ("dWs[l], dbs[l] = D.T @ as_[l], D.sum(axis=0)",
              "dWs[l], dbs[l] = np.einsum('ni,nj->ij', D, as_[l]), np.einsum('ni->i', D)"),
@@ -562,39 +543,39 @@ CORRECT: dict[str, dict[str, str]] = {
 
 MISTAKES: dict[str, dict[str, str]] = {
     "forward": {
-        "bias_after_activation": _with(_FORWARD, (
+        "bias_after_activation": changed(_FORWARD, (
             "Z = A @ np.asarray(W, dtype=np.float64).T + np.asarray(b, dtype=np.float64)\n            A = activate(act, Z)",
             "Z = A @ np.asarray(W, dtype=np.float64).T\n            A = activate(act, Z) + np.asarray(b, dtype=np.float64)")),
-        "bias_only_in_the_first_layer": _with(_FORWARD, (
+        "bias_only_in_the_first_layer": changed(_FORWARD, (
             "Z = A @ np.asarray(W, dtype=np.float64).T + np.asarray(b, dtype=np.float64)",
             "Z = A @ np.asarray(W, dtype=np.float64).T + (np.asarray(b, dtype=np.float64) if not zs else 0.0)")),
-        "last_layer_left_linear": _with(_FORWARD, (
+        "last_layer_left_linear": changed(_FORWARD, (
             "A = activate(act, Z)", "A = activate(act, Z) if len(zs) < len(Ws) - 1 else Z")),
-        "softmax_over_the_batch": _with(_FORWARD, (
+        "softmax_over_the_batch": changed(_FORWARD, (
             "e = np.exp(z - z.max(axis=-1, keepdims=True))\n                return e / e.sum(axis=-1, keepdims=True)",
             "e = np.exp(z - z.max(axis=0, keepdims=True))\n                return e / e.sum(axis=0, keepdims=True)")),
-        "naive_sigmoid_and_log_of_softmax": _with(_FORWARD, (
+        "naive_sigmoid_and_log_of_softmax": changed(_FORWARD, (
             "e = np.exp(-np.abs(z))\n                return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
             "return 1.0 / (1.0 + np.exp(-z))"), (
             "shifted = z - z.max(axis=-1, keepdims=True)\n                return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))",
             "return np.log(np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True))")),
-        "names_case_insensitive_no_length_check": _with(_FORWARD, (
+        "names_case_insensitive_no_length_check": changed(_FORWARD, (
             "        if len(acts) != len(Ws):\n            raise ValueError(\"one activation per layer\")\n"
             "        for act in acts:\n            if act not in (\"identity\", \"relu\", \"sigmoid\", \"tanh\", \"softmax\", \"log_softmax\"):\n"
             "                raise ValueError(f\"unknown activation {act!r}\")\n",
             "        acts = [act.lower() for act in acts]\n")),
-        "as_without_the_input": _with(_FORWARD, ("zs, as_ = [], [A]", "zs, as_ = [], []")),
-        "requires_ndarrays": _with(_FORWARD, (
+        "as_without_the_input": changed(_FORWARD, ("zs, as_ = [], [A]", "zs, as_ = [], []")),
+        "requires_ndarrays": changed(_FORWARD, (
             "Z = A @ np.asarray(W, dtype=np.float64).T + np.asarray(b, dtype=np.float64)", "Z = A @ W.T + b")),
     },
     "activation_vjp": {
-        "log_softmax_J_not_JT": _with(_VJP, (
+        "log_softmax_J_not_JT": changed(_VJP, (
             "return g - s * g.sum(axis=-1, keepdims=True)", "return g - (s * g).sum(axis=-1, keepdims=True)")),
-        "softmax_treated_elementwise": _with(_VJP, (
+        "softmax_treated_elementwise": changed(_VJP, (
             "return s * (g - (g * s).sum(axis=-1, keepdims=True))", "return s * (1.0 - s) * g"), (
             "return g - s * g.sum(axis=-1, keepdims=True)", "return (1.0 - s) * g")),
-        "relu_slope_one_at_zero": _with(_VJP, ("return np.where(z > 0, g, 0.0)", "return np.where(z >= 0, g, 0.0)")),
-        "forms_full_jacobian": _with(_VJP, (
+        "relu_slope_one_at_zero": changed(_VJP, ("return np.where(z > 0, g, 0.0)", "return np.where(z >= 0, g, 0.0)")),
+        "forms_full_jacobian": changed(_VJP, (
             "        if act == \"softmax\":\n            s = activate(\"softmax\", z)",
             "        if act in (\"softmax\", \"log_softmax\"):\n"
             "            s = activate(\"softmax\", z)\n"
@@ -603,30 +584,30 @@ MISTAKES: dict[str, dict[str, str]] = {
             "            J = s[..., :, None] * eye - s[..., :, None] * s[..., None, :] if act == \"softmax\" else eye - np.ones((n, 1)) * s[..., None, :]\n"
             "            return np.einsum(\"...ij,...i->...j\", J, g)\n"
             "        if act == \"softmax\":\n            s = activate(\"softmax\", z)")),
-        "tanh_slope_from_the_input": _with(_VJP, ("t = np.tanh(z)\n            return (1.0 - t * t) * g", "return (1.0 - z * z) * g")),
-        "naive_softmax_overflows": _with(_VJP, (
+        "tanh_slope_from_the_input": changed(_VJP, ("t = np.tanh(z)\n            return (1.0 - t * t) * g", "return (1.0 - z * z) * g")),
+        "naive_softmax_overflows": changed(_VJP, (
             "e = np.exp(z - z.max(axis=-1, keepdims=True))", "e = np.exp(z)"), (
             "shifted = z - z.max(axis=-1, keepdims=True)", "shifted = z")),
-        "softmax_sums_over_the_batch": _with(_VJP, (
+        "softmax_sums_over_the_batch": changed(_VJP, (
             "return s * (g - (g * s).sum(axis=-1, keepdims=True))", "return s * (g - (g * s).sum())")),
-        "unknown_name_gives_identity": _with(_VJP, (
+        "unknown_name_gives_identity": changed(_VJP, (
             "        if act == \"identity\":\n            return g.copy()",
             "        if act not in (\"relu\", \"sigmoid\", \"tanh\", \"softmax\", \"log_softmax\"):\n            return g.copy()")),
     },
     "backward": {
-        "softmax_as_diag_fprime": _with(_BACKWARD, (
+        "softmax_as_diag_fprime": changed(_BACKWARD, (
             "return s * (g - (g * s).sum(axis=-1, keepdims=True))", "return s * (1.0 - s) * g"), (
             "s = np.exp(activate(\"log_softmax\", z))\n            return g - s * g.sum(axis=-1, keepdims=True)",
             "s = np.exp(activate(\"log_softmax\", z))\n            return (1.0 - s) * g")),
-        "log_softmax_J_not_JT": _with(_BACKWARD, (
+        "log_softmax_J_not_JT": changed(_BACKWARD, (
             "return g - s * g.sum(axis=-1, keepdims=True)", "return g - (s * g).sum(axis=-1, keepdims=True)")),
-        "relu_slope_one_at_zero": _with(_BACKWARD, ("return np.where(z > 0, g, 0.0)", "return np.where(z >= 0, g, 0.0)")),
-        "forgets_one_over_N": _with(_BACKWARD, ("N = A.shape[0]", "N = 1")),
-        "output_activation_skipped": _with(_BACKWARD, ("D = vjp(acts[l], zs[l], G)",
+        "relu_slope_one_at_zero": changed(_BACKWARD, ("return np.where(z > 0, g, 0.0)", "return np.where(z >= 0, g, 0.0)")),
+        "forgets_one_over_N": changed(_BACKWARD, ("N = A.shape[0]", "N = 1")),
+        "output_activation_skipped": changed(_BACKWARD, ("D = vjp(acts[l], zs[l], G)",
                                                        "D = G if l == len(Ws) - 1 else vjp(acts[l], zs[l], G)")),
-        "bias_gradient_averaged_again": _with(_BACKWARD, ("dbs[l] = D.sum(axis=0)", "dbs[l] = D.mean(axis=0)")),
-        "weights_of_the_wrong_layer": _with(_BACKWARD, ("G = D @ Ws[l]", "G = D @ Ws[min(l + 1, len(Ws) - 1)]")),
-        "python_loop_over_samples": _src('''
+        "bias_gradient_averaged_again": changed(_BACKWARD, ("dbs[l] = D.sum(axis=0)", "dbs[l] = D.mean(axis=0)")),
+        "weights_of_the_wrong_layer": changed(_BACKWARD, ("G = D @ Ws[l]", "G = D @ Ws[min(l + 1, len(Ws) - 1)]")),
+        "python_loop_over_samples": source('''
             import numpy as np
 
             def backward(Ws, bs, acts, X, Y):
@@ -663,54 +644,54 @@ MISTAKES: dict[str, dict[str, str]] = {
                         g = Ws[l].T @ d
                 return dWs, dbs
         '''),
-        "transposed_weight_gradients": _with(_BACKWARD, ("dWs[l] = D.T @ as_[l]", "dWs[l] = as_[l].T @ D")),
+        "transposed_weight_gradients": changed(_BACKWARD, ("dWs[l] = D.T @ as_[l]", "dWs[l] = as_[l].T @ D")),
     },
     "numerical_gradient": {
-        "forward_differences": _with(_FD, (
+        "forward_differences": changed(_FD, (
             "P[k] = old - eps\n                down = loss(Ws, bs)", "P[k] = old\n                down = loss(Ws, bs)"), (
             "G[k] = (up - down) / (2 * eps)", "G[k] = (up - down) / eps")),
-        "analytic_gradient": _with(_BACKWARD, ("def backward(Ws, bs, acts, X, Y):",
+        "analytic_gradient": changed(_BACKWARD, ("def backward(Ws, bs, acts, X, Y):",
                                                "def numerical_gradient(Ws, bs, acts, X, Y, eps=1e-5):")),
-        "step_relative_to_the_parameter": _with(_FD, (
+        "step_relative_to_the_parameter": changed(_FD, (
             "P[k] = old + eps\n", "h = eps * max(1.0, abs(old))\n                P[k] = old + h\n"), (
             "P[k] = old - eps\n", "P[k] = old - h\n"), ("G[k] = (up - down) / (2 * eps)", "G[k] = (up - down) / (2 * h)")),
-        "fixed_step": _with(_FD, ("def numerical_gradient(Ws, bs, acts, X, Y, eps=1e-5):",
+        "fixed_step": changed(_FD, ("def numerical_gradient(Ws, bs, acts, X, Y, eps=1e-5):",
                                   "def numerical_gradient(Ws, bs, acts, X, Y, eps=1e-5):\n        eps = 1e-6")),
-        "perturbs_in_place_and_undoes_by_arithmetic": _with(_FD, (
+        "perturbs_in_place_and_undoes_by_arithmetic": changed(_FD, (
             "        Ws = [np.array(W, dtype=np.float64) for W in Ws]\n        bs = [np.array(b, dtype=np.float64) for b in bs]\n", ""), (
             "P[k] = old + eps", "P[k] += eps"), ("P[k] = old - eps", "P[k] -= 2 * eps"), ("P[k] = old\n", "P[k] += eps\n")),
-        "divides_by_eps_not_two_eps": _with(_FD, ("G[k] = (up - down) / (2 * eps)", "G[k] = (up - down) / eps")),
-        "loss_without_the_half": _with(_FD, ("return 0.5 * np.sum((A - Y) ** 2) / len(X)", "return np.sum((A - Y) ** 2) / len(X)")),
+        "divides_by_eps_not_two_eps": changed(_FD, ("G[k] = (up - down) / (2 * eps)", "G[k] = (up - down) / eps")),
+        "loss_without_the_half": changed(_FD, ("return 0.5 * np.sum((A - Y) ** 2) / len(X)", "return np.sum((A - Y) ** 2) / len(X)")),
     },
     "gradient_descent": {
-        "sequential_layer_updates": _with(_GD, (
+        "sequential_layer_updates": changed(_GD, (
             "            dWs, dbs = grads(Ws, bs)\n"
             "            Ws = [W - lr * d for W, d in zip(Ws, dWs)]\n            bs = [b - lr * d for b, d in zip(bs, dbs)]",
             "            for l in reversed(range(len(Ws))):   # top layer first, each with the newest parameters\n"
             "                dWs, dbs = grads(Ws, bs)\n"
             "                Ws[l] = Ws[l] - lr * dWs[l]\n                bs[l] = bs[l] - lr * dbs[l]")),
-        "losses_missing_the_last": _with(_GD, ("            losses.append(loss(Ws, bs))\n        return", "        return"), (
+        "losses_missing_the_last": changed(_GD, ("            losses.append(loss(Ws, bs))\n        return", "        return"), (
             "            dWs, dbs = grads(Ws, bs)", "            dWs, dbs = grads(Ws, bs)\n            losses.append(loss(Ws, bs))"), (
             "losses = [loss(Ws, bs)]", "losses = []")),
-        "losses_after_each_step_only": _with(_GD, ("losses = [loss(Ws, bs)]", "losses = []")),
-        "updates_the_callers_arrays": _with(_GD, (
+        "losses_after_each_step_only": changed(_GD, ("losses = [loss(Ws, bs)]", "losses = []")),
+        "updates_the_callers_arrays": changed(_GD, (
             "        Ws = [np.array(W, dtype=np.float64) for W in Ws]\n        bs = [np.array(b, dtype=np.float64) for b in bs]\n",
             "        Ws = [np.asarray(W, dtype=np.float64) for W in Ws]\n        bs = [np.asarray(b, dtype=np.float64) for b in bs]\n"), (
             "            Ws = [W - lr * d for W, d in zip(Ws, dWs)]\n            bs = [b - lr * d for b, d in zip(bs, dbs)]",
             "            for W, d in zip(Ws, dWs):\n                W -= lr * d\n            for b, d in zip(bs, dbs):\n                b -= lr * d")),
-        "replaces_entries_of_the_callers_lists": _with(_GD, (
+        "replaces_entries_of_the_callers_lists": changed(_GD, (
             "        Ws = [np.array(W, dtype=np.float64) for W in Ws]\n        bs = [np.array(b, dtype=np.float64) for b in bs]\n",
             "        for l in range(len(Ws)):\n            Ws[l], bs[l] = np.array(Ws[l], dtype=np.float64), np.array(bs[l], dtype=np.float64)\n"), (
             "            Ws = [W - lr * d for W, d in zip(Ws, dWs)]\n            bs = [b - lr * d for b, d in zip(bs, dbs)]",
             "            for l in range(len(Ws)):\n                Ws[l] = Ws[l] - lr * dWs[l]\n                bs[l] = bs[l] - lr * dbs[l]")),
-        "symmetry_broken_with_noise": _with(_GD, (
+        "symmetry_broken_with_noise": changed(_GD, (
             "        losses = [loss(Ws, bs)]",
             "        rng = np.random.default_rng(0)\n"
             "        Ws = [W + 1e-8 * rng.standard_normal(W.shape) for W in Ws]   # break ties between units\n"
             "        losses = [loss(Ws, bs)]")),
-        "loss_without_the_half": _with(_GD, ("return 0.5 * np.sum((passes(Ws, bs)[1][-1] - Y) ** 2) / len(X)",
+        "loss_without_the_half": changed(_GD, ("return 0.5 * np.sum((passes(Ws, bs)[1][-1] - Y) ** 2) / len(X)",
                                              "return np.sum((passes(Ws, bs)[1][-1] - Y) ** 2) / len(X)")),
-        "softmax_as_diag_fprime": _with(_GD, (
+        "softmax_as_diag_fprime": changed(_GD, (
             "if act == \"softmax\":\n                return s * (g - (g * s).sum(axis=-1, keepdims=True))\n            return g - s * g.sum(axis=-1, keepdims=True)",
             "return s * (1 - s) * g if act == \"softmax\" else (1 - s) * g")),
     },

@@ -1,30 +1,11 @@
-"""Student implementations for ``ex11_convolution_adjoint``, as source strings, right and wrong.
+"""Student implementations for ``ex11_convolution_adjoint``,
+right and wrong, as source strings (the conventions: :mod:`tests.catalogue`).
 
-``CORRECT[name][label]`` is a complete cell that defines ``name`` and must earn full marks on
-the hidden check of ``name``; every entry is written differently from the reference solution
-(SciPy, FFT, sliding windows, sparse and dense matrices, other closed forms).
-``MISTAKES[name][label]`` is a complete cell with a typical mistake that must lose points.
-
-Each source is self-contained (it imports what it uses and keeps its helpers inside the
-function), so it can be ``exec``-ed in a fresh namespace or pasted into a notebook cell.
+The correct variants use SciPy, FFT, sliding windows, sparse and dense matrices, other closed forms.
 """
 from __future__ import annotations
 
-from textwrap import dedent
-
-
-def _src(text: str) -> str:
-    return dedent(text).lstrip("\n")
-
-
-def _with(template: str, *replacements: tuple[str, str]) -> str:
-    """``template`` with each ``old`` replaced by ``new`` (each must occur)."""
-    text = template
-    for old, new in replacements:
-        if old not in text:
-            raise ValueError(old)
-        text = text.replace(old, new)
-    return _src(text)
+from tests.catalogue import changed, source
 
 
 # --- templates: correct code that the mistakes change in one place ---------------------------
@@ -245,7 +226,7 @@ _SYMBOLIC_CLOSED = '''
 
 CORRECT: dict[str, dict[str, str]] = {
     "conv1d": {
-        "scipy_convolve": _src('''
+        "scipy_convolve": source('''
             import numpy as np
             from scipy import signal
 
@@ -261,7 +242,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     raise ValueError("valid mode needs len(k) <= len(x)")
                 return signal.convolve(x, k.reshape((1,) * (x.ndim - 1) + (-1,)), mode=mode, method="direct")
         '''),
-        "fft": _src('''
+        "fft": source('''
             import numpy as np
 
             def conv1d(x, k, mode="full"):
@@ -278,7 +259,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 start, stop = {"full": (0, size), "valid": (m - 1, n), "same": ((m - 1) // 2, (m - 1) // 2 + n)}[mode]
                 return f[..., start:stop]
         '''),
-        "sliding_windows": _src('''
+        "sliding_windows": source('''
             import numpy as np
             from numpy.lib.stride_tricks import sliding_window_view
 
@@ -301,7 +282,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     return full[..., m - 1:n]
                 return full[..., (m - 1) // 2:(m - 1) // 2 + n]
         '''),
-        "sparse_matrix": _src('''
+        "sparse_matrix": source('''
             import numpy as np
             from scipy import sparse
 
@@ -322,10 +303,10 @@ CORRECT: dict[str, dict[str, str]] = {
                 rows = x.reshape(-1, n)
                 return np.asarray((K[s:s + length] @ rows.T).T).reshape(x.shape[:-1] + (length,))
         '''),
-        "numpy_convolve_per_row": _src(_NUMPY_CONV),
+        "numpy_convolve_per_row": source(_NUMPY_CONV),
     },
     "corr1d": {
-        "scipy_correlate": _src('''
+        "scipy_correlate": source('''
             import numpy as np
             from scipy import signal
 
@@ -339,12 +320,12 @@ CORRECT: dict[str, dict[str, str]] = {
                     raise ValueError("valid needs m <= n")
                 return signal.correlate(x, k.reshape((1,) * (x.ndim - 1) + (-1,)), mode=mode, method="direct")
         '''),
-        "taps": _src(_TAPS_CORR),
-        "conv_of_flipped_kernel": _src(_TAPS_CONV) + "\n\n" + _src('''
+        "taps": source(_TAPS_CORR),
+        "conv_of_flipped_kernel": source(_TAPS_CONV) + "\n\n" + source('''
             def corr1d(x, k, mode="full"):
                 return conv1d(x, np.asarray(k, dtype=np.float64)[::-1], mode)
         '''),
-        "fft_with_conjugate": _src('''
+        "fft_with_conjugate": source('''
             import numpy as np
 
             def corr1d(x, k, mode="full"):
@@ -366,10 +347,10 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "conv1d_adjoint": {
-        "matrix": _src(_MATRIX_ADJOINT),
-        "scipy_correlate": _src(_SCIPY_ADJOINT),
-        "start_m_over_2": _with(_SCIPY_ADJOINT, ("start = m - 1 - (m - 1) // 2", "start = m // 2")),
-        "scatter_then_full_transpose": _src('''
+        "matrix": source(_MATRIX_ADJOINT),
+        "scipy_correlate": source(_SCIPY_ADJOINT),
+        "start_m_over_2": changed(_SCIPY_ADJOINT, ("start = m - 1 - (m - 1) // 2", "start = m // 2")),
+        "scatter_then_full_transpose": source('''
             import numpy as np
             from numpy.lib.stride_tricks import sliding_window_view
 
@@ -389,8 +370,8 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "conv_matrix": {
-        "loops": _src(_LOOP_MATRIX),
-        "scipy_toeplitz": _src('''
+        "loops": source(_LOOP_MATRIX),
+        "scipy_toeplitz": source('''
             import numpy as np
             from scipy.linalg import toeplitz
 
@@ -411,7 +392,7 @@ CORRECT: dict[str, dict[str, str]] = {
                 length = {"full": n + m - 1, "valid": n - m + 1, "same": n}[mode]
                 return K[start:start + length]
         '''),
-        "shifted_identities": _src('''
+        "shifted_identities": source('''
             import numpy as np
 
             def conv_matrix(k, n, mode="full"):
@@ -432,9 +413,9 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "conv2d": {
-        "taps": _src(_TAPS_CONV2D),
-        "scipy_convolve2d": _src(_SCIPY_CONV2D),
-        "fft2": _src('''
+        "taps": source(_TAPS_CONV2D),
+        "scipy_convolve2d": source(_SCIPY_CONV2D),
+        "fft2": source('''
             import numpy as np
 
             def conv2d(x, k, mode="full"):
@@ -452,7 +433,7 @@ CORRECT: dict[str, dict[str, str]] = {
                     return f[..., p - 1:H, q - 1:W]
                 return f[..., (p - 1) // 2:(p - 1) // 2 + H, (q - 1) // 2:(q - 1) // 2 + W]
         '''),
-        "rows_of_1d_convolutions": _src('''
+        "rows_of_1d_convolutions": source('''
             import numpy as np
             from scipy import signal
 
@@ -476,8 +457,8 @@ CORRECT: dict[str, dict[str, str]] = {
         '''),
     },
     "cross_correlation_symbolic": {
-        "closed_form_plain_symbols": _src(_SYMBOLIC_CLOSED),
-        "derivative_of_gaussian_correlation": _src('''
+        "closed_form_plain_symbols": source(_SYMBOLIC_CLOSED),
+        "derivative_of_gaussian_correlation": source('''
             import sympy as sp
 
             def cross_correlation_symbolic():
@@ -487,27 +468,27 @@ CORRECT: dict[str, dict[str, str]] = {
                 gaussians = sp.sqrt(sp.pi / (a + b)) * sp.exp(-a * b * (t - c) ** 2 / (a + b))
                 return sp.diff(gaussians, t) / (2 * a)
         '''),
-        "completed_square_fresh_symbols": _src(_SYMBOLIC_SQUARE),
+        "completed_square_fresh_symbols": source(_SYMBOLIC_SQUARE),
     },
 }
 
 MISTAKES: dict[str, dict[str, str]] = {
     "conv1d": {
         # correlation: the kernel is not flipped (NumPy's correlate)
-        "kernel_not_flipped": _with(_NUMPY_CONV, ('np.convolve(row, k, "full")', 'np.correlate(row, k, "full")'),
+        "kernel_not_flipped": changed(_NUMPY_CONV, ('np.convolve(row, k, "full")', 'np.correlate(row, k, "full")'),
                                     ("np.convolve(row, k, mode)", "np.correlate(row, k, mode)")),
         # NumPy's "same" for m > n returns max(n, m) entries
-        "numpy_same_with_longer_kernel": _with(_NUMPY_CONV, ('if m > n and mode == "same":', 'if False:')),
+        "numpy_same_with_longer_kernel": changed(_NUMPY_CONV, ('if m > n and mode == "same":', 'if False:')),
         # NumPy's "valid" swaps the operands for m > n instead of raising
-        "numpy_valid_with_longer_kernel": _with(_NUMPY_CONV, ('if mode == "valid" and m > n:\n            raise',
+        "numpy_valid_with_longer_kernel": changed(_NUMPY_CONV, ('if mode == "valid" and m > n:\n            raise',
                                                               'if False:\n            raise')),
         # "same" starts at m // 2: right for odd m, one off for even m
-        "same_starts_at_m_over_2": _with(_TAPS_CONV, ("s = (m - 1) // 2", "s = m // 2")),
-        "valid_off_by_one": _with(_TAPS_CONV, ("out[..., m - 1:n]", "out[..., m:n + 1]")),
-        "full_one_entry_short": _with(_TAPS_CONV, ("if mode == \"full\":\n            return out",
+        "same_starts_at_m_over_2": changed(_TAPS_CONV, ("s = (m - 1) // 2", "s = m // 2")),
+        "valid_off_by_one": changed(_TAPS_CONV, ("out[..., m - 1:n]", "out[..., m:n + 1]")),
+        "full_one_entry_short": changed(_TAPS_CONV, ("if mode == \"full\":\n            return out",
                                                    "if mode == \"full\":\n            return out[..., :-1]")),
-        "unknown_mode_is_full": _with(_TAPS_CONV, ('raise ValueError("unknown mode")', 'mode = "full"')),
-        "one_row_only": _src('''
+        "unknown_mode_is_full": changed(_TAPS_CONV, ('raise ValueError("unknown mode")', 'mode = "full"')),
+        "one_row_only": source('''
             import numpy as np
 
             def conv1d(x, k, mode="full"):
@@ -525,17 +506,17 @@ MISTAKES: dict[str, dict[str, str]] = {
                 return full[s:s + length]
         '''),
         # "same" by an FFT of length n: a circular convolution, wrapped at the ends
-        "circular_same": _with(_TAPS_CONV, ("        s = (m - 1) // 2\n        return out[..., s:s + n]",
+        "circular_same": changed(_TAPS_CONV, ("        s = (m - 1) // 2\n        return out[..., s:s + n]",
                                             "        s = (m - 1) // 2\n"
                                             "        wrapped = np.fft.irfft(np.fft.rfft(x, n) * np.fft.rfft(k, n), n)\n"
                                             "        return np.roll(wrapped, -s, axis=-1)")),
-        "float32": _with(_TAPS_CONV, ("out = np.zeros(x.shape[:-1] + (n + m - 1,))",
+        "float32": changed(_TAPS_CONV, ("out = np.zeros(x.shape[:-1] + (n + m - 1,))",
                                       "out = np.zeros(x.shape[:-1] + (n + m - 1,), dtype=np.float32)")),
     },
     "corr1d": {
-        "convolution_not_correlation": _with(_TAPS_CORR, ("c[..., m - 1 - j:m - 1 - j + n]", "c[..., j:j + n]")),
+        "convolution_not_correlation": changed(_TAPS_CORR, ("c[..., m - 1 - j:m - 1 - j + n]", "c[..., j:j + n]")),
         # np.correlate(k, x): the operands in the other order give the correlation reversed
-        "operands_swapped": _src('''
+        "operands_swapped": source('''
             import numpy as np
 
             def corr1d(x, k, mode="full"):
@@ -554,7 +535,7 @@ MISTAKES: dict[str, dict[str, str]] = {
                 return c[..., s:s + length]
         '''),
         # NumPy's correlate row by row: "same" with m > n has max(n, m) entries
-        "numpy_correlate_with_longer_kernel": _src('''
+        "numpy_correlate_with_longer_kernel": source('''
             import numpy as np
 
             def corr1d(x, k, mode="full"):
@@ -569,13 +550,13 @@ MISTAKES: dict[str, dict[str, str]] = {
                 return np.array(rows).reshape(x.shape[:-1] + (-1,))
         '''),
         # reverses the signal instead of the kernel: right in "full" and "valid", not in "same" for even m
-        "flips_the_signal_not_the_kernel": _src(_TAPS_CONV) + "\n\n" + _src('''
+        "flips_the_signal_not_the_kernel": source(_TAPS_CONV) + "\n\n" + source('''
             def corr1d(x, k, mode="full"):
                 x = np.asarray(x, dtype=np.float64)
                 return conv1d(x[..., ::-1], k, mode)[..., ::-1]
         '''),
-        "same_starts_at_m_over_2": _with(_TAPS_CORR, ("s = (m - 1) // 2", "s = m // 2")),
-        "scipy_valid_swaps": _src('''
+        "same_starts_at_m_over_2": changed(_TAPS_CORR, ("s = (m - 1) // 2", "s = m // 2")),
+        "scipy_valid_swaps": source('''
             import numpy as np
             from scipy import signal
 
@@ -590,27 +571,27 @@ MISTAKES: dict[str, dict[str, str]] = {
     },
     "conv1d_adjoint": {
         # "same" is self-paired: right for odd m only
-        "same_adjoint_is_same_correlation": _with(_SCIPY_ADJOINT, ("start = m - 1 - (m - 1) // 2", "start = (m - 1) // 2")),
+        "same_adjoint_is_same_correlation": changed(_SCIPY_ADJOINT, ("start = m - 1 - (m - 1) // 2", "start = (m - 1) // 2")),
         # the adjoint of "full" taken as the "full" correlation, of "valid" as the "valid" one
-        "mode_not_swapped": _with(_SCIPY_ADJOINT, ("return c[..., m - 1:out]\n        if mode == \"valid\":\n            return c",
+        "mode_not_swapped": changed(_SCIPY_ADJOINT, ("return c[..., m - 1:out]\n        if mode == \"valid\":\n            return c",
                                                    "return c\n        if mode == \"valid\":\n            return c[..., m - 1:out]")),
         # convolution with the kernel, not correlation: the kernel is not flipped
-        "kernel_not_flipped": _with(_SCIPY_ADJOINT, ("signal.correlate(", "signal.convolve(")),
+        "kernel_not_flipped": changed(_SCIPY_ADJOINT, ("signal.correlate(", "signal.convolve(")),
         # the pseudo-inverse is not the transpose
-        "inverse_not_transpose": _with(_MATRIX_ADJOINT, ("return y @ K[rows]", "return y @ np.linalg.pinv(K[rows]).T")),
+        "inverse_not_transpose": changed(_MATRIX_ADJOINT, ("return y @ K[rows]", "return y @ np.linalg.pinv(K[rows]).T")),
         # K[l - j] instead of K[l + j]: the rows of the matrix taken for its columns
-        "transposed_matrix_pattern": _with(_MATRIX_ADJOINT, ("K[l:l + m, l] = k", "K[l:l + m, l] = k[::-1]")),
-        "full_with_short_y_does_not_raise": _with(_SCIPY_ADJOINT, ('if mode == "full" and out < m:', 'if False:')),
+        "transposed_matrix_pattern": changed(_MATRIX_ADJOINT, ("K[l:l + m, l] = k", "K[l:l + m, l] = k[::-1]")),
+        "full_with_short_y_does_not_raise": changed(_SCIPY_ADJOINT, ('if mode == "full" and out < m:', 'if False:')),
         # K^T @ y, right for one signal; a batch needs y @ K
-        "one_row_only": _with(_MATRIX_ADJOINT, ("return y @ K[rows]", "return K[rows].T @ y")),
+        "one_row_only": changed(_MATRIX_ADJOINT, ("return y @ K[rows]", "return K[rows].T @ y")),
     },
     "conv_matrix": {
-        "transposed": _with(_LOOP_MATRIX, ("return K\n", "return K.T\n"), ("return K[m - 1:n]", "return K[m - 1:n].T"),
+        "transposed": changed(_LOOP_MATRIX, ("return K\n", "return K.T\n"), ("return K[m - 1:n]", "return K[m - 1:n].T"),
                             ("return K[s:s + n]", "return K[s:s + n].T")),
-        "flipped_kernel": _with(_LOOP_MATRIX, ("K[i, l] = k[i - l]", "K[i, l] = k[m - 1 - (i - l)]")),
-        "same_starts_at_m_over_2": _with(_LOOP_MATRIX, ("s = (m - 1) // 2", "s = m // 2")),
+        "flipped_kernel": changed(_LOOP_MATRIX, ("K[i, l] = k[i - l]", "K[i, l] = k[m - 1 - (i - l)]")),
+        "same_starts_at_m_over_2": changed(_LOOP_MATRIX, ("s = (m - 1) // 2", "s = m // 2")),
         # periodic boundaries in "same": the entries that fall off one end come back at the other
-        "circulant_same": _with(_LOOP_MATRIX, ("            s = (m - 1) // 2\n            return K[s:s + n]",
+        "circulant_same": changed(_LOOP_MATRIX, ("            s = (m - 1) // 2\n            return K[s:s + n]",
                                                "            s = (m - 1) // 2\n"
                                                "            C = np.zeros((n, n))\n"
                                                "            for i in range(n):\n"
@@ -618,22 +599,22 @@ MISTAKES: dict[str, dict[str, str]] = {
                                                "                    if (i + s - l) % n < m:\n"
                                                "                        C[i, l] = k[(i + s - l) % n]\n"
                                                "            return C")),
-        "float_n_accepted": _with(_LOOP_MATRIX, ("if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:",
+        "float_n_accepted": changed(_LOOP_MATRIX, ("if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:",
                                                  "n = int(n)\n        if n < 1:")),
-        "numpy_int_rejected": _with(_LOOP_MATRIX, ("not isinstance(n, (int, np.integer))", "not isinstance(n, int)")),
-        "range_raises_type_error": _with(_LOOP_MATRIX, ("if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:",
+        "numpy_int_rejected": changed(_LOOP_MATRIX, ("not isinstance(n, (int, np.integer))", "not isinstance(n, int)")),
+        "range_raises_type_error": changed(_LOOP_MATRIX, ("if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:",
                                                         "if n < 1:")),
     },
     "conv2d": {
-        "correlation_not_convolution": _with(_SCIPY_CONV2D, ("signal.convolve2d(", "signal.correlate2d(")),
-        "flips_one_axis_only": _with(_TAPS_CONV2D, ("f[..., a:a + H, b:b + W] += k[a, b] * x",
+        "correlation_not_convolution": changed(_SCIPY_CONV2D, ("signal.convolve2d(", "signal.correlate2d(")),
+        "flips_one_axis_only": changed(_TAPS_CONV2D, ("f[..., a:a + H, b:b + W] += k[a, b] * x",
                                                     "f[..., a:a + H, b:b + W] += k[a, q - 1 - b] * x")),
-        "transposed_kernel": _with(_TAPS_CONV2D, ("(H, W), (p, q) = x.shape[-2:], k.shape",
+        "transposed_kernel": changed(_TAPS_CONV2D, ("(H, W), (p, q) = x.shape[-2:], k.shape",
                                                   "k = k.T\n        (H, W), (p, q) = x.shape[-2:], k.shape")),
-        "same_starts_at_half": _with(_TAPS_CONV2D, ("r, c = (p - 1) // 2, (q - 1) // 2", "r, c = p // 2, q // 2")),
+        "same_starts_at_half": changed(_TAPS_CONV2D, ("r, c = (p - 1) // 2, (q - 1) // 2", "r, c = p // 2, q // 2")),
         # SciPy's "valid" raises only when the kernel is larger in one axis, and swaps when in both
-        "scipy_valid_swaps": _with(_SCIPY_CONV2D, ('if mode == "valid" and (p > H or q > W):', "if False:")),
-        "one_image_only": _src('''
+        "scipy_valid_swaps": changed(_SCIPY_CONV2D, ('if mode == "valid" and (p > H or q > W):', "if False:")),
+        "one_image_only": source('''
             import numpy as np
             from scipy import signal
 
@@ -648,14 +629,14 @@ MISTAKES: dict[str, dict[str, str]] = {
     },
     "cross_correlation_symbolic": {
         # the convolution integral f(s) g(t - s): the opposite sign
-        "convolution_not_correlation": _with(_SYMBOLIC_SQUARE, ("shift = b * u / (a + b)", "shift = -b * u / (a + b)")),
+        "convolution_not_correlation": changed(_SYMBOLIC_SQUARE, ("shift = b * u / (a + b)", "shift = -b * u / (a + b)")),
         # integral f(t + s) g(s) ds: the roles of f and g exchanged
         # integral f(t + s) g(s) ds (r = t + s gives the shift -t - c): the roles of f and g exchanged
-        "roles_exchanged": _with(_SYMBOLIC_SQUARE, ("u = t - c", "u = -t - c")),
-        "shift_sign_of_c": _with(_SYMBOLIC_CLOSED, ("u = t - c", "u = t + c")),
-        "missing_normalisation": _with(_SYMBOLIC_CLOSED, (" * sp.sqrt(sp.pi / (a + b))", "")),
-        "exponent_over_a_plus_b_squared": _with(_SYMBOLIC_CLOSED, ("u**2 / (a + b))", "u**2 / (a + b) ** 2)")),
-        "symbol_named_x": _with(_SYMBOLIC_CLOSED, ('t, a, b, c = sp.symbols("t a b c")', 't, a, b, c = sp.symbols("x a b c")')),
+        "roles_exchanged": changed(_SYMBOLIC_SQUARE, ("u = t - c", "u = -t - c")),
+        "shift_sign_of_c": changed(_SYMBOLIC_CLOSED, ("u = t - c", "u = t + c")),
+        "missing_normalisation": changed(_SYMBOLIC_CLOSED, (" * sp.sqrt(sp.pi / (a + b))", "")),
+        "exponent_over_a_plus_b_squared": changed(_SYMBOLIC_CLOSED, ("u**2 / (a + b))", "u**2 / (a + b) ** 2)")),
+        "symbol_named_x": changed(_SYMBOLIC_CLOSED, ('t, a, b, c = sp.symbols("t a b c")', 't, a, b, c = sp.symbols("x a b c")')),
     },
 }
 
