@@ -9,6 +9,7 @@ records.
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Sequence
 
@@ -16,8 +17,8 @@ import mpmath
 import numpy as np
 
 from autograder.checks.framework import (
-    Call, Check, Function, Judge, Part, agrees_to_digits, all_of, close_to, compare, rational_points,
-    run_locally, well_behaved, well_behaved_and_right,
+    Call, Check, Function, Judge, Part, all_of, close_to, compare, rational_points,
+    run_locally, symbolic_matrices, well_behaved, well_behaved_and_right,
 )
 from autograder.protocol import Outcome
 
@@ -477,51 +478,12 @@ def _nonzero_points(n: int, count: int = 3) -> tuple:
 SYMBOLIC_POINTS = {n: _nonzero_points(n) for n in SYMBOLIC_SIZES}
 
 
-def _symbolic_call(n: int) -> Call:
-    return Call("l2_normalize_jacobian_symbolic", args=(n,), kind="sympy", points=SYMBOLIC_POINTS[n],
-                digits=DIGITS + 10)
-
-
-def _is_matrix(outcome: Outcome, n: int) -> str | None:
-    if not outcome.type_name.startswith("sympy.matrices"):
-        return f"returned a {outcome.type_name}, expected a sympy.Matrix"
-    if outcome.shape != (n, n):
-        return f"for n = {n} the matrix has shape {outcome.shape}, expected {(n, n)}"
-    allowed = {f"z{i}" for i in range(n)}
-    stray = sorted(set(outcome.symbols) - allowed)
-    if stray:
-        return f"for n = {n} the matrix uses symbols {stray}; use sympy.symbols('z0:{n}')"
-    return None
-
-
-def _symbolic_values(n: int) -> Judge:
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        outcome = outcomes[0]
-        message = _is_matrix(outcome, n)
-        if message:
-            return message
-        # zip() below stops at the shorter list: insist on every entry at every point.
-        if len(outcome.entries) != len(SYMBOLIC_POINTS[n]) or any(len(e) != n * n for e in outcome.entries):
-            return f"for n = {n} the matrix could not be evaluated entry by entry at the test points"
-        for point, entries in zip(SYMBOLIC_POINTS[n], outcome.entries):
-            expected = reference_symbolic_jacobian(point, n, DIGITS)
-            for k, (text, want) in enumerate(zip(entries, expected)):
-                if not agrees_to_digits(text, want, DIGITS):
-                    return (f"for n = {n}, entry ({k // n}, {k % n}) at z = {list(point.values())} "
-                            f"is {text[:40]}, expected {mpmath.nstr(want, 15)}")
-        return None
-
-    return judge
-
-
 L2_NORMALIZE_JACOBIAN_SYMBOLIC_HIDDEN = Check(
     target="l2_normalize_jacobian_symbolic",
     points=3,
-    parts=tuple(
-        Part(f"equals the exact Jacobian for n = {' and '.join(map(str, sizes))}",
-             tuple(_symbolic_call(n) for n in sizes), all_of(*(_symbolic_values(n) for n in sizes)))
-        for sizes in SYMBOLIC_GROUPS
-    ),
+    parts=tuple(symbolic_matrices("l2_normalize_jacobian_symbolic", sizes, SYMBOLIC_POINTS,
+                                  functools.partial(reference_symbolic_jacobian, digits=DIGITS), DIGITS)
+                for sizes in SYMBOLIC_GROUPS),
 )
 
 # --- what the hidden test cells call ------------------------------------------------------------------

@@ -5,14 +5,15 @@ runs; the student's functions are only ever *called* (see :mod:`autograder.proto
 """
 from __future__ import annotations
 
+import functools
 from typing import Sequence
 
 import mpmath
 import numpy as np
 
 from autograder.checks.framework import (
-    Call, Check, Judge, Part, agrees_to_digits, all_of, close_to, compare, rational_points,
-    run_locally, well_behaved, well_behaved_and_right,
+    Call, Check, Judge, Part, all_of, close_to, compare, rational_points,
+    run_locally, symbolic_matrices, well_behaved, well_behaved_and_right,
 )
 from autograder.protocol import Outcome
 
@@ -255,51 +256,12 @@ SYMBOLIC_GROUPS = ((1, 2), (3,), (4,))
 SYMBOLIC_POINTS = {n: rational_points(RNG, [f"z{i}" for i in range(n)], 3) for n in SYMBOLIC_SIZES}
 
 
-def _symbolic_call(n: int) -> Call:
-    return Call("softmax_jacobian_symbolic", args=(n,), kind="sympy", points=SYMBOLIC_POINTS[n], digits=DIGITS + 10)
-
-
-def _is_matrix(outcome: Outcome, n: int) -> str | None:
-    if not outcome.type_name.startswith("sympy.matrices"):
-        return f"returned a {outcome.type_name}, expected a sympy.Matrix"
-    if outcome.shape != (n, n):
-        return f"for n = {n} the matrix has shape {outcome.shape}, expected {(n, n)}"
-    allowed = {f"z{i}" for i in range(n)}
-    stray = sorted(set(outcome.symbols) - allowed)
-    if stray:
-        return f"for n = {n} the matrix uses symbols {stray}; use sympy.symbols('z0:{n}')"
-    return None
-
-
-def _symbolic_values(n: int):
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        outcome = outcomes[0]
-        message = _is_matrix(outcome, n)
-        if message:
-            return message
-        # zip() below stops at the shorter list: insist on every entry at every point, or an
-        # object that reports fewer entries would pass without being checked at all.
-        if len(outcome.entries) != len(SYMBOLIC_POINTS[n]) or any(len(e) != n * n for e in outcome.entries):
-            return f"for n = {n} the matrix could not be evaluated entry by entry at the test points"
-        for point, entries in zip(SYMBOLIC_POINTS[n], outcome.entries):
-            expected = reference_symbolic_jacobian(point, n, DIGITS)
-            for k, (text, want) in enumerate(zip(entries, expected)):
-                if not agrees_to_digits(text, want, DIGITS):
-                    return (f"for n = {n}, entry ({k // n}, {k % n}) at z = {list(point.values())} "
-                            f"is {text[:40]}, expected {mpmath.nstr(want, 15)}")
-        return None
-
-    return judge
-
-
 SOFTMAX_JACOBIAN_SYMBOLIC_HIDDEN = Check(
     target="softmax_jacobian_symbolic",
     points=3,
-    parts=tuple(
-        Part(f"equals the exact Jacobian for n = {' and '.join(map(str, sizes))}",
-             tuple(_symbolic_call(n) for n in sizes), all_of(*(_symbolic_values(n) for n in sizes)))
-        for sizes in SYMBOLIC_GROUPS
-    ),
+    parts=tuple(symbolic_matrices("softmax_jacobian_symbolic", sizes, SYMBOLIC_POINTS,
+                                  functools.partial(reference_symbolic_jacobian, digits=DIGITS), DIGITS)
+                for sizes in SYMBOLIC_GROUPS),
 )
 
 # --- what the hidden test cells call ------------------------------------------------------------------

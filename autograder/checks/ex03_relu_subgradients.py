@@ -16,7 +16,8 @@ import numpy as np
 import sympy as sp
 
 from autograder.checks.framework import (
-    Call, Check, Function, Judge, Part, Sym, agrees_to_digits, parse_srepr, run_locally, time_limited,
+    Call, Check, Function, Judge, Part, Sym, agrees_to_digits, all_of, each, exactly, parse_srepr, run_locally,
+    runtime_warning, time_limited, well_behaved_and_right,
 )
 from autograder.protocol import Outcome
 
@@ -28,33 +29,6 @@ RNG = np.random.default_rng(20261124)
 def _describe_input(value) -> str:
     text = np.array2string(np.asarray(value, dtype=np.float64), precision=4, threshold=8, separator=", ")
     return text.replace("\n", "")
-
-
-def _runtime_warning(outcome: Outcome) -> str | None:
-    runtime = [w for w in outcome.warnings if w.startswith("RuntimeWarning")]
-    return f"emitted a warning: {runtime[0]}" if runtime else None
-
-
-def _exactly(outcome: Outcome, reference: np.ndarray, what: str) -> str | None:
-    """``outcome.value`` equals ``reference`` exactly, NaN matching NaN (ReLU has no rounding)."""
-    value = outcome.value
-    if value is None:
-        return f"{what} could not be read as an array of numbers"
-    if value.shape != reference.shape:
-        return f"{what} has shape {value.shape}, expected {reference.shape}"
-    wrong = ~((value == reference) | (np.isnan(value) & np.isnan(reference)))
-    if wrong.any():
-        index = tuple(int(i) for i in np.argwhere(wrong)[0])
-        return f"{what} is wrong at index {index}: got {float(value[index])!r}, expected {float(reference[index])!r}"
-    return None
-
-
-def _float64_array(outcome: Outcome) -> str | None:
-    if outcome.type_name != "numpy.ndarray":
-        return f"returned a {outcome.type_name}, expected a numpy.ndarray"
-    if outcome.dtype != "float64":
-        return f"returned an array of dtype {outcome.dtype}, expected float64"
-    return None
 
 
 # --- relu ----------------------------------------------------------------------------------------
@@ -72,31 +46,16 @@ RELU_SPECIAL = np.array([np.nan, np.inf, -np.inf, -1.5, 0.0, -0.0, 2.5, 1e308, -
 RELU_SPECIAL_MATRIX = np.array([[np.nan, -np.inf], [np.inf, -2.0]])
 
 
-def _relu_values(*inputs) -> Judge:
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome, x in zip(outcomes, inputs):
-            message = _exactly(outcome, reference_relu(x), f"relu({_describe_input(x)})")
-            if message:
-                return message
-        return None
+def _relu_exactly(x) -> Judge:
+    return exactly(reference_relu(x), what=f"relu({_describe_input(x)})")
 
-    return judge
+
+def _relu_values(*inputs) -> Judge:
+    return all_of(*map(_relu_exactly, inputs))
 
 
 def _relu_well_behaved(*inputs) -> Judge:
-    values = _relu_values(*inputs)
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome in outcomes:
-            message = _float64_array(outcome) or _runtime_warning(outcome)
-            if message:
-                return message
-            if outcome.mutated:
-                return "modified the caller's array in place; work on a copy instead"
-        wrong = values(outcomes)
-        return wrong and f"{wrong} (this part needs a correct result)"
-
-    return judge
+    return well_behaved_and_right(*map(_relu_exactly, inputs))
 
 
 RELU_HIDDEN = Check(
@@ -162,7 +121,7 @@ def _pair(outcome: Outcome, x, *, strict: bool) -> str | None:
             return f"{where}: {label} could not be read as an array of numbers"
         if strict and kind != "numpy.ndarray:float64":
             return f"{where}: {label} is a {kind}, expected a numpy.ndarray of dtype float64"
-        message = _exactly(Outcome(value=array), reference, f"{label} of {where}")
+        message = exactly(reference, what=f"{label} of {where}")([Outcome(value=array)])
         if message:
             return message
     return None
@@ -205,7 +164,7 @@ def _pairs_well_behaved(*inputs) -> Judge:
         for outcome in outcomes:
             if outcome.mutated:
                 return "modified the caller's array in place; work on a copy instead"
-            message = _runtime_warning(outcome)
+            message = runtime_warning(outcome)
             if message:
                 return message
         return right(outcomes)
@@ -316,33 +275,18 @@ def _subgradient_message(g: np.ndarray, z: np.ndarray) -> str | None:
     return None
 
 
-def _subgradients(*inputs) -> Judge:
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome, z in zip(outcomes, inputs):
-            if outcome.value is None:
-                return f"max_subgradient returned a {outcome.type_name}, which could not be read as an array"
-            message = _subgradient_message(outcome.value, np.asarray(z, dtype=np.float64))
-            if message:
-                return message
-        return None
+def _one_subgradient(outcome: Outcome, z) -> str | None:
+    if outcome.value is None:
+        return f"max_subgradient returned a {outcome.type_name}, which could not be read as an array"
+    return _subgradient_message(outcome.value, np.asarray(z, dtype=np.float64))
 
-    return judge
+
+def _subgradients(*inputs) -> Judge:
+    return each(_one_subgradient, inputs)
 
 
 def _subgradients_well_behaved(*inputs) -> Judge:
-    right = _subgradients(*inputs)
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome in outcomes:
-            message = _float64_array(outcome) or _runtime_warning(outcome)
-            if message:
-                return message
-            if outcome.mutated:
-                return "modified the caller's array in place; work on a copy instead"
-        wrong = right(outcomes)
-        return wrong and f"{wrong} (this part needs a correct result)"
-
-    return judge
+    return well_behaved_and_right(*(_subgradients(z) for z in inputs))
 
 
 MAX_SUBGRADIENT_HIDDEN = Check(
@@ -650,7 +594,7 @@ def _methods(*labels, strict: bool = False) -> Judge:
             if strict:
                 if outcome.mutated:
                     return "modified the caller's x0 in place; work on a copy instead"
-                message = _runtime_warning(outcome)
+                message = runtime_warning(outcome)
                 if message:
                     return message
             message = _method_message(outcome, label, strict=strict)

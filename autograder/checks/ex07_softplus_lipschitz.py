@@ -22,7 +22,10 @@ import mpmath
 import numpy as np
 import sympy
 
-from autograder.checks.framework import Call, Check, Judge, Part, compare, parse_srepr, run_locally, time_limited
+from autograder.checks.framework import (
+    Call, Check, Judge, Part, compare, parse_srepr, run_locally, runtime_warning, time_limited, well_behaved_and_right,
+    with_right_values,
+)
 from autograder.protocol import Outcome
 
 RNG = np.random.default_rng(20261207)
@@ -130,11 +133,6 @@ def _require(condition: bool, message: str) -> None:
 # --- judges shared by the numeric checks ------------------------------------------------------
 
 
-def _silent(outcome: Outcome) -> str | None:
-    runtime = [w for w in outcome.warnings if w.startswith("RuntimeWarning")]
-    return f"emitted a warning: {runtime[0]}" if runtime else None
-
-
 def _raises_value_error(what: str) -> Judge:
     def judge(outcomes: Sequence[Outcome]) -> str | None:
         outcome = outcomes[0]
@@ -224,30 +222,15 @@ def _softplus_right(*cases, silent: bool = False) -> Judge:
             message = compare(outcome, want, atol=SOFTPLUS_ATOL, rtol=SOFTPLUS_RTOL, what=f"softplus_beta(x, beta={beta:g})")
             if message:
                 return message
-            if silent and _silent(outcome):
-                return f"for beta = {beta:g}: {_silent(outcome)} (use a form that cannot overflow)"
+            if silent and runtime_warning(outcome):
+                return f"for beta = {beta:g}: {runtime_warning(outcome)} (use a form that cannot overflow)"
         return None
 
     return judge
 
 
 def _softplus_well_behaved(*cases) -> Judge:
-    right = _softplus_right(*cases)
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome in outcomes:
-            if outcome.type_name != "numpy.ndarray":
-                return f"returned a {outcome.type_name}, expected a numpy.ndarray"
-            if outcome.dtype != "float64":
-                return f"returned an array of dtype {outcome.dtype}, expected float64"
-            if outcome.mutated:
-                return "modified the caller's array in place; work on a copy instead"
-            if _silent(outcome):
-                return _silent(outcome)
-        wrong = right(outcomes)
-        return wrong and f"{wrong} (this part needs a correct result)"
-
-    return judge
+    return well_behaved_and_right(*(_softplus_right(case) for case in cases))
 
 
 LIST_X = [[-2, 0, 3], [1, -1, 5]]
@@ -444,24 +427,20 @@ def _lipschitz_right(*cases) -> Judge:
 SCALAR_TYPES = ("builtins.float", "numpy.float64")
 
 
+def _a_float(outcome: Outcome) -> str | None:
+    """A float (Python, NumPy or a 0-d float64 array), the caller's arrays untouched, no warning."""
+    shape = None if outcome.value is None else outcome.value.shape
+    zero_d = outcome.type_name == "numpy.ndarray" and outcome.dtype == "float64" and shape == ()
+    if not (outcome.type_name in SCALAR_TYPES or zero_d):
+        kind = f"{outcome.type_name} of shape {shape}" if outcome.type_name == "numpy.ndarray" else outcome.type_name
+        return f"returned a {kind}, expected a float (a Python float, a NumPy float64 or a 0-d array)"
+    if outcome.mutated:
+        return "modified the caller's array in place; work on a copy instead"
+    return runtime_warning(outcome)
+
+
 def _lipschitz_scalar(*cases) -> Judge:
-    right = _lipschitz_right(*cases)
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome in outcomes:
-            shape = None if outcome.value is None else outcome.value.shape
-            zero_d = outcome.type_name == "numpy.ndarray" and outcome.dtype == "float64" and shape == ()
-            if not (outcome.type_name in SCALAR_TYPES or zero_d):
-                kind = f"{outcome.type_name} of shape {shape}" if outcome.type_name == "numpy.ndarray" else outcome.type_name
-                return f"returned a {kind}, expected a float (a Python float, a NumPy float64 or a 0-d array)"
-            if outcome.mutated:
-                return "modified the caller's array in place; work on a copy instead"
-            if _silent(outcome):
-                return _silent(outcome)
-        wrong = right(outcomes)
-        return wrong and f"{wrong} (this part needs a correct result)"
-
-    return judge
+    return with_right_values(_a_float, *(_lipschitz_right(case) for case in cases))
 
 
 def _lipschitz_edges(outcomes: Sequence[Outcome]) -> str | None:
@@ -469,8 +448,8 @@ def _lipschitz_edges(outcomes: Sequence[Outcome]) -> str | None:
     if wrong:
         return wrong
     zero, listed = outcomes[len(LIP_EDGES):]
-    if zero.value is None or zero.value.size != 1 or float(zero.value.ravel()[0]) != 0.0 or _silent(zero):
-        return f"for X = 0 the constant is 0 (with no warning); got {zero.value}{' ' + _silent(zero) if _silent(zero) else ''}"
+    if zero.value is None or zero.value.size != 1 or float(zero.value.ravel()[0]) != 0.0 or runtime_warning(zero):
+        return f"for X = 0 the constant is 0 (with no warning); got {zero.value}{' ' + runtime_warning(zero) if runtime_warning(zero) else ''}"
     return _lipschitz_right(LIP_LIST_CASE)([listed])
 
 
@@ -573,30 +552,25 @@ def _gd_right(*cases) -> Judge:
 
 def _gd_large(outcomes: Sequence[Outcome]) -> str | None:
     for outcome in outcomes:
-        if _silent(outcome):
-            return f"{_silent(outcome)} (keep exp from overflowing when beta y x^T w is large)"
+        if runtime_warning(outcome):
+            return f"{runtime_warning(outcome)} (keep exp from overflowing when beta y x^T w is large)"
     return _gd_right(GD_LARGE)(outcomes)
 
 
+def _w_and_losses(outcome: Outcome) -> str | None:
+    """A tuple of two float64 arrays (w, losses), the caller's arrays untouched, no warning."""
+    if outcome.type_name not in ("builtins.tuple", "builtins.list"):
+        return f"returned a {outcome.type_name}, expected a tuple (w, losses)"
+    for label, kind in zip(("w", "losses"), outcome.tree_types or []):
+        if kind != "numpy.ndarray:float64":
+            return f"{label} is a {kind if isinstance(kind, str) else 'builtins.list'}, expected a float64 numpy.ndarray"
+    if outcome.mutated:
+        return "modified the caller's arrays in place; work on copies instead"
+    return runtime_warning(outcome)
+
+
 def _gd_well_behaved(*cases) -> Judge:
-    right = _gd_right(*cases)
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome in outcomes:
-            if outcome.type_name not in ("builtins.tuple", "builtins.list"):
-                return f"returned a {outcome.type_name}, expected a tuple (w, losses)"
-            types = outcome.tree_types or []
-            for label, kind in zip(("w", "losses"), types):
-                if kind != "numpy.ndarray:float64":
-                    return f"{label} is a {kind if isinstance(kind, str) else 'builtins.list'}, expected a float64 numpy.ndarray"
-            if outcome.mutated:
-                return "modified the caller's arrays in place; work on copies instead"
-            if _silent(outcome):
-                return _silent(outcome)
-        wrong = right(outcomes)
-        return wrong and f"{wrong} (this part needs a correct result)"
-
-    return judge
+    return with_right_values(_w_and_losses, *(_gd_right(case) for case in cases))
 
 
 _BAD_Y = np.where(_Y2 > 0, 1.0, 0.0)           # labels in {0, 1}

@@ -21,7 +21,9 @@ from typing import Sequence
 import mpmath
 import numpy as np
 
-from autograder.checks.framework import Call, Check, Judge, Part, agrees_to_digits, all_of, run_locally
+from autograder.checks.framework import (
+    Call, Check, Judge, Part, agrees_to_digits, all_of, run_locally, well_behaved_and_right,
+)
 from autograder.protocol import Outcome
 
 RNG = np.random.default_rng(20261202)
@@ -162,28 +164,6 @@ def _raises(what: str) -> Judge:
     return judge
 
 
-def _well_behaved_and_right(*rights: Judge) -> Judge:
-    """A float64 ndarray, the caller's arrays untouched, no RuntimeWarning, earned only
-    together with right values (a constant array of the right type earns nothing)."""
-    values = all_of(*rights)
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome in outcomes:
-            if outcome.type_name != "numpy.ndarray":
-                return f"returned a {outcome.type_name}, expected a numpy.ndarray"
-            if outcome.dtype != "float64":
-                return f"returned an array of dtype {outcome.dtype}, expected float64"
-            if outcome.mutated:
-                return "modified the caller's array in place; work on a copy instead"
-            runtime = [w for w in outcome.warnings if w.startswith("RuntimeWarning")]
-            if runtime:
-                return f"emitted a warning: {runtime[0]}"
-        wrong = values(outcomes)
-        return wrong and f"{wrong} (this part needs a correct result)"
-
-    return judge
-
-
 class Case:
     """One call of a graded function and the judge of its result."""
 
@@ -267,7 +247,7 @@ def _signal_check(target: str, reference, points: float) -> Check:
             Part("returns a float64 numpy array and leaves its inputs alone",
                  (Call(target, args=(X12.copy(), KERNELS[5].copy()), kwargs={"mode": "same"}),
                   Call(target, args=(BATCH.copy(), KERNELS[4].copy()), kwargs={"mode": "valid"})),
-                 _well_behaved_and_right(case(X12, 5, "same").judge, case(BATCH, 4, "valid").judge)),
+                 well_behaved_and_right(case(X12, 5, "same").judge, case(BATCH, 4, "valid").judge)),
         ),
     )
 
@@ -318,7 +298,7 @@ CONV1D_ADJOINT_HIDDEN = Check(
         Part("returns a float64 numpy array and leaves its inputs alone",
              (Call("conv1d_adjoint", args=(Y[12].copy(), KERNELS[4].copy()), kwargs={"mode": "same"}),
               Call("conv1d_adjoint", args=(Y_BATCH.copy(), KERNELS[5].copy()), kwargs={"mode": "full"})),
-             _well_behaved_and_right(_adjoint_case(Y[12], 4, "same").judge, _adjoint_case(Y_BATCH, 5, "full").judge)),
+             well_behaved_and_right(_adjoint_case(Y[12], 4, "same").judge, _adjoint_case(Y_BATCH, 5, "full").judge)),
     ),
 )
 
@@ -358,7 +338,7 @@ CONV_MATRIX_HIDDEN = Check(
               errors=True),
         Part("returns a float64 numpy array and leaves k alone",
              (Call("conv_matrix", args=(KERNELS[4].copy(), 9), kwargs={"mode": "same"}),),
-             _well_behaved_and_right(_matrix_case(4, 9, "same").judge)),
+             well_behaved_and_right(_matrix_case(4, 9, "same").judge)),
     ),
 )
 
@@ -409,7 +389,7 @@ CONV2D_HIDDEN = Check(
               errors=True),
         Part("returns a float64 numpy array and leaves its inputs alone",
              (Call("conv2d", args=(IMAGES.copy(), KERNELS_2D[(3, 2)].copy()), kwargs={"mode": "same"}),),
-             _well_behaved_and_right(_image_case(IMAGES, (3, 2), "same").judge)),
+             well_behaved_and_right(_image_case(IMAGES, (3, 2), "same").judge)),
     ),
 )
 

@@ -11,7 +11,8 @@ always run beside the references, which are computed by the check module itself.
 Most parts are one line: :func:`agrees` makes the calls and the judge from one list of
 inputs (``Part("values on vectors and batches", *agrees("softmax", reference_softmax,
 [VECTOR, BATCH], atol=1e-12), weight=2)``); :func:`each`, :func:`exactly`,
-:func:`contract` and :func:`symbolic_matrix` are the other shared judges, and
+:func:`contract` and :func:`symbolic_matrix` (:func:`symbolic_matrices`, a part of
+several sizes) are the other shared judges, and
 :func:`by_hidden_cell` makes ``CHECKS``.
 
 A convention of the check modules: ``reference_*`` functions compute in float64, as a
@@ -21,6 +22,7 @@ properties that are judged against the exact value.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import os
 import pickle
@@ -220,33 +222,47 @@ def rounded(value: float, difference: float = 0.0) -> str:
     return f"{value:.{min(max(digits, 2), SHOWN_DIGITS)}g}"
 
 
+def runtime_warning(outcome: Outcome) -> str | None:
+    """The first RuntimeWarning the call emitted (an overflow, an invalid value), as a complaint."""
+    runtime = [w for w in outcome.warnings if w.startswith("RuntimeWarning")]
+    return f"emitted a warning: {runtime[0]}" if runtime else None
+
+
+def _well_behaved_one(outcome: Outcome) -> str | None:
+    if outcome.type_name != "numpy.ndarray":
+        return f"returned a {outcome.type_name}, expected a numpy.ndarray"
+    if outcome.dtype != "float64":
+        return f"returned an array of dtype {outcome.dtype}, expected float64"
+    if outcome.mutated:
+        return "modified the caller's array in place; work on a copy instead"
+    return runtime_warning(outcome)
+
+
 def well_behaved(outcomes: Sequence[Outcome]) -> str | None:
     """The common contract: a float64 ndarray, arguments untouched, no RuntimeWarning."""
-    for outcome in outcomes:
-        if outcome.type_name != "numpy.ndarray":
-            return f"returned a {outcome.type_name}, expected a numpy.ndarray"
-        if outcome.dtype != "float64":
-            return f"returned an array of dtype {outcome.dtype}, expected float64"
-        if outcome.mutated:
-            return "modified the caller's array in place; work on a copy instead"
-        runtime = [w for w in outcome.warnings if w.startswith("RuntimeWarning")]
-        if runtime:
-            return f"emitted a warning: {runtime[0]}"
-    return None
+    return next(filter(None, map(_well_behaved_one, outcomes)), None)
 
 
-def well_behaved_and_right(*value_judges: Judge) -> Judge:
-    """The common contract (:func:`well_behaved`), earned only together with right values
-    (each outcome judged by the matching judge): otherwise a constant float64 array, or an
-    outcome forged by the notebook's code, would collect these points without computing
-    anything."""
+def with_right_values(contract_one: Callable[[Outcome], "str | None"], *value_judges: Judge) -> Judge:
+    """A part for a contract (``contract_one`` complains about one outcome, or returns
+    ``None``), earned only together with right values (each outcome judged by the matching
+    judge): otherwise a constant of the right type, or an outcome forged by the notebook's
+    code, would collect these points without computing anything."""
     values = all_of(*value_judges)
 
     def judge(outcomes: Sequence[Outcome]) -> str | None:
+        broken = next(filter(None, map(contract_one, outcomes)), None)
+        if broken:
+            return broken
         wrong = values(outcomes)
-        return well_behaved(outcomes) or (wrong and f"{wrong} (this part needs a correct result)")
+        return wrong and f"{wrong} (this part needs a correct result)"
 
     return judge
+
+
+def well_behaved_and_right(*value_judges: Judge) -> Judge:
+    """The common contract (:func:`well_behaved`), earned only together with right values."""
+    return with_right_values(_well_behaved_one, *value_judges)
 
 
 def all_of(*judges: Judge) -> Judge:
@@ -297,7 +313,7 @@ def exactly(reference, *, what: str = "result") -> Judge:
         wrong = ~((value == reference) | (np.isnan(value) & np.isnan(reference)))
         if wrong.any():
             index = tuple(int(i) for i in np.argwhere(wrong)[0])
-            return f"{what} is wrong at index {index}: got {value[index]:.6g}, expected exactly {reference[index]:.6g}"
+            return f"{what} is wrong at index {index}: got {float(value[index])!r}, expected exactly {float(reference[index])!r}"
         return None
 
     return judge
@@ -351,6 +367,17 @@ def symbolic_matrix(target: str, size: int, points: Sequence[dict], reference_at
         return None
 
     return (call,), judge
+
+
+def symbolic_matrices(target: str, sizes: Sequence[int], points: dict, reference_at: Callable, digits: int,
+                      *, symbol: str = "z") -> Part:
+    """One part: ``target(n)`` equals the exact matrix for every ``n`` of ``sizes`` together,
+    at the test points ``points[n]``, where ``reference_at(point, n)`` gives the entries
+    (:func:`symbolic_matrix` judges each size)."""
+    pieces = [symbolic_matrix(target, n, points[n], functools.partial(reference_at, n=n), digits, symbol=symbol)
+              for n in sizes]
+    return Part(f"equals the exact Jacobian for n = {' and '.join(map(str, sizes))}",
+                tuple(call for calls, _judge in pieces for call in calls), all_of(*(judge for _calls, judge in pieces)))
 
 
 def by_hidden_cell(*checks: "Check") -> dict[str, "Check"]:

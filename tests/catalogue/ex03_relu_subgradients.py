@@ -698,7 +698,7 @@ EXPECTED_FAILED_PART = {
 
 #: (name, mistake, words of the failed part, words its message must contain)
 ACTIONABLE_MESSAGES = [
-    ("relu", "where_turns_nan_into_zero", "NaN stays NaN", "got 0.0, expected nan"),
+    ("relu", "where_turns_nan_into_zero", "NaN stays NaN", "got 0.0, expected exactly nan"),
     ("relu", "multiply_by_mask", "new float64 array", "RuntimeWarning"),
     ("relu", "modifies_input", "leaves its input alone", "modified the caller's array in place"),
     ("relu_subdifferential", "stacked_array", "[0, 0] below 0", "expected a tuple or list"),
