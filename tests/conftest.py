@@ -12,16 +12,27 @@ from autograder.fill import filled, reference_answers
 ASSIGNMENT = "ex02_softmax"
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
 def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (``-n 2`` in pytest.ini), keep each file's tests in one process;
-    only the many small, independent checks tests (``test_checks_*``) are spread over both.
-    A file's expensive fixture (a whole `grade` run, a browser, the built site) is
-    session-scoped, not module-scoped: the process may run other files' tests between this
-    file's, and a module fixture would then be torn down and made again (measured: every
-    whole-`grade` fixture ran twice)."""
+    """Under pytest-xdist (``-n 2 --dist loadgroup`` in pytest.ini), the tests of a file that
+    share an expensive session fixture of that file (a whole `grade` run, a browser, the built
+    site) run in one process, so the fixture is made once; every other test goes wherever a
+    process is free. (A module-scoped fixture would not do: the process may run other files'
+    tests in between, and the fixture would be torn down and made again.)"""
     for item in items:
-        if not item.module.__name__.split(".")[-1].startswith("test_checks_") and not item.get_closest_marker("xdist_group"):
+        if item.get_closest_marker("xdist_group") is None and _uses_a_session_fixture_of_its_file(item):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
+def _uses_a_session_fixture_of_its_file(item) -> bool:
+    module = item.nodeid.split("::")[0]
+    for name in item.fixturenames:
+        definitions = item._fixtureinfo.name2fixturedefs.get(name) or ()
+        if definitions and definitions[-1].scope == "session" and definitions[-1].baseid == module:
+            return True
+    return False
+
+
 GRADED_NAMES = ["softmax", "log_softmax", "softmax_jacobian", "softmax_vjp", "softmax_jacobian_symbolic"]
 
 
