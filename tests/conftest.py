@@ -1,4 +1,11 @@
-"""Shared helpers: make submissions from the released notebook, read the grade tables."""
+"""Shared helpers: make submissions from the released notebook, read the grade tables.
+
+The suite runs in two processes (``-n 2 --dist loadgroup``, pytest.ini). A file whose tests
+share an expensive session fixture (a whole ``grade`` run) marks them with one
+``xdist_group``, so they run in one process and the fixture is made once; a module-scoped
+fixture would not do, since a process runs other files' tests in between. Cheap session
+fixtures (a browser) are made once per process instead, so their many tests spread.
+"""
 from __future__ import annotations
 
 import csv
@@ -10,27 +17,6 @@ import pytest
 from autograder.fill import filled, reference_answers
 
 ASSIGNMENT = "ex02_softmax"
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
-def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (``-n 2 --dist loadgroup`` in pytest.ini), the tests of a file that
-    share an expensive session fixture of that file (a whole `grade` run, a browser, the built
-    site) run in one process, so the fixture is made once; every other test goes wherever a
-    process is free. (A module-scoped fixture would not do: the process may run other files'
-    tests in between, and the fixture would be torn down and made again.)"""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None and _uses_a_session_fixture_of_its_file(item):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
-
-
-def _uses_a_session_fixture_of_its_file(item) -> bool:
-    module = item.nodeid.split("::")[0]
-    for name in item.fixturenames:
-        definitions = item._fixtureinfo.name2fixturedefs.get(name) or ()
-        if definitions and definitions[-1].scope == "session" and definitions[-1].baseid == module:
-            return True
-    return False
 
 
 GRADED_NAMES = ["softmax", "log_softmax", "softmax_jacobian", "softmax_vjp", "softmax_jacobian_symbolic"]

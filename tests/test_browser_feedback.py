@@ -56,6 +56,9 @@ RUNAWAY = ("def {name}(*args, _depth=0, **kwargs):\n"
            "        raise RecursionError('maximum recursion depth exceeded')\n"
            "    return {name}(*args, _depth=_depth + 1, **kwargs)\n")
 
+pytestmark = pytest.mark.xdist_group("browser_feedback")  # the session fixture is made once
+
+
 
 def _hostile_notebook() -> nbformat.NotebookNode:
     answers = reference_answers(ASSIGNMENT)

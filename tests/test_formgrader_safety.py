@@ -30,6 +30,9 @@ HOSTILE_OUTPUT = """class Shown:
 Shown()
 """
 
+pytestmark = pytest.mark.xdist_group("formgrader_safety")  # the session fixture is made once
+
+
 
 @pytest.fixture(scope="session")
 def served(tmp_path_factory, perfect):

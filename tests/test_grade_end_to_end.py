@@ -17,7 +17,7 @@ from autograder.fill import filled
 from tests.catalogue.ex02_softmax import CORRECT, MISTAKES
 from conftest import ASSIGNMENT, GRADED_NAMES, read_rows, write_submission
 
-pytestmark = pytest.mark.slow  # whole `grade` runs
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grade_end_to_end")]  # one whole `grade` run, shared
 
 AUTO_POINTS = {"softmax": 4, "log_softmax": 3, "softmax_jacobian": 3, "softmax_vjp": 3, "softmax_jacobian_symbolic": 3}
 FULL = sum(AUTO_POINTS.values())

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import read_rows, write_submission
 
-pytestmark = pytest.mark.slow  # whole `grade` runs
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grade_hostile")]  # one whole `grade` run, shared
 
 HOSTILE_CELLS = {
     "exits": "import os\nos._exit(3)",

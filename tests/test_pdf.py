@@ -19,6 +19,8 @@ from publish import browser, pdf
 SITE = course.ROOT / "_build" / "html"
 PDF = SITE / "activation-functions-in-depth.pdf"
 FOOTER = re.compile(r"page (\d+) of (\d+)")
+#: The tests that read the PDF's text run in one process: reading it is the expensive part.
+READS_THE_PDF = pytest.mark.xdist_group("pdf_text")
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +42,7 @@ def _contents_pages(texts) -> int:
     return count
 
 
+@READS_THE_PDF
 def test_every_page_but_the_contents_has_its_number(texts):
     lead = _contents_pages(texts)
     assert 1 <= lead <= 2 and "Contents" in texts[0], "the book starts with its contents"
@@ -48,6 +51,7 @@ def test_every_page_but_the_contents_has_its_number(texts):
         assert numbers == [(str(index + 1), str(len(texts)))], f"page {index + 1}: footer {numbers}"
 
 
+@READS_THE_PDF
 def test_the_contents_list_every_chapter_with_its_number_and_page(book, texts):
     lead = _contents_pages(texts)
     contents = " ".join(" ".join(texts[:lead]).split())
@@ -72,6 +76,7 @@ def _links(book):
                 yield index, annotation
 
 
+@READS_THE_PDF
 def test_no_link_points_at_the_print_server(book):
     uris, internal = [], 0
     for index, annotation in _links(book):
@@ -85,6 +90,7 @@ def test_no_link_points_at_the_print_server(book):
     assert internal > 50, "links between chapters and within them stay inside the PDF"
 
 
+@READS_THE_PDF
 def test_links_between_chapters_land_on_a_page_of_the_book(book):
     pages = {page.indirect_reference.idnum for page in book.pages}
     for index, annotation in _links(book):

@@ -26,6 +26,9 @@ PDF = SITE / "activation-functions-in-depth.pdf"
 CHECKS = course.ROOT / "autograder" / "checks"
 _SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 
+pytestmark = pytest.mark.xdist_group("site")  # the session fixture is made once
+
+
 
 def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
