@@ -277,3 +277,44 @@ def test_search_snippets_show_no_tex(site):
     assert len(snippets) >= 3, snippets
     raw = [s for s in snippets if RAW_MATH.search(s) or "\\frac" in s or "\\)" in s]
     assert not raw, f"search snippets with TeX in them: {raw[:3]}"
+
+
+#: The pages with a link to a file the site offers (an exercise, the chapter as a notebook).
+PAGES_WITH_FILES = [name for name in PAGES if "data-course-file=" in (SITE / name).read_text(encoding="utf-8")]
+
+
+@pytest.fixture(scope="session")
+def from_disk(tmp_path_factory):
+    """A browser reading the site from its files, with no server and no network."""
+    with browser.chromium(tmp_path_factory.mktemp("chromium")) as context:
+        blocked = browser.offline(context, ("file://",))
+        yield context, blocked
+
+
+def test_the_pages_that_offer_files_are_found():
+    assert "book/ch02_softmax.html" in PAGES_WITH_FILES and len(PAGES_WITH_FILES) >= 11
+
+
+@pytest.mark.parametrize("page_name", PAGES_WITH_FILES)
+def test_every_download_saves_its_file_from_disk_too(from_disk, page_name):
+    """The site opened from disk (unzipped on a laptop): each exercise, and the chapter as a
+    notebook or as MyST, is saved byte for byte, and the page stays where it was (Chromium
+    ignores the download attribute there and would show a notebook as raw JSON)."""
+    context, blocked = from_disk
+    blocked.clear()
+    page = context.new_page()
+    try:
+        page.goto((SITE / page_name).as_uri(), wait_until="load")
+        hrefs = page.evaluate("() => Array.from(document.querySelectorAll('a[data-course-file]'))"
+                              ".map(a => a.getAttribute('href'))")
+        assert hrefs, f"{page_name}: no link carries its file"
+        for href in hrefs:
+            with page.expect_download(timeout=20_000) as event:
+                page.locator(f"a[href='{href}']").first.dispatch_event("click")  # the menu's items are hidden
+            expected = ((SITE / page_name).parent / unquote(href)).resolve()
+            assert event.value.suggested_filename == expected.name, f"{page_name}: {href} saved under another name"
+            assert Path(event.value.path()).read_bytes() == expected.read_bytes(), f"{page_name}: {href} saved other bytes"
+            assert page.url == (SITE / page_name).as_uri(), f"{page_name}: {href} opened instead of saving"
+    finally:
+        page.close()
+    assert not blocked, f"{page_name} from disk requested things from the network: {blocked}"

@@ -18,12 +18,18 @@
   issue naming the page; without it, none.
 - **Phone navigation**: ``course.js`` (in ``_static``) works around the pydata-sphinx-theme
   0.17 bug that leaves the sidebar buttons dead on narrow screens.
+- **Downloads from disk**: a page opened from a file (``file://``, the site unzipped on a
+  laptop) gets no ``download`` attribute honoured by Chromium, which then shows a notebook
+  as raw JSON. Every link to a file the site offers (``_downloads/``, ``_sources/``) carries
+  that file's bytes (``data-course-file``, base64), which ``course.js`` saves from there when
+  the page is read from disk.
 """
 from __future__ import annotations
 
+import base64
 import re
-from urllib.parse import quote
 import shutil
+from urllib.parse import quote, unquote
 from pathlib import Path
 
 import jupytext
@@ -155,6 +161,32 @@ def _copy_mathjax(app: Sphinx, exception) -> None:
             shutil.copyfile(source, target / name)
 
 
+#: A link to a file the site offers, up to its ``href`` value (and a copy it carried already).
+_FILE_LINK = re.compile(r'<a (?:data-course-file="[^"]*" )?((?:[^>]*?\s)?href="((?:[^"]*/)?_(?:downloads|sources)/[^"#?]+)")')
+#: Larger files are left to the link alone (the page would grow by a third more than the file).
+MOST_CARRIED_BYTES = 512 * 1024
+
+
+def _carry_downloads(app: Sphinx, exception) -> None:
+    """Give every link to a file under ``_downloads`` or ``_sources`` that file's bytes."""
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir).resolve()
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+
+        def carried(match: re.Match) -> str:
+            target = (page.parent / unquote(match.group(2))).resolve()
+            if outdir not in target.parents or not target.is_file() or target.stat().st_size > MOST_CARRIED_BYTES:
+                return f"<a {match.group(1)}"
+            data = base64.b64encode(target.read_bytes()).decode("ascii")
+            return f'<a data-course-file="{data}" {match.group(1)}'
+
+        changed = _FILE_LINK.sub(carried, text)
+        if changed != text:
+            page.write_text(changed, encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _configure, priority=900)
     app.connect("env-get-updated", _renumber, priority=900)  # after the toctree collector
@@ -165,6 +197,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", _unique_ids)
     app.connect("doctree-resolved", _figure_alt_text)
     app.connect("build-finished", _copy_mathjax)
+    app.connect("build-finished", _carry_downloads)
     app.add_css_file("course.css")
     app.add_js_file("course.js", defer="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

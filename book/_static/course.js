@@ -29,6 +29,25 @@ document.addEventListener("DOMContentLoaded", () => {
     link.setAttribute("download", "");
     link.removeAttribute("target");
   }
+  /* Read from disk (file://), Chromium ignores the download attribute and would show a
+   * notebook as raw JSON: save the copy of the file the link carries (course_site.py). */
+  if (location.protocol === "file:") {
+    for (const link of document.querySelectorAll("a[data-course-file]")) {
+      link.addEventListener("click", (event) => {
+        event.preventDefault();
+        event.stopPropagation();
+        const bytes = Uint8Array.from(atob(link.dataset.courseFile), (c) => c.charCodeAt(0));
+        const url = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
+        const save = document.createElement("a");
+        save.href = url;
+        save.download = decodeURIComponent(link.getAttribute("href").split("/").pop());
+        document.body.appendChild(save);
+        save.click();
+        save.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 10000);
+      });
+    }
+  }
   /* Phone: a tap on a link in a drawer (the chapters, or this page's contents) closes the
    * drawer once the link has been followed, so that it does not cover the text it leads to. */
   for (const id of ["pst-primary-sidebar-modal", "pst-secondary-sidebar-modal"]) {
