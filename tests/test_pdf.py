@@ -15,12 +15,13 @@ from pypdf.generic import ArrayObject
 
 from autograder import course
 from publish import browser, pdf
+from tests.pdf_text import pdf_pages
 
 SITE = course.ROOT / "_build" / "html"
 PDF = SITE / "activation-functions-in-depth.pdf"
 FOOTER = re.compile(r"page (\d+) of (\d+)")
-#: The tests that read the PDF's text run in one process: reading it is the expensive part.
-READS_THE_PDF = pytest.mark.xdist_group("pdf_text")
+#: The tests that read the PDF's text run in the process of test_site, which reads it too.
+READS_THE_PDF = pytest.mark.xdist_group("site")
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +33,7 @@ def book():
 
 @pytest.fixture(scope="session")
 def texts(book):
-    return [page.extract_text() or "" for page in book.pages]
+    return list(pdf_pages())
 
 
 def _contents_pages(texts) -> int:

@@ -15,10 +15,10 @@ import nbformat
 import numpy as np
 import pytest
 from bs4 import BeautifulSoup
-from pypdf import PdfReader
 
 from autograder import course
 from autograder.fill import filled, reference_answers
+from tests.pdf_text import pdf_pages
 
 SITE = course.ROOT / "_build" / "html"
 KIT = SITE / "student-kit.zip"
@@ -26,7 +26,7 @@ PDF = SITE / "activation-functions-in-depth.pdf"
 CHECKS = course.ROOT / "autograder" / "checks"
 _SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 
-pytestmark = pytest.mark.xdist_group("site")  # the session fixture is made once
+pytestmark = pytest.mark.xdist_group("site")  # the session fixture is made once, the PDF read once
 
 
 
@@ -107,7 +107,7 @@ def published_texts() -> dict[str, str]:
     with zipfile.ZipFile(KIT) as archive:
         for name in archive.namelist():
             texts[f"kit:{name}"] = archive.read(name).decode("utf-8", errors="replace")
-    texts["pdf"] = "\n".join(page.extract_text() or "" for page in PdfReader(PDF).pages)
+    texts["pdf"] = "\n".join(pdf_pages())
     return texts
 
 

@@ -12,12 +12,15 @@ contract's ``phi'(0) = alpha`` decides.
 """
 from __future__ import annotations
 
+import functools
 from typing import Sequence
 
 import mpmath
 import numpy as np
 
-from autograder.checks.framework import Call, Check, Judge, Part, agrees_to_digits, all_of, run_locally
+from autograder.checks.framework import (
+    Call, Check, Judge, Part, agrees_to_digits, all_of, run_locally, runtime_warning, with_right_values,
+)
 from autograder.protocol import Outcome
 
 RNG = np.random.default_rng(20261124)
@@ -198,10 +201,7 @@ def _well_typed(outcome: Outcome, count: int) -> str | None:
         return f"returned {len(types)} items, expected {count}"
     if outcome.mutated:
         return "modified the caller's arrays in place; work on copies instead"
-    runtime = [w for w in outcome.warnings if w.startswith("RuntimeWarning")]
-    if runtime:
-        return f"emitted a warning: {runtime[0]}"
-    return None
+    return runtime_warning(outcome)
 
 
 # --- two_layer_grads -------------------------------------------------------------------------
@@ -254,19 +254,8 @@ def _grads_well_behaved(*cases) -> Judge:
     """:func:`_well_typed`, earned only together with roughly right values (to 1e-6 of
     the scale; the other parts judge the precision), so that a constant array of zeros of
     the right type earns nothing."""
-    rights = [_grads_right(args, alpha, factor=1e-6) for args, alpha in cases]
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome, right in zip(outcomes, rights):
-            message = _well_typed(outcome, 3)
-            if message:
-                return message
-            wrong = right([outcome])
-            if wrong:
-                return f"{wrong} (this part needs a correct result)"
-        return None
-
-    return judge
+    return with_right_values(functools.partial(_well_typed, count=3),
+                             *(_grads_right(args, alpha, factor=1e-6) for args, alpha in cases))
 
 
 TWO_LAYER_GRADS_HIDDEN = Check(
@@ -471,19 +460,7 @@ def _dead_unchanged(reference) -> Judge:
 
 
 def _gd_well_behaved(*references) -> Judge:
-    rights = [_trajectory_right(reference) for reference in references]
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome, right in zip(outcomes, rights):
-            message = _well_typed(outcome, 4)
-            if message:
-                return message
-            wrong = right([outcome])
-            if wrong:
-                return f"{wrong} (this part needs a correct result)"
-        return None
-
-    return judge
+    return with_right_values(functools.partial(_well_typed, count=4), *map(_trajectory_right, references))
 
 
 GRADIENT_DESCENT_HIDDEN = Check(
