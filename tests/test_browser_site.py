@@ -304,7 +304,7 @@ def test_every_download_saves_its_file_from_disk_too(from_disk, page_name):
     blocked.clear()
     page = context.new_page()
     try:
-        page.goto((SITE / page_name).as_uri(), wait_until="load")
+        page.goto((SITE / page_name).as_uri(), wait_until="domcontentloaded")  # course.js is ready by then
         hrefs = page.evaluate("() => Array.from(document.querySelectorAll('a[data-course-file]'))"
                               ".map(a => a.getAttribute('href'))")
         assert hrefs, f"{page_name}: no link carries its file"
