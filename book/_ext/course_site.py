@@ -29,8 +29,8 @@ from __future__ import annotations
 import base64
 import re
 import shutil
-from urllib.parse import quote, unquote
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import jupytext
 import mathjax
