@@ -102,6 +102,35 @@ def test_symbolic_entries_sent_by_the_worker_are_ignored():
     assert outcome.entries[0].startswith("1.5") and outcome.symbols == ["x"]
 
 
+def test_an_expression_handed_in_again_is_evaluated_once_and_a_timeout_is_never_kept(monkeypatch):
+    from autograder.checks import framework
+
+    evaluations = []
+    real = framework.time_limited
+
+    def counted(seconds, function, *args):
+        evaluations.append(args[0])
+        return real(seconds, function, *args)
+
+    monkeypatch.setattr(framework, "time_limited", counted)
+    monkeypatch.setattr(framework, "_EVALUATED", {})
+    call = Call("f", kind="expr", points=({"x": "1/3"},), digits=20)
+    sent = Outcome(type_name="sympy.core.mul.Mul", srepr="Mul(Integer(2), Symbol('x'))")
+    first, second = read_symbolic(call, sent), read_symbolic(call, sent)
+    assert first.entries == second.entries and first.entries[0].startswith("0.6666") and len(evaluations) == 1
+    other = read_symbolic(Call("f", kind="expr", points=({"x": "1/5"},), digits=20), sent)  # other points: evaluated
+    assert other.entries[0].startswith("0.4") and len(evaluations) == 2
+
+    def too_slow(seconds, function, *args):
+        evaluations.append(args[0])
+        raise TimeoutError
+
+    monkeypatch.setattr(framework, "time_limited", too_slow)
+    slow = Outcome(type_name="sympy.core.add.Add", srepr="Add(Symbol('x'), Integer(3))")
+    assert "longer than" in read_symbolic(call, slow).error and "longer than" in read_symbolic(call, slow).error
+    assert len(evaluations) == 4  # the timeout was tried again, not remembered
+
+
 def _forever():
     while True:
         pass
