@@ -337,24 +337,19 @@ def _mask_right(args) -> Judge:
     return judge
 
 
+def _a_bool_mask(outcome: Outcome) -> str | None:
+    """A bool ndarray, the caller's arrays untouched, no RuntimeWarning."""
+    if outcome.type_name != "numpy.ndarray":
+        return f"returned a {outcome.type_name}, expected a numpy.ndarray of dtype bool"
+    if outcome.dtype != "bool":
+        return f"returned an array of dtype {outcome.dtype}, expected bool"
+    if outcome.mutated:
+        return "modified the caller's arrays in place; work on copies instead"
+    return runtime_warning(outcome)
+
+
 def _mask_well_behaved(args) -> Judge:
-    right = _mask_right(args)
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        outcome = outcomes[0]
-        if outcome.type_name != "numpy.ndarray":
-            return f"returned a {outcome.type_name}, expected a numpy.ndarray of dtype bool"
-        if outcome.dtype != "bool":
-            return f"returned an array of dtype {outcome.dtype}, expected bool"
-        if outcome.mutated:
-            return "modified the caller's arrays in place; work on copies instead"
-        runtime = [w for w in outcome.warnings if w.startswith("RuntimeWarning")]
-        if runtime:
-            return f"emitted a warning: {runtime[0]}"
-        wrong = right(outcomes)
-        return wrong and f"{wrong} (this part needs a correct result)"
-
-    return judge
+    return with_right_values(_a_bool_mask, _mask_right(args))
 
 
 DEAD_UNITS_HIDDEN = Check(

@@ -222,8 +222,9 @@ def _softplus_right(*cases, silent: bool = False) -> Judge:
             message = compare(outcome, want, atol=SOFTPLUS_ATOL, rtol=SOFTPLUS_RTOL, what=f"softplus_beta(x, beta={beta:g})")
             if message:
                 return message
-            if silent and runtime_warning(outcome):
-                return f"for beta = {beta:g}: {runtime_warning(outcome)} (use a form that cannot overflow)"
+            warning = silent and runtime_warning(outcome)
+            if warning:
+                return f"for beta = {beta:g}: {warning} (use a form that cannot overflow)"
         return None
 
     return judge
