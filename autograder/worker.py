@@ -368,6 +368,8 @@ def _open_arena(request: Request):
 
 
 def main() -> None:
+    global _worker_pid
+    _worker_pid = os.getpid()  # (a warm start imported this module in the zygote, another process)
     calls = os.fdopen(os.dup(0), "rb")
     request = protocol.request_from_wire(protocol.read_message(calls))
     arena = _open_arena(request)

@@ -261,6 +261,7 @@ def attacks_from_inside() -> dict:
     cell = (f"TARGETS = {_read_only_targets()!r}\nSHM = {FAST.sandbox_limits().shm_bytes}\nPROBE = {probe!r}\n"
             + HOSTILE)
     found = json.loads(_text(run_notebook([cell], [], FAST), 0))
+    found["started"] = execute_module.runner_for(FAST).describe()
     found["planted outside"] = [path for path in _read_only_targets().values() if Path(path, probe).exists()]
     return found
 
@@ -281,6 +282,29 @@ def sandboxed_host_uids() -> list[int]:
         raise AssertionError("the sandboxed worker never appeared")
     finally:
         running.kill()
+
+
+def warm_host_uids() -> list[int]:
+    """The host uids of a warm start's processes (the keeper and what it starts), read from
+    outside while the worker waits for its request."""
+    from autograder import worker
+    from autograder.grading.sandbox import Sandbox
+    from autograder.grading.warm import WarmSandbox
+    from autograder.protocol import Arena
+
+    warm, arena = WarmSandbox(Sandbox(FAST.sandbox_limits(), worker=Path(worker.__file__))), Arena(4096)
+    running = warm.start(pass_fds=(arena.fd,))
+    try:
+        for _ in range(500):
+            found = [running.pid, *_descendants(running.pid)]
+            if len(found) >= 3:  # the keeper, the init, the worker
+                return [_host_uid(pid) for pid in found]
+            time.sleep(0.02)
+        raise AssertionError("the warm worker never appeared")
+    finally:
+        running.kill()
+        warm._discard()
+        arena.close()
 
 
 def _descendants(root: int) -> list[int]:
@@ -379,6 +403,7 @@ def test_student_code_has_no_root_no_capability_and_no_way_to_lift_a_limit(grade
     assert found["capabilities"] == ["0000000000000000"] * 4
     assert found["uid"] != 0
     assert found["planted outside"] == []
+    assert "warm starts" in found["started"], found["started"]  # all of it held in a zygote's child
 
 
 @pytest.mark.parametrize("grader", GRADERS)
@@ -393,9 +418,79 @@ def test_the_sandboxed_process_is_not_root_on_the_host(grader):
         assert uids == [65534]  # the grader's own uid, nobody's
 
 
+@pytest.mark.parametrize("grader", GRADERS)
+def test_a_warm_start_is_not_root_on_the_host_either(grader):
+    from autograder.grading.sandbox import SANDBOX_IDS
+
+    uids = warm_host_uids() if grader == "root" else _as_unprivileged_grader("warm_host_uids")
+    assert len(set(uids)) == 1 and 0 not in uids
+    if grader == "root":
+        assert uids[0] in SANDBOX_IDS
+    elif os.geteuid() == 0:
+        assert uids[0] == 65534
+
+
 def test_every_sandbox_of_a_root_grader_gets_a_uid_of_its_own():
     if os.geteuid() != 0:
         pytest.skip("needs a grader running as root")
     commands = [SandboxRunner(FAST).sandbox.command([], sandbox_module._sandbox_id()) for _ in range(20)]
     uids = {command[command.index("--uid") + 1] for command in commands}
     assert len(uids) > 1
+
+
+# --- warm starts: a zygote's children share nothing ---------------------------------------
+
+#: Leaves every trace one notebook could leave for the next: files in /tmp and /dev/shm, a
+#: process that waits, an environment variable, changed modules, builtins and open files.
+LEAVES_TRACES = """
+import builtins, os, subprocess, sys, numpy as np
+open('/tmp/home/left.txt', 'w').write('x')
+open('/dev/shm/left', 'w').write('x')
+os.environ['LEFT'] = '1'
+np.LEFT = builtins.LEFT = sys.LEFT = 1
+np.pi = 3.0
+kept = open('/tmp/kept', 'w')
+if os.fork() == 0:
+    os.setsid()
+    import time
+    time.sleep(60)
+"""
+
+#: What the next notebook finds of them.
+FINDS_TRACES = """
+import builtins, json, os, sys
+import numpy as np
+print(json.dumps({"files": sorted(os.listdir('/tmp/home')) + sorted(os.listdir('/dev/shm')) + sorted(os.listdir('/tmp')),
+                  "env": 'LEFT' in os.environ, "modules": [hasattr(m, 'LEFT') for m in (np, builtins, sys)],
+                  "pi": np.pi, "processes": sorted(int(p) for p in os.listdir('/proc') if p.isdigit()),
+                  "pid": os.getpid(), "numpy before the cell": 'numpy' in sys.modules}))
+"""
+
+
+def test_nothing_of_one_notebook_reaches_the_next_from_the_same_zygote():
+    import json
+
+    run_notebook([LEAVES_TRACES], [], FAST)
+    found = json.loads(_text(run_notebook([FINDS_TRACES], [], FAST), 0))
+    assert found["files"] == ["home"]
+    assert found["env"] is False and found["modules"] == [False, False, False]
+    assert found["pi"] == 3.141592653589793
+    assert found["processes"] == [1, found["pid"]]  # its init and itself: nothing of the other
+    assert "warm starts" in execute_module.runner_for(FAST).describe()
+
+
+def test_the_first_cell_finds_the_imports_done():
+    import json
+
+    cell = "import json, sys\nprint(json.dumps([m in sys.modules for m in ('numpy', 'sympy', 'matplotlib.pyplot')]))"
+    assert json.loads(_text(run_notebook([cell], [], FAST), 0)) == [True, True, True]
+
+
+def test_without_a_zygote_the_sandbox_starts_cold_and_says_so(monkeypatch):
+    from autograder.grading.sandbox import Sandbox
+
+    monkeypatch.setattr(Sandbox, "start_zygote", lambda self, fd, modules: __import__("subprocess").Popen(["true"]))
+    runner = SandboxRunner(FAST)
+    run = run_notebook(["def f(x):\n    return 2 * x"], [Call("f", (2.0,))], FAST, runner)
+    assert run.outcomes[0].value == 4.0
+    assert "cold starts (the zygote failed" in runner.describe()

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from autograder import protocol
 from autograder.grading.sandbox import Sandbox, SandboxLimits
+from autograder.grading.warm import WarmSandbox
 from autograder.protocol import Arena, Outcome, Request
 
 #: The two files that run in the sandbox: the worker and the protocol it imports.
@@ -88,16 +89,18 @@ class NotebookRun:
 
 
 class SandboxRunner:
-    """Starts each run of the worker in a fresh bubblewrap sandbox."""
+    """Starts each run of the worker in a fresh bubblewrap sandbox: forked from this
+    process's zygote (:mod:`autograder.grading.warm`), or a cold start where none can run."""
 
-    def __init__(self, limits: Limits):
+    def __init__(self, limits: Limits, *, warm: bool = True):
         self.sandbox = Sandbox(limits.sandbox_limits(), worker=WORKER)
+        self.warm = WarmSandbox(self.sandbox) if warm else None
 
     def start(self, pass_fds=()):
-        return self.sandbox.start(pass_fds=pass_fds)
+        return self.warm.start(pass_fds=pass_fds) if self.warm else self.sandbox.start(pass_fds=pass_fds)
 
     def describe(self) -> str:
-        return self.sandbox.describe()
+        return self.warm.describe() if self.warm else f"{self.sandbox.describe()}; cold starts"
 
 
 class UnsandboxedRunner:
@@ -137,6 +140,7 @@ class UnsandboxedRunner:
 class _SessionProcess:
     def __init__(self, process: subprocess.Popen, folder: str):
         self.process, self.folder = process, folder
+        self.stdin, self.stdout = process.stdin, process.stdout
 
     def kill(self) -> None:
         try:
@@ -262,8 +266,8 @@ def _one_start(runner, request: Request, limits: Limits, deadline: float, state:
     process = runner.start(pass_fds=(arena.fd,))
     events: queue.Queue = queue.Queue(MAX_QUEUED_EVENTS)
     stop = threading.Event()
-    threading.Thread(target=_read_events, args=(process.process.stdout, events, stop), daemon=True).start()
-    sender = _Sender(process.process.stdin)
+    threading.Thread(target=_read_events, args=(process.stdout, events, stop), daemon=True).start()
+    sender = _Sender(process.stdin)
     request = Request(**{**protocol.request_to_wire(request), "arena_fd": arena.fd, "arena_bytes": arena.size})
     sender.send(protocol.request_to_wire(request))
     current, since = None, launched  # ("cell", id) or ("call", index) while one runs, and since when

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -45,8 +46,9 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
+from typing import Sequence
 
 from autograder.errors import AutograderError
 
@@ -55,6 +57,8 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 WORKER_PATH = "/sandbox/worker.py"
 #: The protocol module the worker imports, beside it (see :mod:`autograder.protocol`).
 PROTOCOL_PATH = "/sandbox/protocol.py"
+#: The warm start's zygote, beside them (see :mod:`autograder.zygote`).
+ZYGOTE_PATH = "/sandbox/zygote.py"
 HOME = "/tmp/home"
 #: Host uids (and as many gids) a root grader gives its sandboxes, one drawn at random per
 #: sandbox: far above every account, systemd's dynamic users and the usual subordinate id
@@ -231,18 +235,21 @@ class Sandbox:
             paths.append(str(Path(interpreter).parent))
         return paths, links
 
-    def command(self, python_arguments: list[str], uid: int | None = None) -> list[str]:
-        """The command line that starts the worker: with ``uid`` (a root grader) the outer
-        ``bwrap`` that takes that uid and starts the inner one, else the inner one alone."""
+    def command(self, python_arguments: list[str], uid: int | None = None, *, script: Sequence[str] = (WORKER_PATH,),
+                capabilities: Sequence[str] = ()) -> list[str]:
+        """The command line that starts the worker (or ``script``, a path inside and its
+        arguments): with ``uid`` (a root grader) the outer ``bwrap`` that takes that uid and
+        starts the inner one, else the inner one alone. ``capabilities`` are kept inside the
+        sandbox's own user namespace (the zygote's, for its set-up), else there are none."""
         paths, links = self._host_paths()
+        inner = partial(self._inner, python_arguments, script=script, capabilities=capabilities)
         if uid is None:
-            return self._inner(python_arguments, paths, links, files=self._files(), uid=os.getuid(),
-                               gid=os.getgid())
+            return inner(paths, links, files=self._files(), uid=os.getuid(), gid=os.getgid())
         bwrap = str(Path(self.bwrap).resolve())
         if not any(bwrap.startswith(p + os.sep) for p in paths):
             paths = [*paths, bwrap]
         staged = [(destination, destination) for _, destination in self._files()]
-        inner = self._inner(python_arguments, paths, links, files=staged, uid=uid, gid=uid, bwrap=bwrap)
+        inner = inner(paths, links, files=staged, uid=uid, gid=uid, bwrap=bwrap)
         interpreter = _interpreter()
         # The staging /tmp is where the inner bwrap, unprivileged, builds its root; it comes
         # first so that an environment under /tmp is bound over it, as in the inner one. The
@@ -260,12 +267,15 @@ class Sandbox:
         ]
 
     def _files(self) -> list[tuple[str, str]]:
-        """The grader's files the sandbox sees, (host path, path inside): the worker script and
-        the protocol module it imports beside it; nothing else of the package (the checks)."""
-        return [(str(self.worker), WORKER_PATH), (str(self.worker.with_name("protocol.py")), PROTOCOL_PATH)]
+        """The grader's files the sandbox sees, (host path, path inside): the worker script,
+        the protocol module it imports beside it and the zygote; nothing else of the package
+        (the checks)."""
+        return [(str(self.worker), WORKER_PATH), (str(self.worker.with_name("protocol.py")), PROTOCOL_PATH),
+                (str(self.worker.with_name("zygote.py")), ZYGOTE_PATH)]
 
     def _inner(self, python_arguments, paths, links, *, files: list[tuple[str, str]], uid: int, gid: int,
-               bwrap: str | None = None) -> list[str]:
+               bwrap: str | None = None, script: Sequence[str] = (WORKER_PATH,),
+               capabilities: Sequence[str] = ()) -> list[str]:
         """The unprivileged sandbox itself, binding ``paths`` and ``files`` from its own root."""
         interpreter = _interpreter()
         environment = {
@@ -279,49 +289,57 @@ class Sandbox:
         # live under /tmp (a clone there), so its read-only binds must go on top of the tmpfs.
         # /dev is read-only but for a /dev/shm of its own size; /proc/sys is read-only (its
         # writes are checked by uid alone); the root itself, last, is read-only.
+        kept = [arg for capability in capabilities for arg in ("--cap-add", capability)]
+        # A process with capabilities (the zygote) hands out /proc mounts of its own: the kernel
+        # lets it mount one only where every /proc it can see is fully visible, so its /proc
+        # has no submount; each notebook's /proc/sys is read-only (autograder.zygote).
+        proc = ["--proc", "/proc"] if capabilities else ["--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys"]
         return [
             bwrap or self.bwrap, "--unshare-all", "--unshare-user", "--disable-userns",
-            "--uid", str(uid), "--gid", str(gid), "--cap-drop", "ALL",
+            "--uid", str(uid), "--gid", str(gid), "--cap-drop", "ALL", *kept,
             "--die-with-parent", "--new-session", "--clearenv", *setenv,
             "--size", str(self.limits.disk_bytes), "--tmpfs", "/tmp", "--dir", HOME,
             *_read_only(paths, files, links),
-            "--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys",
+            *proc,
             "--dev", "/dev", "--size", str(min(self.limits.shm_bytes, self.limits.disk_bytes)), "--tmpfs", "/dev/shm",
             "--remount-ro", "/dev", "--remount-ro", "/",
             "--chdir", HOME,
             "--hostname", "sandbox",
-            interpreter, "-I", *python_arguments, WORKER_PATH,
+            interpreter, "-I", *python_arguments, *script,
         ]
 
+    def rlimits(self, uid: int | None, cgroups: bool) -> list[tuple[str, int, int]]:
+        """The per-process limits of a submission's processes, as (``resource`` name, soft,
+        hard): always CPU time, file size and no core files; where no cgroup holds the
+        submission, address space per process and, for a uid of its own (a root grader),
+        the process count (an ordinary user's count would include the grader's own)."""
+        limits = self.limits
+        found = [("RLIMIT_CPU", limits.cpu_seconds, limits.cpu_seconds),
+                 ("RLIMIT_FSIZE", limits.file_bytes, limits.file_bytes), ("RLIMIT_CORE", 0, 0)]
+        if not cgroups:
+            # The worker sets its own address-space limit at twice the submission's memory
+            # (so one huge allocation fails in its cell); an unprivileged worker can only
+            # do so below the hard limit, so that is where the hard limit goes.
+            found.append(("RLIMIT_AS", limits.memory_bytes, 2 * limits.memory_bytes))
+            if uid is not None:
+                found.append(("RLIMIT_NPROC", limits.processes, limits.processes))
+        return found
+
     def start(self, stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=()) -> "SandboxedProcess":
-        """Start the worker; ``pass_fds`` stay open in it under the same numbers (the
+        """Start the worker cold; ``pass_fds`` stay open in it under the same numbers (the
         grader's shared memory for call arguments, :class:`autograder.protocol.Arena`)."""
         cgroups = Cgroups(self.cgroup_parents, self.limits) if self.cgroup_parents else None
         join = cgroups.join_files() if cgroups else []
-        limits = self.limits
-        per_process_memory = 0 if cgroups else limits.memory_bytes
         uid = _sandbox_id()
-        # A uid of its own holds only this sandbox's processes, so a count of them is its
-        # process limit; an ordinary user's count would include the grader's own.
-        process_count = limits.processes if uid is not None and not cgroups else 0
+        rlimits = [(getattr(resource, name), soft, hard) for name, soft, hard in self.rlimits(uid, bool(cgroups))]
 
         def enter_limits():  # runs in the child between fork and exec: plain system calls only
-            import resource
-
             for path in join:
                 descriptor = os.open(path, os.O_WRONLY)
                 os.write(descriptor, str(os.getpid()).encode())
                 os.close(descriptor)
-            resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
-            resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-            if per_process_memory:
-                # The worker sets its own address-space limit at twice the submission's memory
-                # (so one huge allocation fails in its cell); an unprivileged worker can only
-                # do so below the hard limit, so that is where the hard limit goes.
-                resource.setrlimit(resource.RLIMIT_AS, (per_process_memory, 2 * per_process_memory))
-            if process_count:
-                resource.setrlimit(resource.RLIMIT_NPROC, (process_count, process_count))
+            for limit, soft, hard in rlimits:
+                resource.setrlimit(limit, (soft, hard))
 
         try:
             process = subprocess.Popen(self.command([], uid), stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL,
@@ -332,6 +350,19 @@ class Sandbox:
                 cgroups.kill_all()
             raise
         return SandboxedProcess(process, cgroups)
+
+    def start_zygote(self, control_fd: int, modules: Sequence[str]) -> subprocess.Popen:
+        """Start the warm start's zygote (:mod:`autograder.zygote`) on ``control_fd``, with
+        its own uid, importing ``modules``. It keeps the capabilities it needs to give each
+        notebook fresh namespaces inside its own user namespace (each notebook's processes
+        drop all of them before any student code runs); it has no cgroup of its own (each
+        notebook's keeper joins the notebook's) and no CPU limit (it forks, and waits)."""
+        script = (ZYGOTE_PATH, str(control_fd), *modules)
+        command = self.command([], _sandbox_id(), script=script, capabilities=("CAP_SYS_ADMIN", "CAP_SETPCAP"))
+        return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, close_fds=True, pass_fds=(control_fd,),
+                                start_new_session=True,
+                                preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)))
 
     def check(self) -> str | None:
         """Why this sandbox cannot run code here, or None when it can."""
@@ -393,6 +424,7 @@ class SandboxedProcess:
 
     def __init__(self, process: subprocess.Popen, cgroups: Cgroups | None):
         self.process, self.cgroups = process, cgroups
+        self.stdin, self.stdout = process.stdin, process.stdout
 
     def kill(self) -> None:
         """End the whole tree: every process in its cgroups, and ``bwrap`` itself (which
