@@ -22,6 +22,7 @@ from autograder.errors import NotGraded
 from autograder.grading import run as run_module
 from autograder.grading.job import Job, grade_notebook
 from autograder.grading.judge import Limits
+from autograder.grading.ledger import Ledger
 from autograder.grading.records import printable
 from autograder.grading.run import grade
 from tests.conftest import read_rows, write_submission
@@ -54,10 +55,7 @@ def _graded(out: Path) -> dict[str, str]:
 
 
 def _ledger_graded(out: Path) -> int:
-    path = out / "work" / "ledger.json"
-    if not path.is_file():
-        return 0
-    return sum(entry["graded"] for entry in json.loads(path.read_text())["submissions"].values())
+    return sum(entry.graded for entry in Ledger(out / "work"))
 
 
 # --- in this process -----------------------------------------------------------------------

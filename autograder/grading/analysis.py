@@ -4,7 +4,7 @@
   assignment, how many were graded (and how many wait for manual grading), failed, missing
   and late, with the mean and median score of the graded ones.
 - ``parts.csv`` has one row per hidden-test property per student, read from the autograded
-  notebooks: each hidden test cell carries its verdict as data
+  notebooks (kept in memory by the run that graded them, read from disk for earlier runs): each hidden test cell carries its verdict as data
   (:func:`autograder.checks.framework.verdict_in`, the one reader of verdicts).
 - ``report.html`` shows, per assignment, a histogram of the scores and an item analysis
   (which properties fail most), drawn with matplotlib and embedded as PNG ``data:`` URIs.
@@ -19,7 +19,7 @@ import statistics
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from autograder.checks.framework import verdict_in
 from autograder.grading.records import MISSING, SubmissionGrade, atomic_write, number, printable, write_csv
@@ -85,13 +85,19 @@ def notebook_parts(notebook, student_id: str, assignment_id: str) -> list[PartRo
     return parts
 
 
-def collect_parts(work: Path, results: Iterable[SubmissionGrade]) -> list[PartRow]:
-    """Every property of every graded submission, from ``WORK/autograded/<student>/<assignment>/``."""
+def collect_parts(work: Path, results: Iterable[SubmissionGrade],
+                  known: Mapping[tuple[str, str], Sequence[PartRow]] | None = None) -> list[PartRow]:
+    """Every property of every graded submission: from ``known`` (the parts a grading run kept,
+    by student and assignment), else from ``WORK/autograded/<student>/<assignment>/``."""
     import nbformat
 
+    known = known or {}
     parts = []
     for result in results:
         if not result.graded:
+            continue
+        if (result.student_id, result.assignment_id) in known:
+            parts += known[result.student_id, result.assignment_id]
             continue
         folder = work / "autograded" / result.student_id / result.assignment_id
         for path in sorted(folder.glob("*.ipynb")) if folder.is_dir() else []:
@@ -206,9 +212,11 @@ def render_report(results: Sequence[SubmissionGrade], parts: Sequence[PartRow],
     return _PAGE.format(summary=e(summary(results)), sections="\n".join(sections))
 
 
-def write_analysis(out: Path, results: Sequence[SubmissionGrade], *, work: Path | None = None) -> list[PartRow]:
-    """Write ``OUT/parts.csv`` and ``OUT/report.html`` (each by a rename); return the parts."""
-    parts = collect_parts((work or out / "work"), results)
+def write_analysis(out: Path, results: Sequence[SubmissionGrade], *, work: Path | None = None,
+                   parts: Mapping[tuple[str, str], Sequence[PartRow]] | None = None) -> list[PartRow]:
+    """Write ``OUT/parts.csv`` and ``OUT/report.html`` (each by a rename); return the parts.
+    ``parts`` are those already known by student and assignment (see :func:`collect_parts`)."""
+    parts = collect_parts((work or out / "work"), results, parts)
     write_parts(out, parts)
     similar = sorted(page.stem for page in (out / "similarity").glob("*.html"))
     atomic_write(out / "report.html", render_report(results, parts, similar))

@@ -1,5 +1,5 @@
 """The grade tables: ``grades.csv`` (one row per submission or roster student) and ``cells.csv``
-(one per graded cell), read back from the gradebook, and written so that nothing a student
+(one per graded cell), read back from the gradebook (or kept from the grading run), and written so that nothing a student
 typed can hurt whoever opens them.
 
 - Every table is written whole to a temporary name beside it and renamed over the old one,
@@ -209,6 +209,38 @@ class GradeTables:
 # --- reading ----------------------------------------------------------------------------
 
 
+class GradebookReader:
+    """Submissions' grades as the gradebook under ``work`` has them (manual scores included),
+    read through one session: the tables of a whole class cost a few queries per submission,
+    not a gradebook (an engine, a schema check) each."""
+
+    def __init__(self, work: Path):
+        from nbgrader.api import Gradebook
+
+        from autograder import course
+
+        self._gradebook = Gradebook(course.gradebook_url(work))
+        self._orders: dict[str, dict[str, int]] = {}
+
+    def grade(self, student_id: str, assignment_id: str, status: str, **extra) -> SubmissionGrade:
+        """The submission's row; see :func:`recorded_grade`."""
+        if assignment_id not in self._orders:
+            self._orders[assignment_id] = graded_cell_order(assignment_id)
+        notebook = self._gradebook.find_submission_notebook(assignment_id, assignment_id, student_id)
+        grade = submitted_grade(self._gradebook.db, notebook, student_id, assignment_id, status,
+                                self._orders[assignment_id])
+        return replace(grade, **extra)
+
+    def close(self) -> None:
+        self._gradebook.close()
+
+    def __enter__(self) -> "GradebookReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def recorded_grade(work: Path, student_id: str, assignment_id: str, status: str, **extra) -> SubmissionGrade:
     """A submission's grade as the gradebook under ``work`` has it (manual scores included).
 
@@ -217,22 +249,31 @@ def recorded_grade(work: Path, student_id: str, assignment_id: str, status: str,
     fields (``submitted_at``, ``late``, ``penalty``, ``name``); the penalty defaults to the one
     nbgrader recorded.
     """
-    from nbgrader.api import Gradebook
+    with GradebookReader(work) as reader:
+        return reader.grade(student_id, assignment_id, status, **extra)
 
-    from autograder import course
 
-    order = _graded_cell_order(assignment_id)
-    with Gradebook(course.gradebook_url(work)) as gradebook:
-        notebook = gradebook.find_submission_notebook(assignment_id, assignment_id, student_id)
-        cells = tuple(
-            CellGrade(assignment_id, g.name, None if is_pending(g) else float(g.score or 0), float(g.max_score))
-            for g in sorted(notebook.grades, key=lambda g: order.get(g.name, len(order)))
-        )
-        penalty = float(notebook.late_submission_penalty or 0)
-        score = max(0.0, float(notebook.score or 0) - penalty)
-        grade = SubmissionGrade(student_id, assignment_id, score, float(notebook.max_score),
-                                pending_status(status, cells), cells, penalty=penalty)
-    return replace(grade, **extra)
+def submitted_grade(session, notebook, student_id: str, assignment_id: str, status: str,
+                    order: dict[str, int]) -> SubmissionGrade:
+    """The row of one of nbgrader's submitted notebooks (``SubmittedNotebook``), with its cells
+    in ``order`` (:func:`graded_cell_order`), read fresh from ``session`` (which may hold
+    grades written but not yet committed): its scores in two queries."""
+    from nbgrader.api import Grade
+    from sqlalchemy import select
+    from sqlalchemy.orm import undefer
+
+    session.refresh(notebook, ["score", "max_score", "late_submission_penalty"])
+    query = (select(Grade).where(Grade.notebook_id == notebook.id).options(undefer(Grade.max_score))
+             .execution_options(populate_existing=True))
+    grades = session.scalars(query).all()
+    cells = tuple(
+        CellGrade(assignment_id, g.name, None if is_pending(g) else float(g.score or 0), float(g.max_score))
+        for g in sorted(grades, key=lambda g: order.get(g.name, len(order)))
+    )
+    penalty = float(notebook.late_submission_penalty or 0)
+    score = max(0.0, float(notebook.score or 0) - penalty)
+    return SubmissionGrade(student_id, assignment_id, score, float(notebook.max_score),
+                           pending_status(status, cells), cells, penalty=penalty)
 
 
 def is_pending(grade) -> bool:
@@ -258,7 +299,7 @@ def pending_status(status: str, cells: Sequence[CellGrade]) -> str:
     return status
 
 
-def _graded_cell_order(assignment_id: str) -> dict[str, int]:
+def graded_cell_order(assignment_id: str) -> dict[str, int]:
     """Graded cells in notebook order, so that cells.csv reads like the notebook."""
     import nbformat
 

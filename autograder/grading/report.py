@@ -13,7 +13,7 @@ from pathlib import Path
 
 from autograder.errors import AutograderError
 from autograder.grading.feedback import write_feedback
-from autograder.grading.records import GradeTables, SubmissionGrade, read_grades, recorded_grade
+from autograder.grading.records import GradebookReader, GradeTables, SubmissionGrade, read_grades
 
 
 def report(out: Path, *, work: Path | None = None) -> list[SubmissionGrade]:
@@ -26,11 +26,11 @@ def report(out: Path, *, work: Path | None = None) -> list[SubmissionGrade]:
         raise AutograderError(f"no graded run in {out}: run `python -m autograder grade ... --out {out}` first")
     previous = read_grades(out / "grades.csv")
     results = []
-    with GradeTables(out, previous, interval=3600) as tables:
+    with GradeTables(out, previous, interval=3600) as tables, GradebookReader(work) as reader:
         for row in previous:
             if row.graded:
                 write_feedback(work, out, row.student_id, row.assignment_id)
-                fresh = recorded_grade(work, row.student_id, row.assignment_id, row.status)
+                fresh = reader.grade(row.student_id, row.assignment_id, row.status)
                 row = replace(row, score=fresh.score, max_score=fresh.max_score, status=fresh.status,
                               cells=fresh.cells, penalty=fresh.penalty)
             tables.add(row)

@@ -3,11 +3,12 @@
 The steps, one module each: collect the submissions (:mod:`collect`), decide what needs
 grading (:mod:`ledger`: new or changed files, or everything with ``regrade``), grade each
 notebook as an independent job, N at a time or on a cluster (:mod:`job`, :mod:`schedule`;
-the student's code runs once per notebook, in the sandbox), record each result as it
-arrives, in this process only (nbgrader's gradebook, the autograded notebook, the
-feedback, the ledger), and write the tables. A submission that fails any step gets a row
-saying why; the others go on. Ctrl-C or SIGTERM stops the run within seconds, keeping
-everything finished; running again grades the rest.
+the student's code runs once per notebook, in the sandbox), record the results as they
+arrive, in this process only (nbgrader's gradebook in batches, :mod:`batch`; then the
+autograded notebook, the feedback and the ledger), and write the tables from what the run
+holds. A submission that fails any step gets a row saying why; the others go on. Ctrl-C or
+SIGTERM stops the run within seconds, keeping everything finished; running again grades the
+rest.
 """
 from __future__ import annotations
 
@@ -24,22 +25,19 @@ import threading
 import time
 import warnings
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-import nbformat
-from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
-from nbgrader.utils import parse_utc
-from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, SaveAutoGrades
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from traitlets.config import Config
 
 from autograder import course
 from autograder.errors import AutograderError, Interrupted, NotGraded
 from autograder.grading.analysis import write_analysis
 from autograder.grading import environment
+from autograder.grading.batch import GradebookBatch, Staged
 from autograder.grading.collect import INTAKE_FILE, HandIn, Intake, intake
 from autograder.grading.feedback import write_failure_feedback, write_feedback
 from autograder.grading.job import Job, JobResult
@@ -47,10 +45,10 @@ from autograder.grading.execute import Limits, runner_for
 from autograder.grading.ledger import (
     Entry, Ledger, claim_work_folder, hold_work_folder, source_fingerprint, submission_fingerprint,
 )
-from autograder.grading.lateness import DuePolicy, record_due_date, timestamp_text
+from autograder.grading.lateness import DuePolicy
 from autograder.grading.lms import extra_fields, status_notes
 from autograder.grading.records import (
-    MISSING, SubmissionGrade, atomic_write, printable, recorded_grade, write_tables,
+    MISSING, GradebookReader, SubmissionGrade, atomic_write, pending_status, printable, write_tables,
 )
 from autograder.grading.sandbox import check_sandbox, remove_stale_cgroups
 from autograder.grading.schedule import make_scheduler
@@ -98,27 +96,33 @@ def _grade_held(submissions: Path, out: Path, work: Path, ids: list[str], *, lim
                     "can (the solutions, the checks, the gradebook, other students' files); use only for trusted code")
     scratch = work / "intake" / f"{os.getpid()}-{int(time.time() * 1000)}"  # this run's extraction, removed after
     ledger = Ledger(work)
+    ledger.compact()
+    recorder = _Recorder(work, out, ledger, due)
     try:
         found = intake(submissions, scratch, assignment_ids=ids, lms=lms, roster=roster)
         found.save(out / INTAKE_FILE)
         for line in found.notes:
             log.info("%s", printable(line))
-        _grade_found(found, out, work, ledger, limits=limits, jobs=jobs, scheduler=scheduler, students=students,
-                     regrade=regrade, sandbox=sandbox, due=due)
+        _grade_found(found, out, work, ledger, recorder, limits=limits, jobs=jobs, scheduler=scheduler,
+                     students=students, regrade=regrade, sandbox=sandbox)
     finally:  # also after an interrupt: the tables then show everything finished so far
         shutil.rmtree(scratch, ignore_errors=True)
-        results = _write_tables(out, work, ledger)
-        if similarity is not None:
-            from autograder.grading.similarity import similarity as write_similarity  # copydetect: 0.8 s to import
+        try:
+            recorder.close()
+            results = _write_tables(out, work, ledger, recorder.rows)
+            if similarity is not None:
+                from autograder.grading.similarity import similarity as write_similarity  # copydetect: 0.8 s to import
 
-            write_similarity(out, threshold=similarity, work=work)
-        write_analysis(out, results, work=work)
+                write_similarity(out, threshold=similarity, work=work)
+            write_analysis(out, results, work=work, parts=recorder.parts)
+        finally:
+            ledger.close()
     return results
 
 
-def _grade_found(found: Intake, out: Path, work: Path, ledger: Ledger, *, limits: Limits, jobs: int | None,
-                 scheduler: str | None, students: list[str] | None, regrade: bool, sandbox: bool,
-                 due: DuePolicy | None) -> None:
+def _grade_found(found: Intake, out: Path, work: Path, ledger: Ledger, recorder: "_Recorder", *, limits: Limits,
+                 jobs: int | None, scheduler: str | None, students: list[str] | None, regrade: bool,
+                 sandbox: bool) -> None:
     """Grade what intake found and record a row for everything else it reported."""
     wanted = (lambda student_id: student_id in students) if students else (lambda student_id: True)
     hand_ins = [h for h in found.submissions if wanted(h.student_id)]
@@ -131,7 +135,6 @@ def _grade_found(found: Intake, out: Path, work: Path, ledger: Ledger, *, limits
         if ledger.assignments.get(assignment_id) != source_fingerprint(assignment_id):
             _prepare(api, assignment_id)
             ledger.prepared(assignment_id, source_fingerprint(assignment_id))
-    recorder = _Recorder(work, out, ledger, due)
     for problem in found.problems:
         if problem.student_id and wanted(problem.student_id):
             recorder.failed(problem.student_id, problem.assignment_id, printable(problem.reason, 200), None)
@@ -143,7 +146,7 @@ def _grade_found(found: Intake, out: Path, work: Path, ledger: Ledger, *, limits
     pending, skipped = [], 0
     releases = {a: course.released_notebook(a).read_bytes() for a in sorted(named & known)}
     for hand_in in hand_ins:
-        decided = _job_for(hand_in, releases, limits, sandbox, ledger, regrade, due)
+        decided = _job_for(hand_in, releases, limits, sandbox, ledger, regrade, recorder.due)
         if decided is None:
             skipped += 1
         elif isinstance(decided[0], Job):
@@ -162,9 +165,9 @@ def _grade_found(found: Intake, out: Path, work: Path, ledger: Ledger, *, limits
 
 def _quick_commits(dbapi_connection, connection_record) -> None:
     """SQLite settings for the gradebook: a write-ahead log, synced at checkpoints rather
-    than at every commit (nbgrader commits once per cell). A killed grader loses nothing
-    it committed; only a power cut may lose the last few notebooks, which the next run
-    grades again (the ledger is written after them)."""
+    than at every commit (nbgrader's own tools commit once per cell). A killed grader loses
+    nothing it committed; only a power cut may lose the last few notebooks, which the next
+    run grades again (the ledger is written after them)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -224,31 +227,41 @@ def _job_for(hand_in: HandIn, releases: dict, limits: Limits, sandbox: bool, led
     return job, fingerprint, hand_in.submitted_at, extra
 
 
+#: A batch of the gradebook is committed when it holds this many notebooks, or this many
+#: seconds after its first, whichever comes first (and at the end of the run, and on an
+#: interrupt): a kill loses at most that much grading, which the next run does again.
+BATCH_NOTEBOOKS = 16
+BATCH_SECONDS = 2.0
+
+
 class _Recorder:
     """Records finished jobs: the only writer of the gradebook and the ledger.
 
-    A graded notebook is recorded in two steps: its scores go into the gradebook at once
-    (here), its feedback page is rendered elsewhere (a pool process reads the gradebook),
-    and only then does the ledger call it graded.
+    A graded notebook is recorded in three steps: its scores go into the gradebook with the
+    next batch (:class:`~autograder.grading.batch.GradebookBatch`), its feedback page is then
+    rendered elsewhere (a pool process reads the gradebook), and only then does the ledger
+    call it graded. The rows and the item analysis of what this run graded are kept here,
+    so the end of the run reads nothing back.
     """
 
     def __init__(self, work: Path, out: Path, ledger: Ledger, due: DuePolicy | None = None):
         self.work, self.out, self.ledger, self.due = work, out, ledger, due
-        self.url = course.gradebook_url(work)
+        self.batch = GradebookBatch(course.gradebook_url(work), due, notebooks=BATCH_NOTEBOOKS,
+                                    seconds=BATCH_SECONDS)
         self.fingerprints: dict = {}
         self.submitted: dict = {}
         self.extras: dict = {}
         self.timings: list = []
-        self.penalties = Config()
-        if due is not None:
-            due.configure(self.penalties)
+        self.written: dict = {}  # (student, assignment) -> the row committed, until its feedback is in
+        self.rows: dict = {}  # (student, assignment) -> the row of each notebook graded by this run
+        self.parts: dict = {}  # (student, assignment) -> its hidden tests' properties
 
     def failed(self, student_id: str, assignment_id: str, status: str, fingerprint: str | None,
                extra: dict | None = None) -> None:
         """A submission that could not be graded (or was not handed in): its row, and a
         feedback page saying why."""
         extra = extra or self.extras.get((student_id, assignment_id), {})
-        entry = Entry(student_id, assignment_id, fingerprint or "", status, _max_score(self.url, assignment_id),
+        entry = Entry(student_id, assignment_id, fingerprint or "", status, self.batch.max_score(assignment_id),
                       extra=extra)
         if status != MISSING:
             write_failure_feedback(self.out, student_id, assignment_id, f"{assignment_id}.ipynb", status)
@@ -266,47 +279,62 @@ class _Recorder:
             entry = Entry(*key, "", f"{earlier.status}; this run: {status}", earlier.max_score, graded=True,
                           extra=earlier.extra)
         else:
-            entry = Entry(*key, "", status, _max_score(self.url, result.assignment_id), extra=self.extras.get(key, {}))
+            entry = Entry(*key, "", status, self.batch.max_score(result.assignment_id), extra=self.extras.get(key, {}))
         self.ledger.record(entry)
         log.warning("%s", _line(result.student_id, result.assignment_id, status))
 
     def save_grades(self, result: JobResult) -> None:
-        """nbgrader's own steps after execution: scores into the gradebook (manual scores
-        and comments already there are kept), late penalty, the autograded copy."""
+        """Hand a notebook's grades to the next batch of the gradebook (checked now, written
+        at the commit)."""
+        self.batch.add(result, self.submitted.get((result.student_id, result.assignment_id)))
+
+    def commit(self) -> tuple[list[JobResult], int]:
+        """Commit the batch and write the autograded copies of its notebooks: the results whose
+        feedback may now be rendered, and how many could not be recorded (each gets its row)."""
+        if not len(self.batch):
+            return [], 0
         started = time.monotonic()
-        notebook = nbformat.reads(result.autograded, 4)
+        written, failed = self.batch.commit()
+        for result, exc in failed:
+            _record_failure(self, result, exc)
+        share = (time.monotonic() - started) / max(1, len(written) + len(failed))
+        for staged in written:
+            self._keep(staged, share)
+        return [staged.result for staged in written], len(failed)
+
+    def _keep(self, staged: Staged, seconds: float) -> None:
+        """A committed notebook: its autograded copy (the job's text as is: recording changes
+        nothing in it), its row and parts until the end of the run."""
+        result = staged.result
         key = (result.student_id, result.assignment_id)
-        with Gradebook(self.url) as gradebook:
-            gradebook.update_or_create_student(result.student_id)
-            if self.due is not None:
-                record_due_date(gradebook, result.assignment_id, result.student_id, self.due)
-            stamp = self.due and timestamp_text(self.due, result.student_id, self.submitted.get(key))
-            if stamp:
-                gradebook.update_or_create_submission(result.assignment_id, result.student_id,
-                                                      timestamp=parse_utc(stamp))
-            else:
-                gradebook.update_or_create_submission(result.assignment_id, result.student_id)
-        notebook_id = Path(result.notebook_name).stem
-        resources = {"nbgrader": {"notebook": notebook_id, "assignment": result.assignment_id,
-                                  "student": result.student_id, "db_url": self.url}}
-        for step in (SaveAutoGrades(), AssignLatePenalties(config=self.penalties), CheckCellMetadata()):
-            notebook, resources = step.preprocess(notebook, resources)
         path = self.work / "autograded" / result.student_id / result.assignment_id / result.notebook_name
-        atomic_write(path, nbformat.writes(notebook))
-        result.timings["gradebook"] = time.monotonic() - started
+        atomic_write(path, result.autograded)
+        self.written[key] = staged.grade
+        self.parts[key] = staged.parts
+        result.timings["gradebook"] = seconds
 
     def graded(self, result: JobResult, feedback_problem: str | None, feedback_seconds: float) -> None:
         """The notebook's grades and feedback are both written: the ledger says so."""
         notes = [n for n in [*result.notes, feedback_problem] if n]
         status = "graded" + (f" ({'; '.join(notes)})" if notes else "")
         key = (result.student_id, result.assignment_id)
-        row = recorded_grade(self.work, result.student_id, result.assignment_id, status)
-        self.ledger.record(Entry(result.student_id, result.assignment_id, self.fingerprints.get(key, ""), status,
-                                 row.max_score, graded=True, extra=self.extras.get(key, {})))
+        row = self.written.pop(key)
+        row = replace(row, status=pending_status(status, row.cells))
+        self.ledger.record(Entry(result.student_id, result.assignment_id, self.fingerprints.get(key, ""),
+                                 row.status, row.max_score, graded=True, extra=self.extras.get(key, {})))
+        self.rows[key] = row
         result.timings["feedback"] = feedback_seconds
         self.timings.append({"student_id": result.student_id, "assignment_id": result.assignment_id,
                              **result.timings})
         log.info("%s", _line(row.student_id, row.assignment_id, f"{row.score:g}/{row.max_score:g} {row.status}"))
+
+    def close(self) -> None:
+        """Commit what is left (the end of the run, an interrupt) and close the gradebook.
+        Nothing of it is rendered or called graded: the next run grades it again."""
+        try:
+            self.commit()
+        finally:
+            self.batch.close()
 
 
 def timed_feedback(work: Path, out: Path, student_id: str, assignment_id: str) -> tuple[str | None, float]:
@@ -322,12 +350,14 @@ ATTEMPTS = 3
 
 def _grade_jobs(pending: list, recorder: _Recorder, jobs: int, address: str | None,
                 assignment_ids: list[str]) -> None:
-    """Run the jobs; record each result as it arrives; stop cleanly on a signal.
+    """Run the jobs; record the results in batches as they arrive; stop cleanly on a signal.
 
     A job the grader failed on is sent again, up to :data:`ATTEMPTS` times in all (a lost
     worker's jobs go to the others; a broken local pool is replaced); after that its row says
-    "not graded" and the run ends with :class:`NotGraded`. A notebook counts as graded in the
-    ledger as soon as its grade and its feedback are both written.
+    "not graded" and the run ends with :class:`NotGraded`. The gradebook's batch is committed
+    when it is full, when its time is up and when no job is left running; its notebooks'
+    feedback is rendered after the commit, and a notebook counts as graded in the ledger as
+    soon as its feedback is written too.
     """
     scheduler = make_scheduler(jobs, address, grader=environment.fingerprint(), assignment_ids=assignment_ids)
     log.info("grading %d notebook%s, %s", len(pending), "" if len(pending) == 1 else "s", scheduler.describe())
@@ -345,18 +375,36 @@ def _grade_jobs(pending: list, recorder: _Recorder, jobs: int, address: str | No
                                              result.student_id, result.assignment_id)
         feedback.add_done_callback(lambda f, r=result: arrivals.put(("feedback", f, r)))
 
+    def commit() -> int:
+        """Commit the batch and render its feedback; how many of it could not be recorded."""
+        written, lost = recorder.commit()
+        for result in written:
+            render(result)
+        return lost
+
     with _stop_on_signals() as stop:
         try:
             for job, fingerprint, submitted_at, extra in pending:
                 key = (job.student_id, job.assignment_id)
                 recorder.fingerprints[key], recorder.submitted[key], recorder.extras[key] = fingerprint, submitted_at, extra
                 send(job)
-            waiting_for = len(pending)
+            waiting_for = running = len(pending)  # notebooks not finished; jobs not finished
             with _progress(len(pending)) as advance:
+
+                def finished(count: int = 1) -> None:
+                    nonlocal waiting_for, done
+                    waiting_for, done = waiting_for - count, done + count
+                    for _ in range(count):
+                        advance()
+
                 while waiting_for and not stop.is_set():
-                    kind, future, item = arrivals.get()
+                    arrival = stop.wait_for(arrivals, recorder.batch.seconds_left())
                     if stop.is_set():
                         break
+                    if arrival is None:  # the batch's time is up
+                        finished(commit())
+                        continue
+                    kind, future, item = arrival
                     if kind == "job":
                         result = _job_result(future, item)
                         if result.fault and attempts[item.student_id, item.assignment_id] < ATTEMPTS:
@@ -364,11 +412,16 @@ def _grade_jobs(pending: list, recorder: _Recorder, jobs: int, address: str | No
                                                  f"trying again: {printable(result.fault, 160)}"))
                             send(item)
                             continue
+                        running -= 1
+                        staged = False
                         if result.fault:
                             recorder.not_graded(result)
                             faults.append(result.fault)
-                        elif _save(recorder, result):
-                            render(result)
+                        else:
+                            staged = _save(recorder, result)
+                        if recorder.batch.due() or not running:
+                            finished(commit())
+                        if staged:
                             continue
                     else:
                         problem, seconds = _feedback_result(future)
@@ -381,9 +434,7 @@ def _grade_jobs(pending: list, recorder: _Recorder, jobs: int, address: str | No
                             recorder.graded(item, problem, seconds)
                         except Exception as exc:  # noqa: BLE001 - its row says why, the rest go on
                             _record_failure(recorder, item, exc)
-                    waiting_for -= 1
-                    done += 1
-                    advance()
+                    finished()
         finally:
             if stop.is_set():
                 scheduler.stop()
@@ -421,7 +472,8 @@ def _feedback_result(future) -> tuple[str | None, float]:
 
 
 def _save(recorder: _Recorder, result: JobResult) -> bool:
-    """Record a result's grades; False when it has none (its row is written instead)."""
+    """Hand a result's grades to the gradebook's batch; False when it has none, or they
+    cannot be recorded (its row is written instead)."""
     if result.autograded is None:
         fingerprint = recorder.fingerprints.get((result.student_id, result.assignment_id))
         recorder.failed(result.student_id, result.assignment_id, result.problem or "could not be graded", fingerprint)
@@ -435,13 +487,30 @@ def _save(recorder: _Recorder, result: JobResult) -> bool:
 
 
 def _record_failure(recorder: _Recorder, result: JobResult, exc: Exception) -> None:
-    log.debug("recording %s/%s failed", result.student_id, result.assignment_id, exc_info=True)
+    """A notebook whose recording failed: a row saying why (no fingerprint: graded again next run)."""
+    log.debug("recording %s/%s failed", result.student_id, result.assignment_id, exc_info=exc)
     recorder.failed(result.student_id, result.assignment_id,
                     f"could not be recorded: {type(exc).__name__}: {exc}"[:200], None)
 
 
 class _StopFlag(threading.Event):
+    """Set by Ctrl-C or SIGTERM. The signal wakes the recorder only while it waits for the
+    next result (:meth:`wait_for`), never in the middle of recording one."""
+
     reason = "a signal"
+    waiting = False
+
+    def wait_for(self, arrivals: queue.Queue, timeout: float | None):
+        """The next arrival, or None after ``timeout`` seconds (None: no limit)."""
+        self.waiting = True
+        try:
+            if self.is_set():
+                raise _Wakeup()
+            return arrivals.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        finally:
+            self.waiting = False
 
 
 @contextmanager
@@ -456,7 +525,8 @@ def _stop_on_signals():
     def handler(signum, frame):
         stop.reason = signal.Signals(signum).name
         stop.set()
-        raise _Wakeup()
+        if stop.waiting:
+            raise _Wakeup()
 
     previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -472,26 +542,29 @@ class _Wakeup(BaseException):
     """Raised by the signal handler to break out of the wait for the next result."""
 
 
-def _max_score(url: str, assignment_id: str) -> float:
-    with Gradebook(url) as gradebook:
-        try:
-            return float(gradebook.find_assignment(assignment_id).max_score)
-        except MissingEntry:
-            return 0.0
-
-
-def _write_tables(out: Path, work: Path, ledger: Ledger) -> list[SubmissionGrade]:
-    """Both tables, for every submission this working folder has a record of."""
+def _write_tables(out: Path, work: Path, ledger: Ledger, rows: dict) -> list[SubmissionGrade]:
+    """Both tables, for every submission this working folder has a record of: the rows this
+    run graded from ``rows`` (by student and assignment), those of earlier runs from the
+    gradebook (manual scores given since included), through one session."""
     results = []
-    for entry in ledger:
-        extra = dict(entry.extra)
-        if extra.get("submitted_at"):
-            extra["submitted_at"] = datetime.fromisoformat(extra["submitted_at"])
-        if entry.graded:
-            results.append(recorded_grade(work, entry.student_id, entry.assignment_id, entry.status, **extra))
-        else:
-            results.append(SubmissionGrade(entry.student_id, entry.assignment_id, 0.0, entry.max_score, entry.status,
-                                           **extra))
+    reader = None
+    try:
+        for entry in ledger:
+            extra = dict(entry.extra)
+            if extra.get("submitted_at"):
+                extra["submitted_at"] = datetime.fromisoformat(extra["submitted_at"])
+            key = (entry.student_id, entry.assignment_id)
+            if entry.graded and key in rows and rows[key].status == entry.status:
+                results.append(replace(rows[key], **extra))
+            elif entry.graded:
+                reader = reader or GradebookReader(work)
+                results.append(reader.grade(entry.student_id, entry.assignment_id, entry.status, **extra))
+            else:
+                results.append(SubmissionGrade(entry.student_id, entry.assignment_id, 0.0, entry.max_score,
+                                               entry.status, **extra))
+    finally:
+        if reader is not None:
+            reader.close()
     write_tables(out, results)
     return results
 
