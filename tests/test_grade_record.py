@@ -2,6 +2,7 @@
 an interrupted run keeps what it finished, and where the work ran changes nothing."""
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import time
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import course
+from autograder import AutograderError, course
 from autograder.fill import filled
 from autograder.grading import ledger as ledger_module
 from autograder.grading.judge import Limits
@@ -137,3 +138,70 @@ def test_forged_grading_metadata_earns_nothing(tmp_path, perfect):
     assert results[0].max_score == 20 and results[0].score < 16
     assert {row["grade_id"] for row in read_rows(tmp_path / "out" / "cells.csv")} >= {"softmax-hidden"}
     assert "bonus-hidden" not in {row["grade_id"] for row in read_rows(tmp_path / "out" / "cells.csv")}
+
+
+# --- the ledger: appended, compacted, never lost ---------------------------------------------
+
+
+def _entry(student, status="graded", fingerprint="f"):
+    return ledger_module.Entry(student, ASSIGNMENT, fingerprint, status, 20.0, graded=status == "graded",
+                               extra={"name": student.title()})
+
+
+def _ledger_of(work, count):
+    """A compacted ledger of ``count`` graded submissions (``ledger.json``, as a compaction or
+    the single-file ledger of earlier versions writes it)."""
+    from dataclasses import asdict
+
+    entries = {ledger_module.Ledger.key(f"s{i:05d}", ASSIGNMENT): asdict(_entry(f"s{i:05d}")) for i in range(count)}
+    (work / ledger_module.LEDGER).write_text(json.dumps({"submissions": entries, "assignments": {}}, indent=1))
+    return ledger_module.Ledger(work)
+
+
+@pytest.mark.parametrize("count", [100, 5000])
+def test_recording_appends_one_line_and_rewrites_nothing_whatever_the_ledger_holds(tmp_path, monkeypatch, count):
+    ledger = _ledger_of(tmp_path, count)
+    snapshot = tmp_path / ledger_module.LEDGER
+    before = snapshot.stat()
+    monkeypatch.setattr(ledger_module, "atomic_write", lambda *args: pytest.fail("the ledger was rewritten"))
+    ledger.record(_entry("new", fingerprint="g"))
+    ledger.record(_entry("new", fingerprint="h"))
+    journal = (tmp_path / ledger_module.JOURNAL).read_bytes()
+    assert journal.count(b"\n") == 2 and len(journal) < 400  # two lines, the same size in any class
+    assert snapshot.stat().st_mtime_ns == before.st_mtime_ns and snapshot.stat().st_ino == before.st_ino
+    again = ledger_module.Ledger(tmp_path)
+    assert len(again.entries) == count + 1 and again.entries[again.key("new", ASSIGNMENT)].fingerprint == "h"
+
+
+def test_a_torn_last_line_is_ignored_then_cut_off_and_compaction_keeps_every_entry(tmp_path):
+    ledger = _ledger_of(tmp_path, 2)
+    ledger.record(_entry("ada", fingerprint="after"))
+    journal = tmp_path / ledger_module.JOURNAL
+    with journal.open("ab") as handle:
+        handle.write(b'{"submission":{"student_id":"bob","assign')  # a kill in the middle of an append
+    read = ledger_module.Ledger(tmp_path)
+    assert [e.student_id for e in read] == ["ada", "s00000", "s00001"]
+    assert read.entries[read.key("ada", ASSIGNMENT)].fingerprint == "after"
+    read.record(_entry("cy"))  # appended after the whole lines, never after the torn one
+    assert [e.student_id for e in ledger_module.Ledger(tmp_path)] == ["ada", "cy", "s00000", "s00001"]
+    read.compact()
+    assert not journal.exists()
+    assert sorted(json.loads((tmp_path / ledger_module.LEDGER).read_text())["submissions"]) == sorted(read.entries)
+
+
+def test_a_ledger_of_the_single_file_kind_is_read_and_kept(tmp_path):
+    ledger = _ledger_of(tmp_path, 1)
+    assert ledger.unchanged("s00000", ASSIGNMENT, "f")
+    ledger.prepared(ASSIGNMENT, "source")
+    ledger.record(_entry("bob"))
+    ledger.compact()
+    again = ledger_module.Ledger(tmp_path)
+    assert [e.student_id for e in again] == ["bob", "s00000"] and again.assignments == {ASSIGNMENT: "source"}
+
+
+def test_a_damaged_whole_line_is_an_error_not_a_lost_grade(tmp_path):
+    _ledger_of(tmp_path, 1).record(_entry("ada"))
+    with (tmp_path / ledger_module.JOURNAL).open("ab") as handle:
+        handle.write(b"not json\n")
+    with pytest.raises(AutograderError, match="damaged"):
+        ledger_module.Ledger(tmp_path)

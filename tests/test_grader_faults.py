@@ -254,3 +254,102 @@ def test_workers_that_cannot_import_the_grader_are_named_and_nothing_is_recorded
         subprocess.run(_grade_command(small_class, tmp_path / "out", "--scheduler", address), check=True,
                        cwd=tmp_path, capture_output=True, timeout=300)
     assert len(_graded(tmp_path / "out")) == 4
+
+
+# --- the gradebook in batches ------------------------------------------------------------------
+
+
+def _prepared_gradebook(tmp_path: Path) -> Path:
+    """A working folder whose gradebook knows ex02_softmax (nbgrader generate_assignment)."""
+    from nbgrader.apps import NbGraderAPI
+
+    from autograder import course
+    from autograder.grading.ledger import claim_work_folder
+
+    work = claim_work_folder(tmp_path / "work")
+    run_module._prepare(NbGraderAPI(config=course.nbgrader_config(release_to=work / "release", work=work)),
+                        "ex02_softmax")
+    return work
+
+
+def _submitted(url: str) -> set[str]:
+    """Who has a submission in the gradebook at ``url``, as another process would see it."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(url) as gradebook:
+        return {s.student.id for s in gradebook.find_assignment("ex02_softmax").submissions}
+
+
+def test_a_batch_is_written_only_by_its_commit_and_a_notebook_that_fails_spares_the_others(tmp_path, perfect):
+    import copy
+
+    import nbformat
+
+    from autograder import course
+    from autograder.grading.batch import GradebookBatch
+    from autograder.grading.job import JobResult
+    from autograder.grading.records import recorded_grade
+
+    work = _prepared_gradebook(tmp_path)
+    url = course.gradebook_url(work)
+    unknown = copy.deepcopy(perfect)  # valid metadata, but a cell the gradebook does not know
+    next(c for c in unknown.cells if c.metadata.get("nbgrader", {}).get("grade")).metadata.nbgrader["grade_id"] = "x"
+    batch = GradebookBatch(url, notebooks=3, seconds=3600)
+    for student, notebook in (("ada", perfect), ("eve", unknown), ("bob", perfect)):
+        assert not batch.due()
+        batch.add(JobResult(student, "ex02_softmax", "ex02_softmax.ipynb", nbformat.writes(notebook)))
+    assert batch.due()
+    assert _submitted(url) == set()  # held in memory: a kill now loses these three and nothing else
+    written, failed = batch.commit()
+    batch.close()
+    assert [s.result.student_id for s in written] == ["ada", "bob"]
+    assert [(r.student_id, type(e).__name__) for r, e in failed] == [("eve", "MissingEntry")]
+    assert _submitted(url) == {"ada", "bob"}
+    assert [s.grade for s in written] == [recorded_grade(work, s, "ex02_softmax", "graded") for s in ("ada", "bob")]
+
+
+_KILLED_AT_THE_SECOND_COMMIT = """
+import os, sys
+from autograder.grading import batch, run
+
+run.BATCH_NOTEBOOKS, run.BATCH_SECONDS = 2, 3600.0
+commit = batch.GradebookBatch.commit
+
+
+def killed_at_the_second(self):
+    if getattr(batch, "committed_once", False):
+        os._exit(9)  # as a SIGKILL would: the second batch only in memory, nothing cleaned up
+    batch.committed_once = True
+    return commit(self)
+
+
+batch.GradebookBatch.commit = killed_at_the_second
+from autograder.cli import main
+
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.slow
+def test_a_kill_between_batches_loses_only_the_uncommitted_batch_and_the_next_run_grades_it(tmp_path, small_class):
+    from autograder import course
+
+    out = tmp_path / "out"
+    command = ["grade", str(small_class), "--out", str(out), "--timeout", "10", "--jobs", "1"]
+    with (tmp_path / "killed.log").open("w") as log:  # not a pipe: pool processes outlive the kill
+        killed = subprocess.run([sys.executable, "-c", _KILLED_AT_THE_SECOND_COMMIT, *command], cwd=tmp_path,
+                                stdout=log, stderr=log, timeout=600)
+    assert killed.returncode == 9, (tmp_path / "killed.log").read_text()[-2000:]
+    first_batch = _submitted(course.gradebook_url(out / "work"))
+    assert len(first_batch) == 2  # the committed batch; the second one is lost
+    kept = {e.student_id for e in Ledger(out / "work") if e.graded}
+    assert kept <= first_batch  # the ledger never calls an uncommitted notebook graded
+
+    resumed = subprocess.run([str(BIN / "autograder"), *command], cwd=tmp_path, capture_output=True, text=True,
+                             timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert f"grading {4 - len(kept)} notebook" in resumed.stderr
+    scores = _graded(out)
+    assert sorted(scores) == ["ada", "bob", "cy", "dan"]
+    assert {scores[s] for s in ("ada", "bob", "cy")} == {"16"} and float(scores["dan"]) < 16
+    assert _ledger_graded(out) == 4 and not (out / "work" / "ledger.jsonl").exists()

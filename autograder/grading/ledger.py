@@ -114,7 +114,8 @@ class Ledger:
 
     Reading it changes nothing (a test or a second reader may look while a run writes);
     :meth:`record` and :meth:`prepared` append to the journal, and :meth:`compact`, called
-    only by the run that holds the folder, folds the journal into ``ledger.json``.
+    only by the run that holds the folder (when it starts and when it ends), folds the journal
+    into ``ledger.json``.
     """
 
     def __init__(self, work: Path):
@@ -122,7 +123,6 @@ class Ledger:
         self.journal = work / JOURNAL
         self.entries: dict[str, Entry] = {}
         self.assignments: dict[str, str] = {}
-        self._appender: int | None = None
         journal = _read_bytes(self.journal)  # before the snapshot: a compaction in between loses nothing
         self._load_snapshot()
         self._journal_length = self._replay(journal)
@@ -153,16 +153,8 @@ class Ledger:
         data = {"submissions": {k: asdict(v) for k, v in sorted(self.entries.items())},
                 "assignments": dict(sorted(self.assignments.items()))}
         atomic_write(self.path, json.dumps(data, indent=1))
-        self._close_appender()
         self.journal.unlink(missing_ok=True)
         self._journal_length = 0
-
-    def close(self) -> None:
-        """:meth:`compact`, and let go of the journal."""
-        try:
-            self.compact()
-        finally:
-            self._close_appender()
 
     def __iter__(self):
         return iter(sorted(self.entries.values(), key=lambda e: (e.student_id, e.assignment_id)))
@@ -196,29 +188,21 @@ class Ledger:
             self.assignments[record["assignment"]] = record["fingerprint"]
 
     def _append(self, record: dict) -> None:
-        """One line at the journal's end, synced: the cost does not depend on the ledger's size."""
-        line = (json.dumps(record, separators=(",", ":")) + "\n").encode("utf-8", "backslashreplace")
-        handle = self._open_appender()
-        written = 0
-        while written < len(line):
-            written += os.write(handle, line[written:])
-        os.fsync(handle)
+        """One line at the journal's end, synced: the cost does not depend on the ledger's size.
+        A torn last line a kill left is cut off first, so it never ends up between two lines."""
+        line = (json.dumps(record, separators=(",", ":")) + "\n").encode("ascii")  # json escapes the rest
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        handle = os.open(self.journal, flags, 0o600)
+        try:
+            if os.fstat(handle).st_size != self._journal_length:
+                os.ftruncate(handle, self._journal_length)
+            written = 0
+            while written < len(line):
+                written += os.write(handle, line[written:])
+            os.fsync(handle)
+        finally:
+            os.close(handle)
         self._journal_length += len(line)
-
-    def _open_appender(self) -> int:
-        """The journal, open for appending; a torn last line left by a kill is cut off first,
-        so that it never ends up between two whole lines."""
-        if self._appender is None:
-            flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-            self._appender = os.open(self.journal, flags, 0o600)
-            if os.fstat(self._appender).st_size != self._journal_length:
-                os.ftruncate(self._appender, self._journal_length)
-        return self._appender
-
-    def _close_appender(self) -> None:
-        if self._appender is not None:
-            os.close(self._appender)
-            self._appender = None
 
     @staticmethod
     def _damaged(path: Path) -> AutograderError:

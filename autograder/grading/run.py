@@ -116,7 +116,7 @@ def _grade_held(submissions: Path, out: Path, work: Path, ids: list[str], *, lim
                 write_similarity(out, threshold=similarity, work=work)
             write_analysis(out, results, work=work, parts=recorder.parts)
         finally:
-            ledger.close()
+            ledger.compact()
     return results
 
 
