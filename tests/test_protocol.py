@@ -154,6 +154,51 @@ def test_time_limits_hold_in_any_thread():
         time_limited(5, lambda: 1 / 0)
 
 
+def _nap_then(value, seconds):
+    time.sleep(seconds)
+    if isinstance(value, Exception):
+        raise value
+    return value
+
+
+def test_each_evaluation_gets_its_own_time_limit_in_one_child_and_the_first_failure_ends_them():
+    from autograder.checks.framework import evaluate_each
+
+    # three evaluations of 0.4 s each under a limit of 1 s: 1.2 s in all, and each within its own
+    assert evaluate_each(1.0, _nap_then, [(1, 0.4), (2, 0.4), (3, 0.4)]) == [1, 2, 3]
+    stopped = evaluate_each(1.0, _nap_then, [(1, 0), (ZeroDivisionError("x"), 0), (3, 0)])
+    assert stopped[0] == 1 and isinstance(stopped[1], ZeroDivisionError) and len(stopped) == 2
+    timed_out = evaluate_each(0.5, _nap_then, [(1, 0), (2, 30), (3, 0)])
+    assert timed_out[0] == 1 and isinstance(timed_out[1], TimeoutError) and len(timed_out) == 2
+
+
+def test_a_slow_part_judges_the_same_outcomes_once_and_never_keeps_a_timeout(monkeypatch):
+    from autograder.checks import framework
+
+    monkeypatch.setattr(framework, "_JUDGED", {})
+    judged = []
+
+    def slow_judge(outcomes):
+        judged.append(outcomes[0].value)
+        time.sleep(framework.WORTH_KEEPING * 2)
+        return None if outcomes[0].value == 1.0 else "wrong"
+
+    check = Check("f", 1, (Part("slow", (Call("f", (1.0,)),), slow_judge),))
+    right, wrong = Outcome(value=np.array(1.0)), Outcome(value=np.array(2.0))
+    assert [check.judge([o]).score for o in (right, right, wrong, wrong, right)] == [1, 1, 0, 0, 1]
+    assert judged == [1.0, 2.0]  # each answer judged once
+
+    def timing_out(outcomes):
+        judged.append("timed out")
+        time.sleep(framework.WORTH_KEEPING * 2)
+        framework.evaluate_each(0.01, _nap_then, [(1, 5)])
+        return "could not be evaluated in time"
+
+    other = Check("g", 1, (Part("times out", (Call("g", (1.0,)),), timing_out),))
+    assert other.judge([right]).score == other.judge([right]).score == 0
+    assert judged.count("timed out") == 2  # tried again: the machine may be less busy
+
+
 def test_failure_messages_never_quote_a_reference_to_seventeen_digits():
     check = Check("softmax", 1, (Part("values", *agrees("softmax", chk.reference_softmax, [chk.VECTOR], atol=1e-12)),))
     verdict = check.judge([probe(lambda z, axis=-1: chk.reference_softmax(z) + 1e-9, call) for call in check.calls])

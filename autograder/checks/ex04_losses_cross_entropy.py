@@ -18,7 +18,7 @@ import numpy as np
 import sympy
 
 from autograder.checks.framework import (
-    Call, Check, Judge, Part, all_of, parse_srepr, run_locally, time_limited, well_behaved_and_right,
+    Call, Check, Judge, Part, all_of, parse_srepr, evaluate_each, run_locally, time_limited, well_behaved_and_right,
 )
 from autograder.protocol import Outcome
 
@@ -459,14 +459,14 @@ def _value_at(expression, symbol, text: str) -> mpmath.mpf:
 
 def _values_message(expression, symbol, k: int) -> str | None:
     """Compare the rebuilt expression with the reference at every point of LAM_POINTS."""
-    for point in LAM_POINTS:
-        text = point[SYMBOL]
-        try:
-            got = time_limited(EVAL_SECONDS, _value_at, expression, symbol, text)
-        except TimeoutError:
+    texts = [point[SYMBOL] for point in LAM_POINTS]
+    for text, got in zip(texts, evaluate_each(EVAL_SECONDS, _value_at, [(expression, symbol, t) for t in texts])):
+        if isinstance(got, TimeoutError):
             return f"for k = {k} the expression could not be evaluated at lam = {text} in {EVAL_SECONDS:g} s"
-        except (TypeError, ValueError, ArithmeticError, AttributeError) as exc:
-            return f"for k = {k} the expression could not be evaluated at lam = {text} ({type(exc).__name__})"
+        if isinstance(got, (TypeError, ValueError, ArithmeticError, AttributeError)):
+            return f"for k = {k} the expression could not be evaluated at lam = {text} ({type(got).__name__})"
+        if isinstance(got, BaseException):
+            raise got
         with mpmath.workdps(DIGITS + 20):
             lam = mpmath.mpf(sympy.Rational(text).p) / sympy.Rational(text).q
             want = exact_ce_scaled_onehot(k, lam)

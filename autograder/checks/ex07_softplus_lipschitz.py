@@ -23,7 +23,7 @@ import numpy as np
 import sympy
 
 from autograder.checks.framework import (
-    Call, Check, Judge, Part, compare, parse_srepr, run_locally, runtime_warning, time_limited, well_behaved_and_right,
+    Call, Check, Judge, Part, compare, parse_srepr, evaluate_each, run_locally, runtime_warning, time_limited, well_behaved_and_right,
     with_right_values,
 )
 from autograder.protocol import Outcome
@@ -330,13 +330,14 @@ def _symbolic_right(*ks: int) -> Judge:
             expression, symbol, message = _rebuilt(outcome, k)
             if message:
                 return message
-            for text in BETA_POINTS:
-                try:
-                    got = time_limited(EVAL_SECONDS, _value_at, expression, symbol, text)
-                except TimeoutError:
+            values = evaluate_each(EVAL_SECONDS, _value_at, [(expression, symbol, text) for text in BETA_POINTS])
+            for text, got in zip(BETA_POINTS, values):
+                if isinstance(got, TimeoutError):
                     return f"for k = {k} the expression could not be evaluated at beta = {text} in {EVAL_SECONDS:g} s"
-                except (TypeError, ValueError, ArithmeticError, AttributeError) as exc:
-                    return f"for k = {k} the expression has no real value at beta = {text} ({type(exc).__name__})"
+                if isinstance(got, (TypeError, ValueError, ArithmeticError, AttributeError)):
+                    return f"for k = {k} the expression has no real value at beta = {text} ({type(got).__name__})"
+                if isinstance(got, BaseException):
+                    raise got
                 with mpmath.workdps(DIGITS + 20):
                     rational = sympy.Rational(text)
                     want = exact_lipschitz_symbolic(k, mpmath.mpf(rational.p) / rational.q)

@@ -24,7 +24,7 @@ import numpy as np
 import sympy as sp
 
 from autograder.checks.framework import (
-    Call, Check, Function, Judge, Part, all_of, parse_srepr, run_locally, time_limited,
+    Call, Check, Function, Judge, Part, all_of, evaluate_each, parse_srepr, run_locally,
 )
 from autograder.worker import Outcome
 
@@ -841,13 +841,15 @@ def _power_message(outcome: Outcome, n: int) -> str | None:
     symbols = {str(s): s for s in expression.free_symbols}
     if set(symbols) != {"x", "beta"}:
         return f"{where} the free symbols must be exactly x and beta, found {sorted(symbols)}"
-    for x, beta in POWER_POINTS:
-        try:
-            real, imaginary = time_limited(POWER_EVAL_SECONDS, _power_value, expression, symbols, x, beta)
-        except TimeoutError:
+    values = evaluate_each(POWER_EVAL_SECONDS, _power_value, [(expression, symbols, x, beta) for x, beta in POWER_POINTS])
+    for (x, beta), value in zip(POWER_POINTS, values):
+        if isinstance(value, TimeoutError):
             return f"{where} the expression could not be evaluated at x = {x}, beta = {beta} in {POWER_EVAL_SECONDS:g} s"
-        except Exception as exc:  # noqa: BLE001 - SymPy raises many kinds of errors on odd expressions
-            return f"{where} the expression could not be evaluated at x = {x}, beta = {beta} ({type(exc).__name__})"
+        if isinstance(value, Exception):  # SymPy raises many kinds of errors on odd expressions
+            return f"{where} the expression could not be evaluated at x = {x}, beta = {beta} ({type(value).__name__})"
+        if isinstance(value, BaseException):
+            raise value
+        real, imaginary = value
         with mpmath.workdps(POWER_DIGITS + 25):
             X, B = (mpmath.mpf(sp.Rational(v).p) / sp.Rational(v).q for v in (x, beta))
             want = exact_power(n, X, B)

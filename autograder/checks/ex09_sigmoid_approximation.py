@@ -93,22 +93,35 @@ class Approximation:
         self.A = self.A.reshape(len(self.u), self.W.shape[1])
         self.scale = abs(float(self.c)) + float(np.abs(self.u).sum()) + abs(float(self.c0)) + float(np.abs(self.v).sum())
         self.dtype = np.float64
+        self._converted = None
 
     def use_extended_precision(self) -> None:
         self.dtype = LD
 
+    def _in_dtype(self) -> tuple:
+        """The weights in :attr:`dtype`, converted once (the local search evaluates one point at a time)."""
+        if self._converted is None or self._converted[0] is not self.dtype:
+            self._converted = (self.dtype, *(p.astype(self.dtype) for p in (self.A, self.b, self.u, self.W, self.beta, self.v)),
+                               self.dtype(self.c), self.dtype(self.c0))
+        return self._converted[1:]
+
     def error(self, X: np.ndarray, budget: int = 1 << 22) -> np.ndarray:
-        """``g(x) - f(x)`` at the rows of ``X`` (shape (N, d)), in :attr:`dtype`."""
-        A, b, u, W, beta, v = (p.astype(self.dtype) for p in (self.A, self.b, self.u, self.W, self.beta, self.v))
+        """``g(x) - f(x)`` at the rows of ``X`` (shape (N, d)), in :attr:`dtype`, in chunks of
+        at most ``budget`` unit evaluations."""
+        A, b, u, W, beta, v, c, c0 = self._in_dtype()
         X = np.asarray(X, dtype=self.dtype)
-        out = np.empty(len(X), dtype=self.dtype)
         rows = max(1, budget // max(1, len(u)))
+        if len(X) <= rows:
+            return self._error_of_rows(X, A, b, u, W, beta, v, c, c0)
+        out = np.empty(len(X), dtype=self.dtype)
         for start in range(0, len(X), rows):
-            Xs = X[start:start + rows]
-            g = expit(Xs @ A.T + b) @ u if len(u) else np.zeros(len(Xs), dtype=self.dtype)
-            f = np.maximum(Xs @ W.T + beta, 0) @ v
-            out[start:start + rows] = (self.dtype(self.c) + g) - (self.dtype(self.c0) + f)
+            out[start:start + rows] = self._error_of_rows(X[start:start + rows], A, b, u, W, beta, v, c, c0)
         return out
+
+    def _error_of_rows(self, X, A, b, u, W, beta, v, c, c0) -> np.ndarray:
+        g = expit(X @ A.T + b) @ u if len(u) else np.zeros(len(X), dtype=self.dtype)
+        f = np.maximum(X @ W.T + beta, 0) @ v
+        return (c + g) - (c0 + f)
 
     def error_exact(self, x) -> mpmath.mpf:
         with mpmath.workdps(EXACT_DPS):

@@ -145,12 +145,49 @@ class Check:
         for part in self.parts:
             mine = outcomes[start : start + len(part.calls)]
             start += len(part.calls)
-            message = (None if part.accepts_errors else _first_error(mine)) or part.judge(mine)
+            message = _judged(part, mine)
             results.append(PartResult(part.description, message is None, None if message is None else escaped(message)))
             if message is None:
                 earned += part.weight
         score = round(self.points * earned / total_weight, 6)
         return Verdict(score, self.points, tuple(results))
+
+
+#: What slow parts said, by a digest of the part and its outcomes: a class hands in the same
+#: answers many times, and a part that rebuilds SymPy expressions or searches for a supremum
+#: takes seconds. Judging is deterministic given the outcomes, so a verdict is kept unless
+#: a time limit ran out while it was reached (that depends on the machine's load).
+_JUDGED: dict[bytes, str | None] = {}
+MOST_JUDGED = 4096
+#: Seconds of judging that make a part worth remembering (cheap parts are judged again:
+#: digesting their outcomes would cost about as much).
+WORTH_KEEPING = 0.05
+#: The parts found slow, by id; holding them keeps their ids from being reused.
+_SLOW_PARTS: dict[int, "Part"] = {}
+
+
+def _judged(part: Part, outcomes: Sequence[Outcome]) -> str | None:
+    """``part``'s message on ``outcomes`` (None when it holds): its first error, unless it
+    accepts errors, or its judge's; remembered for slow parts (:data:`_JUDGED`)."""
+    key = _digest(part, outcomes) if _SLOW_PARTS.get(id(part)) is part else None
+    if key in _JUDGED:
+        return _JUDGED[key]
+    timeouts, started = TIMEOUTS, time.monotonic()
+    message = (None if part.accepts_errors else _first_error(outcomes)) or part.judge(outcomes)
+    if TIMEOUTS == timeouts and len(_JUDGED) < MOST_JUDGED:
+        if key is None and time.monotonic() - started > WORTH_KEEPING:
+            _SLOW_PARTS[id(part)] = part
+            key = _digest(part, outcomes)
+        if key is not None:
+            _JUDGED[key] = message
+    return message
+
+
+def _digest(part: Part, outcomes: Sequence[Outcome]) -> bytes:
+    digest = hashlib.sha256(id(part).to_bytes(8, "little"))
+    for outcome in outcomes:
+        digest.update(outcome.to_json().encode("utf-8"))
+    return digest.digest()
 
 
 def _first_error(outcomes: Sequence[Outcome]) -> str | None:
@@ -405,38 +442,75 @@ def time_limited(seconds: float, function, *args, **kwargs):
     not depend on where the job ran. The result comes back pickled from that child (the
     grader's own copy, never the student's process); an exception it raised is raised here.
     """
+    (result,) = evaluate_each(seconds, functools.partial(function, **kwargs), [args])
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+def evaluate_each(seconds: float, function, argument_lists: Sequence[tuple]) -> list:
+    """``function(*arguments)`` for each of ``argument_lists``, each within ``seconds``, all in
+    one forked child (as :func:`time_limited`; a fork of the grader costs tens of
+    milliseconds, more than most evaluations): the values in order, up to the first that
+    raised or ran out of time, whose exception (``TimeoutError`` for time) ends the list.
+    Each value is sent back as soon as it is computed, so each gets its own ``seconds``."""
+    global TIMEOUTS
+    if not argument_lists:
+        return []
     if not hasattr(os, "fork"):  # not on this platform: no limit, as in the student's kernel
-        return function(*args, **kwargs)
+        return _each(function, argument_lists)
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: compute, send the result, leave at once
+    if pid == 0:  # the child: compute, send each result as it comes, leave at once
         try:
             os.close(read_end)
             _limit_child_memory()
-            try:
-                payload = pickle.dumps((True, function(*args, **kwargs)))
-            except BaseException as exc:  # noqa: B036 - carried back to the parent
-                try:
-                    payload = pickle.dumps((False, exc))
-                except BaseException:  # noqa: B036
-                    payload = pickle.dumps((False, ValueError(f"{type(exc).__name__}: {exc}")))
             with os.fdopen(write_end, "wb") as stream:
-                stream.write(payload)
+                for arguments in argument_lists:
+                    try:
+                        ok, payload = True, pickle.dumps((True, function(*arguments)))
+                    except BaseException as exc:  # noqa: B036 - carried back to the parent
+                        ok = False
+                        try:
+                            payload = pickle.dumps((False, exc))
+                        except BaseException:  # noqa: B036
+                            payload = pickle.dumps((False, ValueError(f"{type(exc).__name__}: {exc}")))
+                    stream.write(len(payload).to_bytes(8, "little") + payload)
+                    stream.flush()
+                    if not ok:
+                        break
         finally:
             os._exit(0)
     os.close(write_end)
-    chunks, deadline = [], time.monotonic() + seconds
+    results: list = []
+    buffer = b""
     try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError(f"gave up after {seconds:g} s")
-            if not select.select([read_end], [], [], left)[0]:
-                continue
-            chunk = os.read(read_end, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
+        deadline = time.monotonic() + seconds
+        while len(results) < len(argument_lists):
+            while len(buffer) < 8 or len(buffer) < 8 + int.from_bytes(buffer[:8], "little"):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    TIMEOUTS += 1
+                    results.append(TimeoutError(f"gave up after {seconds:g} s"))
+                    return results
+                if not select.select([read_end], [], [], left)[0]:
+                    continue
+                chunk = os.read(read_end, 1 << 20)
+                if not chunk:
+                    results.append(ValueError("the computation ended without a result (out of memory?)"))
+                    return results
+                buffer += chunk
+            size = int.from_bytes(buffer[:8], "little")
+            try:
+                ok, value = pickle.loads(buffer[8:8 + size])
+            except (EOFError, pickle.UnpicklingError):
+                ok, value = False, ValueError("the computation's result could not be read")
+            buffer = buffer[8 + size:]
+            results.append(value)
+            if not ok:
+                return results
+            deadline = time.monotonic() + seconds
+        return results
     finally:
         os.close(read_end)
         try:
@@ -444,13 +518,22 @@ def time_limited(seconds: float, function, *args, **kwargs):
         except ProcessLookupError:
             pass
         os.waitpid(pid, 0)
-    try:
-        ok, value = pickle.loads(b"".join(chunks))
-    except (EOFError, pickle.UnpicklingError):
-        raise ValueError("the computation ended without a result (out of memory?)") from None
-    if not ok:
-        raise value
-    return value
+
+
+def _each(function, argument_lists) -> list:
+    results = []
+    for arguments in argument_lists:
+        try:
+            results.append(function(*arguments))
+        except Exception as exc:  # noqa: BLE001 - ends the list, as in the forked child
+            results.append(exc)
+            break
+    return results
+
+
+#: How many :func:`evaluate_each` calls ran out of time in this process: a verdict reached
+#: while one did depends on the machine's load, and is not kept (:func:`_judged`).
+TIMEOUTS = 0
 
 
 #: Memory a :func:`time_limited` child may take beyond what the grader already holds.
