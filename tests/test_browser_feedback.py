@@ -4,6 +4,7 @@ opens the file handed back to them: made by grading a tiny class with
 """
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from autograder import course
 from autograder.fill import filled, reference_answers
 from autograder.grading import feedback
+from autograder.grading.export import export
 from publish import browser
 
 ASSIGNMENT = course.assignment_ids()[0]
@@ -88,24 +90,49 @@ def graded(tmp_path_factory):
     feedback.write_failure_feedback(out, "trudy", ASSIGNMENT, f"{ASSIGNMENT}.ipynb",
                                     "not a valid notebook: the file is not valid JSON")
     failure = out / "feedback" / "trudy" / ASSIGNMENT / f"{ASSIGNMENT}.html"
-    with browser.chromium(root / "chromium") as context:
-        blocked = browser.offline(context, ("file://",))
-        yield context, page, failure, blocked
+    with browser.chromium(root / "chromium") as context, browser.serve(out / "feedback") as served:
+        blocked = browser.offline(context, ("file://", served))
+        yield context, page, failure, blocked, served
 
 
-def _open(context, path: Path, width: int):
+@pytest.fixture(scope="session")
+def handed_back(graded, tmp_path_factory):
+    """The graded page as the export hands it back (alone, in a folder without MathJax), the
+    page copied alone as it is, and a copy of the feedback folder whose page carries scripts
+    the sanitiser would never let through, with a script file beside MathJax."""
+    _, page, *_ = graded
+    root = tmp_path_factory.mktemp("handed_back")
+    out = page.parents[3]
+    export(out, "csv", dest=root / "export", feedback=True)
+    exported = root / "export" / "feedback" / page.relative_to(out / "feedback")
+    lone = root / "lone" / page.name
+    lone.parent.mkdir()
+    shutil.copy(page, lone)
+    copy = root / "injected"
+    shutil.copytree(out / "feedback", copy)
+    injected = copy / page.relative_to(out / "feedback")
+    (copy / feedback.MATHJAX_FOLDER / "evil.js").write_text("window.pwned = 'a script beside MathJax';")
+    text = injected.read_text("utf-8").replace("<main>", f'<main><script src="../../{feedback.MATHJAX_FOLDER}/evil.js">'
+                                               "</script><script>window.pwned = 'an inline script';</script>", 1)
+    injected.write_text(text, "utf-8")
+    return exported, lone, injected
+
+
+def _open(context, path: Path | str, width: int):
+    """``path`` (a file, or a URL) open in a new tab once MathJax, if it loaded, has typeset it;
+    with the console's errors and warnings and the page's own errors."""
     page = context.new_page()
     page.set_viewport_size({"width": width, "height": 800})
     problems: list[str] = []
     page.on("console", lambda m: m.type in ("error", "warning") and problems.append(f"console {m.type}: {m.text}"))
     page.on("pageerror", lambda e: problems.append(f"JavaScript error: {e}"))
-    page.goto(path.as_uri(), wait_until="load")
+    page.goto(path if isinstance(path, str) else path.as_uri(), wait_until="load")
     browser.typeset(page)
     return page, problems
 
 
 def test_feedback_page_offline_and_safe(graded):
-    context, path, _, blocked = graded
+    context, path, _, blocked, _ = graded
     page, problems = _open(context, path, 1280)
     try:
         state = page.evaluate("""() => ({
@@ -138,7 +165,7 @@ def test_feedback_page_offline_and_safe(graded):
 
 
 def test_feedback_page_says_what_to_fix(graded):
-    context, path, _, _ = graded
+    context, path, *_ = graded
     page, problems = _open(context, path, 1280)
     try:
         report = page.evaluate("""() => ({
@@ -168,7 +195,7 @@ def test_feedback_page_says_what_to_fix(graded):
 
 @pytest.mark.parametrize("which", ["graded", "failure"])
 def test_feedback_on_a_phone(graded, which):
-    context, path, failure, _ = graded
+    context, path, failure, *_ = graded
     page, problems = _open(context, path if which == "graded" else failure, 375)
     try:
         width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
@@ -182,7 +209,7 @@ def test_feedback_on_a_phone(graded, which):
 
 
 def test_hostile_math_and_links_neither_run_nor_cover_the_page(graded):
-    context, path, _, _ = graded
+    context, path, *_ = graded
     page, problems = _open(context, path, 1280)
     try:
         state = page.evaluate("""() => {
@@ -216,3 +243,89 @@ def test_hostile_math_and_links_neither_run_nor_cover_the_page(graded):
     assert state["mathLinks"] == 0 and state["styled"] == [], state
     assert state["forgedBadges"] == 0 and state["ids"] == 0, state
     assert "20 / 20" in state["manualText"]  # shown as what it is, the student's own text
+
+
+#: What a page's math came to: formulas drawn, TeX errors, its scripts (inline or from a file),
+#: what it fetched, whether it says MathJax is missing, and the student's proof as shown.
+MATH = """() => ({
+    math: document.querySelectorAll('mjx-container').length,
+    texErrors: document.querySelectorAll('mjx-merror').length,
+    scripts: Array.from(document.scripts).map(s => s.src ? s.getAttribute('src') : 'inline'),
+    fetched: performance.getEntriesByType('resource').map(e => e.name),
+    noMathJax: getComputedStyle(document.getElementById('no-mathjax')).display !== 'none',
+    manualText: document.querySelector('.box.manual').innerText,
+    pwned: window.pwned === undefined ? null : String(window.pwned),
+})"""
+
+
+def _math_of(context, where: Path | str) -> tuple[dict, list[str]]:
+    page, problems = _open(context, where, 1280)
+    try:
+        return page.evaluate(MATH), problems
+    finally:
+        page.close()
+
+
+def test_the_page_loads_the_folders_mathjax_from_a_web_server(graded):
+    context, path, _, blocked, served = graded
+    url = served + path.relative_to(path.parents[2]).as_posix()
+    state, problems = _math_of(context, url)
+    assert not problems and not blocked, (problems, blocked)
+    assert state["scripts"] == ["inline", feedback.MATHJAX_URL], state["scripts"]
+    assert state["fetched"] == [served + f"{feedback.MATHJAX_FOLDER}/{feedback.MATHJAX_FILE}"], state["fetched"]
+    assert state["math"] >= 2 and not state["texErrors"] and "$" not in state["manualText"], state
+    assert not state["noMathJax"]
+
+
+def test_a_page_handed_back_alone_typesets_by_itself(graded, handed_back):
+    context, *_ = graded
+    exported = handed_back[0]
+    assert not (exported.parents[2] / feedback.MATHJAX_FOLDER).exists()  # nothing beside it to load
+    state, problems = _math_of(context, exported)
+    assert not problems, problems
+    assert state["scripts"] == ["inline", "inline"], state["scripts"]
+    assert state["math"] >= 2 and not state["texErrors"] and "$" not in state["manualText"], state
+    assert not state["noMathJax"]
+
+
+def test_a_page_away_from_its_mathjax_says_how_its_math_is_shown(graded, handed_back):
+    context, *_ = graded
+    page, problems = _open(context, handed_back[1], 1280)
+    try:
+        page.wait_for_function("() => !document.getElementById('no-mathjax').hidden", timeout=30_000)
+        state = page.evaluate(MATH)
+        note = page.inner_text("#no-mathjax")
+    finally:
+        page.close()
+    assert [p for p in problems if "ERR_FILE_NOT_FOUND" not in p] == [], problems  # only MathJax is missing
+    assert state["noMathJax"] and "shown as TeX" in note and "_static/mathjax" in note, note
+    assert state["math"] == 0 and "$" in state["manualText"]  # the formulas, as typed
+
+
+def test_no_script_but_the_pages_own_runs_even_beside_mathjax(graded, handed_back):
+    context, *_ = graded
+    state, problems = _math_of(context, handed_back[2])
+    assert state["pwned"] is None, state["pwned"]
+    assert problems and all("Content Security Policy" in p for p in problems), problems
+    assert state["math"] >= 2 and not state["texErrors"], state  # MathJax itself still runs
+
+
+UNSAFE_TEX = [r"\href{https://example.org/}{x}", r"\style{position:fixed;top:0}{x}", r"\class{badge passed}{x}",
+              r"\cssId{summary}{x}", r"\require{html}\href{https://example.org/}{x}", r"\unicode{x202E}",
+              r"\bbox[position:fixed]{x}", r"\enclose{box}[style=position:fixed]{x}", r"\toggle{a}{b}\endtoggle"]
+
+
+def test_the_shared_mathjax_has_no_package_that_reaches_outside_the_formula(graded):
+    """Typeset straight through MathJax, past the inert-TeX pass the page's text gets."""
+    context, path, *_ = graded
+    page, problems = _open(context, path, 1280)
+    try:
+        packages = page.evaluate("() => MathJax.config.tex.packages")
+        drawn = page.evaluate("(sources) => sources.map(s => MathJax.tex2svg(s).outerHTML)", UNSAFE_TEX)
+    finally:
+        page.close()
+    assert not problems, problems
+    assert {"html", "require", "unicode", "bbox", "enclose", "action", "autoload"}.isdisjoint(packages), packages
+    for source, svg in zip(UNSAFE_TEX, drawn):
+        for trace in ("<a ", "example.org", "fixed", "badge", 'id="summary"', "\u202e"):  # undefined: drawn as text
+            assert trace not in svg, (source, trace)

@@ -30,6 +30,9 @@ those students. Students with nothing handed in have an empty cell too (status `
 ``moodle_feedback_<assignment>.zip`` (Moodle's feedback files "Upload multiple feedback files in a
 zip": ``<Full Name>_<participant id>_assignsubmission_file_<file>``,
 ``assignfeedback_file_zip_importer``), or ``feedback/<student>/<assignment>/<notebook>.html``.
+Each is a page that works alone (:func:`autograder.grading.feedback.standalone`: MathJax
+inlined), since each is handed to its student on its own, away from the feedback folder's
+shared copy of MathJax.
 """
 from __future__ import annotations
 
@@ -192,13 +195,20 @@ def _feedback(out: Path, to: str, grades, found: Intake, dest: Path, result: Exp
                 members.setdefault(f"moodle_feedback_{grade.assignment_id}.zip", []).append((name, html))
             else:
                 target = dest / "feedback" / grade.student_id / grade.assignment_id / html.name
-                atomic_write(target, html.read_bytes())
+                atomic_write(target, _alone(html))
                 result.files.append(target)
     for archive, files in members.items():
         path = dest / archive
         temporary = path.with_name(f".{path.name}.tmp")
         with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as bundle:
             for name, source in files:
-                bundle.write(source, name)
+                bundle.writestr(name, _alone(source))
         temporary.replace(path)
         result.files.append(path)
+
+
+def _alone(page: Path) -> str:
+    """A feedback page as it is handed back: one file that typesets its math by itself."""
+    from autograder.grading.feedback import standalone  # imports nbgrader: only when feedback is exported
+
+    return standalone(page.read_text("utf-8"))

@@ -1,9 +1,10 @@
 """Feedback a student can act on: ``OUT/feedback/<student>/<assignment>/<notebook>.html``.
 
 One page per graded notebook, written straight from the autograded notebook and the
-gradebook (nbgrader's ``GetGrades`` and ``ClearHiddenTests`` preprocessors, then our own
-template through nbconvert's HTML exporter; not ``NbGraderAPI.generate_feedback``, which
-copies the whole course each time). The page
+gradebook (nbgrader's gradebook, read through its ``GetGrades`` preprocessor in two queries,
+and its ``ClearHiddenTests``; not ``NbGraderAPI.generate_feedback``, which copies the whole
+course each time), through our own Jinja templates (``templates/feedback``), compiled once per
+process; the markup of the cells is that of nbconvert's classic HTML template. The page
 
 - opens with a summary: each graded part under the name of its function, its score, and
   "pending" for a part graded by hand that nobody has graded yet;
@@ -12,13 +13,17 @@ copies the whole course each time). The page
 - cuts long tracebacks to the frames that matter;
 - renders what the student wrote with every script, event handler, frame, object and
   ``javascript:`` URL removed (an allow-list sanitiser, nh3), and forbids any script but
-  its own MathJax by a content-security policy;
-- typesets math offline: MathJax 3 is inlined (from the pinned ``django-static-mathjax``
-  wheel), so the single HTML file works anywhere, with no network.
+  its own and MathJax by a content-security policy;
+- typesets math offline with MathJax 3 (from the pinned ``django-static-mathjax`` wheel), of
+  which each feedback folder holds one copy (``OUT/feedback/_static/mathjax``) that its pages
+  load by a relative URL, from disk or from a web server; a page handed back on its own
+  carries MathJax inside (:func:`standalone`), and one that finds no MathJax says so.
 
-A submission that could not be graded gets a page too (:func:`write_failure_feedback`),
-saying why and what to do. The functions only read the gradebook, so several processes
-may write feedback at once.
+What is the same in every student's copy (the released notebook's cells) is highlighted,
+converted and sanitised once per process (:data:`MEMO_CHARS`); each page costs what its
+student wrote. A submission that could not be graded gets a page too
+(:func:`write_failure_feedback`), saying why and what to do. The functions only read the
+gradebook, so several processes may write feedback at once.
 """
 from __future__ import annotations
 
@@ -30,14 +35,13 @@ import html
 import re
 from pathlib import Path
 
+import jinja2
 import nbformat
 import nh3
-from nbconvert.exporters import HTMLExporter, TemplateExporter
-from nbconvert.filters import Highlight2HTML, markdown2html
-from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-from nbgrader.api import MissingEntry
+from nbconvert.filters import Highlight2HTML, ansi2html, get_metadata, markdown2html
+from nbgrader.api import Comment, Grade, Gradebook, MissingEntry
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
-from traitlets.config import Config
+from sqlalchemy.orm import joinedload, undefer
 
 from autograder import course
 from autograder.checks.framework import verdict_in
@@ -137,6 +141,34 @@ def _as_text(markup: str, why: str) -> str:
     return f'<p><em>({why}: shown as text)</em></p><pre>{html.escape(markup[:MAX_MARKUP_CHARS])}</pre>'
 
 
+#: A text up to this long is converted once per process and the result kept (the least
+#: recently used of :data:`MEMO_ENTRIES` go first): the released notebook's own cells, the same
+#: in every student's copy, are then highlighted, converted and sanitised once, and only what
+#: a student wrote costs Pygments, the markdown converter and the sanitiser.
+MEMO_CHARS = 4096
+MEMO_ENTRIES = 512
+
+
+def _memoized(function):
+    """``function(text, *key)``, kept for a ``text`` of at most :data:`MEMO_CHARS` characters
+    (``function`` must depend on its arguments only)."""
+    kept = functools.lru_cache(maxsize=MEMO_ENTRIES)(function)
+
+    @functools.wraps(function)
+    def call(text, *key):
+        return kept(text, *key) if len(text) <= MEMO_CHARS else function(text, *key)
+    return call
+
+
+@_memoized
+def _clean(markup: str) -> str:
+    """nh3's allow-list over ``markup``, or ``markup`` as text when it nests too deep for it."""
+    if _nests_deeper_than(markup, MAX_NESTING):
+        return _as_text(markup, f"HTML nested more than {MAX_NESTING} levels deep")
+    return nh3.clean(markup, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES, allowed_classes=_CLASSES,
+                     link_rel="noopener noreferrer", attribute_filter=_inline_images_only)
+
+
 def sanitize(markup: str) -> str:
     """Student-authored HTML with nothing active left in it, in time linear in its length:
     markup too large or nested too deep for the sanitiser is escaped and shown as text."""
@@ -145,10 +177,7 @@ def sanitize(markup: str) -> str:
         return _as_text(markup, f"more than {MAX_MARKUP_CHARS >> 10} KB of HTML")
     if not _spend("html", len(markup)):
         return _as_text(markup, "more HTML on this page than feedback renders")
-    if _nests_deeper_than(markup, MAX_NESTING):
-        return _as_text(markup, f"HTML nested more than {MAX_NESTING} levels deep")
-    return nh3.clean(markup, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES, allowed_classes=_CLASSES,
-                     link_rel="noopener noreferrer", attribute_filter=_inline_images_only)
+    return _clean(markup)
 
 
 #: TeX commands that give a formula a link, a style, a class, an id, attributes, a tooltip,
@@ -164,13 +193,16 @@ def inert_tex(text: str) -> str:
     return _UNSAFE_TEX.sub("\\\u200b", text)
 
 
+_markdown2html = _memoized(markdown2html)
+
+
 def _markdown(text: str) -> str:
     text = inert_tex(text) if isinstance(text, str) else ""
     if len(text) > MAX_MARKDOWN_CHARS:
         return _as_text(text, f"more than {MAX_MARKDOWN_CHARS >> 10} KB of text in one cell")
     if not _spend("markdown", len(text)):
         return _as_text(text, "more text on this page than feedback renders")
-    return sanitize(markdown2html(text))
+    return sanitize(_markdown2html(text))
 
 
 def markdown_for_formgrader(text, *args, **kwargs) -> str:
@@ -196,24 +228,100 @@ MATHJAX_CONFIG = ("window.MathJax = {tex: {inlineMath: [['$', '$'], ['\\\\(', '\
                   "svg: {fontCache: 'global'}, options: {ignoreHtmlClass: 'no-math', "
                   "processHtmlClass: 'math'}, startup: {typeset: true}};")
 
+#: MathJax 3's TeX-to-SVG component with every TeX package in (none is loaded later) and no web
+#: font to fetch: a page opened from disk typesets with it too, where Chromium fetches nothing
+#: for a page (each file:// page is an origin of its own).
+MATHJAX_FILE = "tex-svg-full.js"
+#: Where the pages' one copy of MathJax goes, in the feedback folder (``OUT/feedback``), with
+#: MathJax's licence; pages are two folders down, ``<student>/<assignment>/<notebook>.html``.
+MATHJAX_FOLDER = "_static/mathjax"
+MATHJAX_URL = f"../../{MATHJAX_FOLDER}/{MATHJAX_FILE}"
 
-@functools.cache
-def _mathjax() -> tuple[str, str]:
-    """(the MathJax 3 TeX-to-SVG component, the CSP source list allowing it and its config)."""
+#: The page's own script: the configuration, then MathJax added as a classic script, which
+#: loads from disk as from a web server (a ``<script src>`` needs no CORS; one with an
+#: ``integrity`` attribute does, and fails from disk). The policy trusts it by the hash of this
+#: script and ``'strict-dynamic'``: what this script adds runs, no other script does. When
+#: MathJax does not load, the page says its formulas are shown as TeX (``#no-mathjax``).
+MATHJAX_LOADER = MATHJAX_CONFIG + (
+    "\n(function () {\n"
+    "  var script = document.createElement('script');\n"
+    f"  script.src = '{MATHJAX_URL}';\n"
+    "  script.onerror = function () {\n"
+    "    function say() { var note = document.getElementById('no-mathjax'); if (note) { note.hidden = false; } }\n"
+    "    if (document.readyState !== 'loading') { say(); }\n"
+    "    else { document.addEventListener('DOMContentLoaded', say); }\n"
+    "  };\n"
+    "  document.head.appendChild(script);\n"
+    "})();")
+
+
+def _mathjax_source() -> Path:
+    """MathJax 3 as the pinned ``django-static-mathjax`` wheel installs it."""
     import mathjax
 
-    script = (Path(mathjax.__file__).parent / "static" / "mathjax" / "es5" / "tex-svg-full.js").read_text("utf-8")
-    script = script.replace("</script", "<\\/script")
-    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode('utf-8')).digest()).decode()}'"
-                      for s in (MATHJAX_CONFIG, script))
-    return script, hashes
+    return Path(mathjax.__file__).parent / "static" / "mathjax"
 
 
-def _csp() -> str:
-    """Nothing from elsewhere: scripts only the two inline ones named by hash, images and
-    fonts only inline, no frames, no forms, no connections."""
-    return (f"default-src 'none'; script-src {_mathjax()[1]}; style-src 'unsafe-inline'; "
+@functools.cache
+def _inline_mathjax() -> str:
+    """MathJax's component as the text of an inline ``<script>``."""
+    return (_mathjax_source() / "es5" / MATHJAX_FILE).read_text("utf-8").replace("</script", "<\\/script")
+
+
+def _hash(script: str) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(script.encode('utf-8')).digest()).decode()}'"
+
+
+def _csp(script_src: str) -> str:
+    """Nothing from elsewhere: scripts only as ``script_src`` says, images and fonts only
+    inline, no frames, no forms, no connections."""
+    return (f"default-src 'none'; script-src {script_src}; style-src 'unsafe-inline'; "
             "img-src data:; font-src data:; base-uri 'none'; form-action 'none'")
+
+
+#: A page's head as it goes in a feedback folder: {csp, scripts} (page.html.j2).
+SHARED_MATH = {"csp": _csp(f"{_hash(MATHJAX_LOADER)} 'strict-dynamic'"),
+               "scripts": f"<script>{MATHJAX_LOADER}</script>\n"}
+#: The head of a page with no math (the could-not-grade page): no script at all.
+NO_MATH = {"csp": _csp("'none'"), "scripts": ""}
+
+
+@functools.cache
+def _standalone_math() -> dict:
+    """The head of a page that travels alone: MathJax inlined, both scripts named by hash."""
+    return {"csp": _csp(f"{_hash(MATHJAX_CONFIG)} {_hash(_inline_mathjax())}"),
+            "scripts": f"<script>{MATHJAX_CONFIG}</script>\n<script>{_inline_mathjax()}</script>\n"}
+
+
+def standalone(page: str) -> str:
+    """``page`` made to typeset its math on its own, without the feedback folder's MathJax:
+    for a page handed back as a single file (:mod:`autograder.grading.export`). Other pages
+    (one made so already, or by something else) are returned as they are."""
+    head, end, body = page.partition("</head>")
+    if SHARED_MATH["scripts"] not in head:
+        return page
+    alone = _standalone_math()
+    head = head.replace(f'content="{SHARED_MATH["csp"]}"', f'content="{alone["csp"]}"', 1)
+    return head.replace(SHARED_MATH["scripts"], alone["scripts"], 1) + end + body
+
+
+#: Folders this process has put MathJax in, or found it in already.
+_shared: set[Path] = set()
+
+
+def share_mathjax(feedback_folder: Path) -> None:
+    """Put MathJax where the pages in ``feedback_folder`` find it, unless it is there already
+    as the wheel has it: compared once per process and folder, then only looked for."""
+    folder = feedback_folder / MATHJAX_FOLDER
+    if folder in _shared and (folder / MATHJAX_FILE).is_file():
+        return
+    source = _mathjax_source()
+    for name, original in ((MATHJAX_FILE, source / "es5" / MATHJAX_FILE), ("LICENSE", source / "LICENSE")):
+        data = original.read_bytes()
+        copy = folder / name
+        if not (copy.is_file() and copy.stat().st_size == len(data) and copy.read_bytes() == data):
+            atomic_write(copy, data)
+    _shared.add(folder)
 
 
 # --- what the page shows of each cell ------------------------------------------------------------
@@ -385,16 +493,63 @@ class GetGradesMarkingPending(GetGrades):
             cell.metadata.nbgrader["comment"] = PENDING_NOTE
 
 
+@functools.lru_cache(maxsize=8)
+def _gradebook(db_url: str) -> Gradebook:
+    """One nbgrader gradebook per database for this process: SQLAlchemy compiles each query
+    once per engine, so a gradebook opened for every page costs more than its queries."""
+    return Gradebook(db_url)
+
+
 class Annotate(GetGrades):
-    """``GetGrades``, and also: which hand-graded parts are still pending, the parts of
-    each hidden test's report, and tracebacks cut short."""
+    """``GetGrades``, reading the notebook's grades and comments in two queries rather than one
+    per cell, from this process's gradebook, and also: which hand-graded parts are still
+    pending, the parts of each hidden test's report, and tracebacks cut short."""
+
+    def preprocess(self, nb, resources):
+        """GetGrades's, but with the process's gradebook, closed after the page with its
+        connections (the next page opens the database file again, as it is then)."""
+        self.notebook_id = resources["nbgrader"]["notebook"]
+        self.assignment_id = resources["nbgrader"]["assignment"]
+        self.student_id = resources["nbgrader"]["student"]
+        self.gradebook = _gradebook(resources["nbgrader"]["db_url"])
+        self._rows = None
+        try:
+            nb, resources = super(GetGrades, self).preprocess(nb, resources)  # each cell: _get_score, _get_comment
+            notebook = self._submission_rows()[0]
+            penalty = notebook.late_submission_penalty or 0
+            resources["nbgrader"].update(score=notebook.score - penalty, max_score=notebook.max_score,
+                                         late_penalty=penalty)
+        finally:
+            self.gradebook.close()
+            self.gradebook.engine.dispose()
+        return nb, resources
+
+    def _submission_rows(self) -> tuple:
+        """This submitted notebook, its grades and its comments by cell name, read on first use."""
+        if self._rows is None:
+            submission = self.gradebook.find_submission_notebook(self.notebook_id, self.assignment_id,
+                                                                 self.student_id)
+            db = self.gradebook.db
+            grades = db.query(Grade).filter(Grade.notebook_id == submission.id).options(
+                joinedload(Grade.cell), undefer(Grade.max_score))
+            comments = db.query(Comment).filter(Comment.notebook_id == submission.id).options(joinedload(Comment.cell))
+            self._rows = submission, {g.cell.name: g for g in grades}, {c.cell.name: c for c in comments}
+        return self._rows
 
     def _get_score(self, cell, resources):  # GetGrades's, and "pending" from the same row
-        grade = self.gradebook.find_grade(cell.metadata["nbgrader"]["grade_id"], self.notebook_id,
-                                          self.assignment_id, self.student_id)
+        grade_id = cell.metadata["nbgrader"]["grade_id"]
+        grade = self._submission_rows()[1].get(grade_id) or self.gradebook.find_grade(  # MissingEntry if none
+            grade_id, self.notebook_id, self.assignment_id, self.student_id)
         cell.metadata.nbgrader["score"] = grade.score
         cell.metadata.nbgrader["points"] = grade.max_score
         cell.metadata.nbgrader["pending"] = is_pending(grade)
+
+    def _get_comment(self, cell, resources):
+        comment = self._submission_rows()[2].get(cell.metadata["nbgrader"]["grade_id"])
+        if comment is None:
+            super()._get_comment(cell, resources)  # nbgrader's query, and its MissingEntry
+        else:
+            cell.metadata.nbgrader["comment"] = comment.comment
 
     def preprocess_cell(self, cell, resources, index):
         cell, resources = super().preprocess_cell(cell, resources, index)
@@ -422,6 +577,8 @@ class Annotate(GetGrades):
         return cell, resources
 
 
+# --- the page ------------------------------------------------------------------------------------
+
 #: Code longer than this is shown without highlighting (Pygments' lexer is linear, but slow).
 MAX_HIGHLIGHTED_CHARS = 256 * 1024
 
@@ -435,50 +592,67 @@ def _capped(highlight):
     return highlight_code
 
 
-class _FeedbackExporter(HTMLExporter):
-    """nbconvert's HTML exporter without its last pass, which parses the whole rendered page
-    again only to add alt text and tab stops (our template writes both itself)."""
+@functools.cache
+def _highlighter(language: str | None):
+    """nbconvert's highlighting filter for ``language``, capped, made once per process."""
+    return _capped(Highlight2HTML(pygments_lexer=language))
 
-    def from_notebook_node(self, nb, resources=None, **kw):
-        language = nb.metadata.get("language_info", {})
-        lexer = language.get("pygments_lexer", language.get("name", None))
-        resources = self._init_resources(resources)
-        self.register_filter("highlight_code", _capped(Highlight2HTML(pygments_lexer=lexer, parent=self)))
-        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-            notebook_metadata=self._nb_metadata, parent=self, resources=resources))
-        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+@_memoized
+def _highlighted(source: str, language: str | None, magics: str | None) -> str:
+    """``source`` as nbconvert's filter highlights it in ``language`` (the notebook's), or in
+    the language of a cell magic (``magics_language``) when that is IPython."""
+    return _highlighter(language)(source, metadata={"magics_language": magics} if magics else None)
+
+
+def _highlight(source: str, language: str | None, metadata) -> str:
+    magics = metadata.get("magics_language") if isinstance(metadata, dict) else None
+    return _highlighted(source, language, magics if isinstance(magics, str) else None)
+
+
+def _language(nb) -> str | None:
+    """The Pygments lexer the notebook names, as nbconvert's HTML exporter reads it."""
+    info = nb.metadata.get("language_info", {})
+    lexer = info.get("pygments_lexer", info.get("name")) if isinstance(info, dict) else None
+    return lexer if isinstance(lexer, str) else None
+
+
+#: The types an output may be shown as, in the order nbconvert's HTML exporter prefers them.
+DISPLAY_PRIORITY = ("application/vnd.jupyter.widget-view+json", "application/javascript", "text/html",
+                    "text/markdown", "image/svg+xml", "text/latex", "image/png", "image/jpeg", "text/plain")
+_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _widget_models(nb) -> list:
+    """The widgets whose state the notebook keeps (nbconvert shows no other widget's view)."""
+    widgets = nb.metadata.get("widgets")
+    state = widgets.get("application/vnd.jupyter.widget-state+json") if isinstance(widgets, dict) else None
+    models = state.get("state") if isinstance(state, dict) else None
+    return list(models) if isinstance(models, dict) else []
+
+
+def _shown_type(data: dict, widgets: list) -> str | None:
+    """The type an output's ``data`` is shown as (none when it has none the page shows)."""
+    for mime in DISPLAY_PRIORITY:
+        if mime in data and (mime != _WIDGET_VIEW or data[mime].get("model_id") in widgets):
+            return mime
+    return None
 
 
 @functools.cache
-def _exporter() -> HTMLExporter:
-    config = Config()
-    config.HTMLExporter.template_name = "feedback"
-    config.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]
-    config.HTMLExporter.exclude_input_prompt = True
-    config.HTMLExporter.exclude_output_prompt = True
-    exporter = _FeedbackExporter(config=config)
-    exporter.register_filter("sanitize", sanitize)
-    exporter.register_filter("markdown_safe", _markdown)
-    exporter.register_filter("tex_safe", inert_tex)
-    exporter.register_filter("svg_image", _svg_image)
-    return exporter
+def _environment() -> jinja2.Environment:
+    """Our templates, compiled once per process, and the filters they use."""
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES / "feedback"), auto_reload=False)
+    environment.filters.update({
+        "sanitize": sanitize, "markdown_safe": _markdown, "tex_safe": inert_tex, "svg_image": _svg_image,
+        "highlight_code": _highlight, "shown_type": _shown_type, "ansi2html": ansi2html,
+        "get_metadata": get_metadata, "escape_html": lambda text: html.escape(str(text))})
+    return environment
 
 
-#: Where the page's MathJax goes: put in after rendering, so that nbconvert's own pass over
-#: the rendered HTML (it parses the whole page) does not have to read 2 MB of JavaScript.
-MATHJAX_SLOT = "/* MathJax 3 (tex-svg-full) goes here */"
-
-
-def _page_resources(student_id: str, assignment_id: str, notebook: str) -> dict:
-    return {"feedback": {"student": student_id, "assignment": assignment_id, "notebook": notebook,
-                         "csp": _csp(), "mathjax_slot": MATHJAX_SLOT, "mathjax_config": MATHJAX_CONFIG}}
-
-
-def _with_mathjax(page: str) -> str:
-    head, slot, rest = page.partition(MATHJAX_SLOT)
-    if not slot:
-        raise RuntimeError("the feedback template lost its MathJax slot")
-    return head + _mathjax()[0] + rest
+def _page(student_id: str, assignment_id: str, notebook: str, math: dict) -> dict:
+    """What the page says of itself (``resources.feedback`` in the templates)."""
+    return {"student": student_id, "assignment": assignment_id, "notebook": notebook, **math}
 
 
 def _destination(out: Path, student_id: str, assignment_id: str, notebook: str) -> Path:
@@ -488,23 +662,23 @@ def _destination(out: Path, student_id: str, assignment_id: str, notebook: str) 
 
 
 def render_feedback(notebook_path: Path, db_url: str, student_id: str, assignment_id: str) -> str:
-    """The feedback page of one autograded notebook, as HTML."""
+    """The feedback page of one autograded notebook, as HTML, for the feedback folder (its
+    MathJax is the folder's: :func:`share_mathjax`; :func:`standalone` for a page alone)."""
     notebook_id = notebook_path.stem
     nb = nbformat.read(notebook_path, as_version=4)
     resources = {"nbgrader": {"notebook": notebook_id, "assignment": assignment_id, "student": student_id,
                               "db_url": db_url},
-                 "metadata": {"name": notebook_id}}
-    resources.update(_page_resources(student_id, assignment_id, notebook_id))
+                 "feedback": _page(student_id, assignment_id, notebook_id, SHARED_MATH)}
     nb, resources = Annotate().preprocess(nb, resources)
     clear = ClearHiddenTests()
     clear.enforce_metadata = False
     nb, resources = clear.preprocess(nb, resources)
     budget = _page_budget.set(dict(PAGE_BUDGET))
     try:
-        body, _ = _exporter().from_notebook_node(nb, resources=resources)
+        return _environment().get_template("index.html.j2").render(
+            nb=nb, resources=resources, language=_language(nb), widgets=_widget_models(nb))
     finally:
         _page_budget.reset(budget)
-    return _with_mathjax(body)
 
 
 def write_feedback(work: Path, out: Path, student_id: str, assignment_id: str) -> str | None:
@@ -515,6 +689,10 @@ def write_feedback(work: Path, out: Path, student_id: str, assignment_id: str) -
     if not notebooks:
         return f"no feedback: no autograded notebook in {folder}"
     db_url = course.gradebook_url(work)
+    try:
+        share_mathjax(out / "feedback")
+    except OSError as exc:
+        return f"no feedback: MathJax could not be put in the feedback folder ({exc})"[:200]
     for path in notebooks:
         try:
             page = render_feedback(path, db_url, student_id, assignment_id)
@@ -550,8 +728,7 @@ def advice(reason: str, notebook_name: str) -> str:
 def write_failure_feedback(out: Path, student_id: str, assignment_id: str, notebook_name: str, reason: str) -> None:
     """The page for a submission that could not be graded: why, and what to do."""
     notebook_name = notebook_name if notebook_name.endswith(".ipynb") else f"{notebook_name}.ipynb"
-    template = _exporter().environment.get_template("failure.html.j2")
-    page = _with_mathjax(template.render(
-        resources=_page_resources(student_id, assignment_id, Path(notebook_name).stem),
-        reason=reason, advice=advice(reason, notebook_name), notebook_name=notebook_name))
+    template = _environment().get_template("failure.html.j2")
+    page = template.render(resources={"feedback": _page(student_id, assignment_id, Path(notebook_name).stem, NO_MATH)},
+                           reason=reason, advice=advice(reason, notebook_name), notebook_name=notebook_name)
     atomic_write(_destination(out, student_id, assignment_id, Path(notebook_name).stem), page)
