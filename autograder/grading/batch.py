@@ -144,6 +144,7 @@ class GradebookBatch:
         """The run's one gradebook (opened when first needed: it makes the database)."""
         if self._gradebook is None:
             self._gradebook = Gradebook(self.url)
+            _index_lookups(self._gradebook.engine)
         return self._gradebook
 
     def max_score(self, assignment_id: str) -> float:
@@ -191,20 +192,22 @@ class GradebookBatch:
         except MissingEntry:
             pass
         student = session.get(Student, student_id)
-        if student is None:
-            student = Student(id=student_id)
-            session.add(student)
-        submission = SubmittedAssignment(assignment=self.gradebook.find_assignment(assignment_id), student=student)
-        for notebook in submission.assignment.notebooks:
-            submitted = SubmittedNotebook(notebook=notebook, assignment=submission)
-            for cell in notebook.grade_cells:
-                Grade(cell_id=cell.id, notebook=submitted)
-            for cell in notebook.solution_cells:
-                Comment(cell_id=cell.id, notebook=submitted)
-            for cell in notebook.task_cells:
-                Comment(cell_id=cell.id, notebook=submitted)
-                Grade(cell_id=cell.id, notebook=submitted)
-        session.add(submission)
+        assignment = self.gradebook.find_assignment(assignment_id)
+        with session.no_autoflush:  # nothing half-built is flushed
+            if student is None:
+                student = Student(id=student_id)
+                session.add(student)
+            submission = SubmittedAssignment(assignment=assignment, student=student)
+            for notebook in assignment.notebooks:
+                submitted = SubmittedNotebook(notebook=notebook, assignment=submission)
+                for cell in notebook.grade_cells:
+                    Grade(cell_id=cell.id, notebook=submitted)
+                for cell in notebook.solution_cells:
+                    Comment(cell_id=cell.id, notebook=submitted)
+                for cell in notebook.task_cells:
+                    Comment(cell_id=cell.id, notebook=submitted)
+                    Grade(cell_id=cell.id, notebook=submitted)
+            session.add(submission)
         session.flush()
         return submission
 
@@ -253,6 +256,20 @@ class GradebookBatch:
             if penalty is not None:
                 submitted.late_submission_penalty = self._late._check_late_penalty(submitted, penalty)
         session.flush()
+
+
+#: Indexes nbgrader's schema lacks: its unique constraints lead with the cell, so finding a
+#: notebook's grades or comments (and summing its score) scanned the whole table, a cost per
+#: notebook that grew with the class. Extra indexes change nothing nbgrader reads or writes.
+LOOKUP_INDEXES = {"autograder_grade_notebook": "grade (notebook_id)",
+                  "autograder_comment_notebook": "comment (notebook_id)"}
+
+
+def _index_lookups(engine) -> None:
+    """Make :data:`LOOKUP_INDEXES` if missing (once per gradebook: later runs find them)."""
+    with engine.begin() as connection:
+        for name, columns in LOOKUP_INDEXES.items():
+            connection.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {columns}")
 
 
 def _named(rows: dict, cell, kind: str):
