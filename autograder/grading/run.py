@@ -163,19 +163,20 @@ def _grade_found(found: Intake, out: Path, work: Path, ledger: Ledger, recorder:
             _write_timings(work, recorder.timings)
 
 
-def _quick_commits(dbapi_connection, connection_record) -> None:
-    """SQLite settings for the gradebook: a write-ahead log, synced at checkpoints rather
-    than at every commit (nbgrader's own tools commit once per cell). A killed grader loses
-    nothing it committed; only a power cut may lose the last few notebooks, which the next
-    run grades again (the ledger is written after them)."""
+def _durable_commits(dbapi_connection, connection_record) -> None:
+    """SQLite settings for the gradebook: a write-ahead log (readers, such as the feedback
+    process, never wait for the writer), synced at every commit. The recorder commits once per
+    batch of notebooks, so that is one sync per batch; and since the ledger calls a notebook
+    graded only after its commit, even a power cut cannot leave the ledger calling graded a
+    notebook whose grades the gradebook lost."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
 
-event.listen(Engine, "connect", _quick_commits)
+event.listen(Engine, "connect", _durable_commits)
 
 
 def _prepare(api: NbGraderAPI, assignment_id: str) -> None:
