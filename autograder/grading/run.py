@@ -362,91 +362,112 @@ def _grade_jobs(pending: list, recorder: _Recorder, jobs: int, address: str | No
     """
     scheduler = make_scheduler(jobs, address, grader=environment.fingerprint(), assignment_ids=assignment_ids)
     log.info("grading %d notebook%s, %s", len(pending), "" if len(pending) == 1 else "s", scheduler.describe())
-    arrivals: queue.Queue = queue.Queue()  # ("job" | "feedback", future, item), from any thread
-    attempts: dict = {}
-    done, faults = 0, []
-
-    def send(job: Job) -> None:
-        attempts[job.student_id, job.assignment_id] = attempts.get((job.student_id, job.assignment_id), 0) + 1
-        future = scheduler.submit(job)
-        future.add_done_callback(lambda f, job=job: arrivals.put(("job", f, job)))
-
-    def render(result: JobResult) -> None:
-        feedback = scheduler.submit_feedback(timed_feedback, recorder.work, recorder.out,
-                                             result.student_id, result.assignment_id)
-        feedback.add_done_callback(lambda f, r=result: arrivals.put(("feedback", f, r)))
-
-    def commit() -> int:
-        """Commit the batch and render its feedback; how many of it could not be recorded."""
-        written, lost = recorder.commit()
-        for result in written:
-            render(result)
-        return lost
-
-    with _stop_on_signals() as stop:
+    with _stop_on_signals() as stop, _progress(len(pending)) as advance:
+        flight = _Flight(scheduler, recorder, advance)
         try:
             for job, fingerprint, submitted_at, extra in pending:
                 key = (job.student_id, job.assignment_id)
                 recorder.fingerprints[key], recorder.submitted[key], recorder.extras[key] = fingerprint, submitted_at, extra
-                send(job)
-            waiting_for = running = len(pending)  # notebooks not finished; jobs not finished
-            with _progress(len(pending)) as advance:
-
-                def finished(count: int = 1) -> None:
-                    nonlocal waiting_for, done
-                    waiting_for, done = waiting_for - count, done + count
-                    for _ in range(count):
-                        advance()
-
-                while waiting_for and not stop.is_set():
-                    arrival = stop.wait_for(arrivals, recorder.batch.seconds_left())
-                    if stop.is_set():
-                        break
-                    if arrival is None:  # the batch's time is up
-                        finished(commit())
-                        continue
-                    kind, future, item = arrival
-                    if kind == "job":
-                        result = _job_result(future, item)
-                        if result.fault and attempts[item.student_id, item.assignment_id] < ATTEMPTS:
-                            log.info("%s", _line(item.student_id, item.assignment_id,
-                                                 f"trying again: {printable(result.fault, 160)}"))
-                            send(item)
-                            continue
-                        running -= 1
-                        staged = False
-                        if result.fault:
-                            recorder.not_graded(result)
-                            faults.append(result.fault)
-                        else:
-                            staged = _save(recorder, result)
-                        if recorder.batch.due() or not running:
-                            finished(commit())
-                        if staged:
-                            continue
-                    else:
-                        problem, seconds = _feedback_result(future)
-                        again = ("feedback", item.student_id, item.assignment_id)
-                        if problem and problem.startswith(FEEDBACK_LOST) and attempts.get(again, 1) < ATTEMPTS:
-                            attempts[again] = attempts.get(again, 1) + 1
-                            render(item)
-                            continue
-                        try:
-                            recorder.graded(item, problem, seconds)
-                        except Exception as exc:  # noqa: BLE001 - its row says why, the rest go on
-                            _record_failure(recorder, item, exc)
-                    finished()
+                flight.send(job)
+            while flight.unfinished and not stop.is_set():
+                arrival = stop.wait_for(flight.arrivals, recorder.batch.seconds_left())
+                if stop.is_set():
+                    break
+                flight.take(arrival)
         finally:
             if stop.is_set():
                 scheduler.stop()
             else:
                 scheduler.close()
     if stop.is_set():
-        raise Interrupted(f"stopped by {stop.reason}: {done} of {len(pending)} notebooks graded and kept; "
+        raise Interrupted(f"stopped by {stop.reason}: {flight.done} of {len(pending)} notebooks graded and kept; "
                           "run the same command again to grade the rest")
-    if faults:
-        raise NotGraded(f"{len(faults)} notebook{'s' if len(faults) != 1 else ''} not graded because of the grader "
-                        f"({printable(faults[0], 160)}); nothing of them was recorded: run the same command again")
+    if flight.faults:
+        raise NotGraded(f"{len(flight.faults)} notebook{'s' if len(flight.faults) != 1 else ''} not graded because "
+                        f"of the grader ({printable(flight.faults[0], 160)}); nothing of them was recorded: "
+                        "run the same command again")
+
+
+class _Flight:
+    """The notebooks of one run between their job and their ledger entry: jobs sent and tried
+    again, results batched into the gradebook, feedback rendered after each commit. Futures
+    report to :attr:`arrivals` from any thread; :meth:`take` handles each in this one."""
+
+    def __init__(self, scheduler, recorder: _Recorder, advance):
+        self.scheduler, self.recorder, self.advance = scheduler, recorder, advance
+        self.arrivals: queue.Queue = queue.Queue()  # ("job" | "feedback", future, item)
+        self.attempts: dict = {}
+        self.faults: list[str] = []
+        self.unfinished = self.running = 0  # notebooks without their ledger entry; jobs not finished
+        self.done = 0
+
+    def send(self, job: Job, again: bool = False) -> None:
+        key = (job.student_id, job.assignment_id)
+        self.attempts[key] = self.attempts.get(key, 0) + 1
+        if not again:
+            self.unfinished += 1
+            self.running += 1
+        future = self.scheduler.submit(job)
+        future.add_done_callback(lambda f, job=job: self.arrivals.put(("job", f, job)))
+
+    def render(self, result: JobResult) -> None:
+        feedback = self.scheduler.submit_feedback(timed_feedback, self.recorder.work, self.recorder.out,
+                                                  result.student_id, result.assignment_id)
+        feedback.add_done_callback(lambda f, r=result: self.arrivals.put(("feedback", f, r)))
+
+    def take(self, arrival) -> None:
+        """One arrival (None: the batch's time is up)."""
+        if arrival is None:
+            self.commit()
+        elif arrival[0] == "job":
+            self.job_done(*arrival[1:])
+        else:
+            self.feedback_done(*arrival[1:])
+
+    def commit(self) -> None:
+        """Commit the batch and render its feedback; those it could not record are finished."""
+        written, lost = self.recorder.commit()
+        for result in written:
+            self.render(result)
+        self.finished(lost)
+
+    def job_done(self, future, job: Job) -> None:
+        result = _job_result(future, job)
+        if result.fault and self.attempts[job.student_id, job.assignment_id] < ATTEMPTS:
+            log.info("%s", _line(job.student_id, job.assignment_id, f"trying again: {printable(result.fault, 160)}"))
+            self.send(job, again=True)
+            return
+        self.running -= 1
+        staged = False
+        if result.fault:
+            self.recorder.not_graded(result)
+            self.faults.append(result.fault)
+        else:
+            staged = _save(self.recorder, result)
+        if self.recorder.batch.due() or not self.running:
+            self.commit()
+        if not staged:
+            self.finished()
+
+    def feedback_done(self, future, result: JobResult) -> None:
+        problem, seconds = _feedback_result(future)
+        again = ("feedback", result.student_id, result.assignment_id)
+        if problem and problem.startswith(FEEDBACK_LOST) and self.attempts.get(again, 1) < ATTEMPTS:
+            self.attempts[again] = self.attempts.get(again, 1) + 1
+            self.render(result)
+            return
+        try:
+            self.recorder.graded(result, problem, seconds)
+        except Exception as exc:  # noqa: BLE001 - its row says why, the rest go on
+            _record_failure(self.recorder, result, exc)
+        self.finished()
+
+    def finished(self, count: int = 1) -> None:
+        """``count`` notebooks have their ledger entry (a grade or a row saying why)."""
+        self.unfinished -= count
+        self.done += count
+        for _ in range(count):
+            self.advance()
 
 
 def _job_result(future, job: Job) -> JobResult:
