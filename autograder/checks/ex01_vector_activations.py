@@ -17,8 +17,8 @@ import mpmath
 import numpy as np
 
 from autograder.checks.framework import (
-    Call, Check, Function, Judge, Part, all_of, close_to, compare, rational_points,
-    run_locally, symbolic_matrices, well_behaved, well_behaved_and_right,
+    Call, Check, Function, Judge, Part, agrees, all_of, by_hidden_cell, close_to, compare, hidden_cell_functions,
+    rational_points, symbolic_matrices, well_behaved, well_behaved_and_right,
 )
 from autograder.protocol import Outcome
 
@@ -331,10 +331,7 @@ L2_NORMALIZE_HIDDEN = Check(
     parts=(
         Part(
             "values on vectors, batches and integer lists (axis=-1)",
-            (_numeric("l2_normalize", VECTOR), _numeric("l2_normalize", BATCH), _numeric("l2_normalize", INTEGERS)),
-            all_of(close_to(reference_l2_normalize(VECTOR), atol=1e-12),
-                   close_to(reference_l2_normalize(BATCH), atol=1e-12),
-                   close_to(reference_l2_normalize(INTEGERS), atol=1e-12)),
+            *agrees("l2_normalize", reference_l2_normalize, [VECTOR, BATCH, INTEGERS], atol=1e-12),
             weight=2,
         ),
         Part(
@@ -401,14 +398,13 @@ L2_NORMALIZE_JACOBIAN_HIDDEN = Check(
     parts=(
         Part(
             "J[i, j] = d y_i / d z_j for n = 1, 2, 3, 5",
-            tuple(_numeric("l2_normalize_jacobian", z) for z in SMALL_VECTORS),
-            all_of(*(_close(reference_l2_normalize_jacobian(z)) for z in SMALL_VECTORS)),
+            *agrees("l2_normalize_jacobian", reference_l2_normalize_jacobian, SMALL_VECTORS, atol=1e-12, rtol=1e-12),
             weight=2,
         ),
         Part(
             "small and large inputs: |z| from 1e-100 to 1e100",
-            tuple(_numeric("l2_normalize_jacobian", z) for z in SCALED_VECTORS),
-            all_of(*(_close(reference_l2_normalize_jacobian(z)) for z in SCALED_VECTORS)),
+            *agrees("l2_normalize_jacobian", reference_l2_normalize_jacobian, SCALED_VECTORS,
+                    atol=1e-12, rtol=1e-12),
         ),
         Part(
             "returns a new float64 array, leaves its input alone, emits no warning",
@@ -434,19 +430,16 @@ L2_NORMALIZE_VJP_HIDDEN = Check(
     parts=(
         Part(
             "J(z)^T g for one row",
-            (_numeric("l2_normalize_vjp", VECTOR, G_VECTOR), _numeric("l2_normalize_vjp", [1, 2, 2], [1, 0, 0])),
-            all_of(_close(reference_l2_normalize_vjp(VECTOR, G_VECTOR)),
-                   _close(reference_l2_normalize_vjp([1, 2, 2], [1, 0, 0]))),
+            *agrees("l2_normalize_vjp", reference_l2_normalize_vjp, [(VECTOR, G_VECTOR), ([1, 2, 2], [1, 0, 0])],
+                    atol=1e-12, rtol=1e-12),
         ),
         Part(
             "J(z)^T g for every row of a batch of shape (2, 3, 4)",
-            (_numeric("l2_normalize_vjp", CUBE, G_CUBE),),
-            _close(reference_l2_normalize_vjp(CUBE, G_CUBE)),
+            *agrees("l2_normalize_vjp", reference_l2_normalize_vjp, [(CUBE, G_CUBE)], atol=1e-12, rtol=1e-12),
         ),
         Part(
             "O(n) memory: one row with n = 200000",
-            (_numeric("l2_normalize_vjp", LONG_Z, LONG_G),),
-            _close(reference_l2_normalize_vjp(LONG_Z, LONG_G)),
+            *agrees("l2_normalize_vjp", reference_l2_normalize_vjp, [(LONG_Z, LONG_G)], atol=1e-12, rtol=1e-12),
         ),
         Part(
             "rows from 1e-100 to 1e100; a new float64 array; inputs untouched; no warning",
@@ -488,32 +481,8 @@ L2_NORMALIZE_JACOBIAN_SYMBOLIC_HIDDEN = Check(
 
 # --- what the hidden test cells call ------------------------------------------------------------------
 
-
-def jacobian_fd_hidden(jacobian_fd):
-    return run_locally(JACOBIAN_FD_HIDDEN, jacobian_fd)
-
-
-def l2_normalize_hidden(l2_normalize):
-    return run_locally(L2_NORMALIZE_HIDDEN, l2_normalize)
-
-
-def l2_normalize_jacobian_hidden(l2_normalize_jacobian):
-    return run_locally(L2_NORMALIZE_JACOBIAN_HIDDEN, l2_normalize_jacobian)
-
-
-def l2_normalize_vjp_hidden(l2_normalize_vjp):
-    return run_locally(L2_NORMALIZE_VJP_HIDDEN, l2_normalize_vjp)
-
-
-def l2_normalize_jacobian_symbolic_hidden(l2_normalize_jacobian_symbolic):
-    return run_locally(L2_NORMALIZE_JACOBIAN_SYMBOLIC_HIDDEN, l2_normalize_jacobian_symbolic)
-
-
 #: Hidden test cell ``grade_id`` -> the check that grades it.
-CHECKS = {
-    "jacobian_fd-hidden": JACOBIAN_FD_HIDDEN,
-    "l2_normalize-hidden": L2_NORMALIZE_HIDDEN,
-    "l2_normalize_jacobian-hidden": L2_NORMALIZE_JACOBIAN_HIDDEN,
-    "l2_normalize_vjp-hidden": L2_NORMALIZE_VJP_HIDDEN,
-    "l2_normalize_jacobian_symbolic-hidden": L2_NORMALIZE_JACOBIAN_SYMBOLIC_HIDDEN,
-}
+CHECKS = by_hidden_cell(JACOBIAN_FD_HIDDEN, L2_NORMALIZE_HIDDEN, L2_NORMALIZE_JACOBIAN_HIDDEN, L2_NORMALIZE_VJP_HIDDEN,
+                        L2_NORMALIZE_JACOBIAN_SYMBOLIC_HIDDEN)
+#: ``<target>_hidden(function)``, what each hidden test cell calls.
+globals().update(hidden_cell_functions(CHECKS))

@@ -12,8 +12,8 @@ import mpmath
 import numpy as np
 
 from autograder.checks.framework import (
-    Call, Check, Judge, Part, all_of, close_to, compare, rational_points,
-    run_locally, symbolic_matrices, well_behaved, well_behaved_and_right,
+    Call, Check, Part, agrees, all_of, by_hidden_cell, close_to, compare, hidden_cell_functions, rational_points,
+    symbolic_matrices, well_behaved,
 )
 from autograder.protocol import Outcome
 
@@ -84,12 +84,12 @@ def _sums_to_one(outcomes: Sequence[Outcome], axis: int = -1, atol: float = 1e-1
     return compare(Outcome(value=np.asarray(total)), np.ones_like(total), atol=atol, what="the sum along axis")
 
 
-def _well_behaved_and_right(*references: np.ndarray) -> Judge:
-    """The common contract (:func:`well_behaved`), earned only by results that are also
-    roughly right (to 1e-6; the other parts judge the precision). Otherwise a constant
-    float64 array, or an outcome forged by the notebook's code, would collect these points
-    without computing anything."""
-    return well_behaved_and_right(*(close_to(reference, atol=1e-6, rtol=1e-9) for reference in references))
+def _well_behaved_and_right(target: str, reference, inputs=(BATCH, EXTREME)):
+    """The calls and judge of the common contract (:func:`well_behaved`) on copies of
+    ``inputs``, earned only by results that are also roughly right (to 1e-6; the other parts
+    judge the precision). Otherwise a constant float64 array, or an outcome forged by the
+    notebook's code, would collect these points without computing anything."""
+    return agrees(target, reference, [x.copy() for x in inputs], atol=1e-6, rtol=1e-9, well_behaved=True)
 
 
 # --- softmax -----------------------------------------------------------------------------
@@ -100,10 +100,7 @@ SOFTMAX_HIDDEN = Check(
     parts=(
         Part(
             "values on vectors, batches and integer lists (axis=-1)",
-            (_numeric("softmax", VECTOR), _numeric("softmax", BATCH), _numeric("softmax", INTEGERS)),
-            all_of(close_to(reference_softmax(VECTOR), atol=1e-12),
-                   close_to(reference_softmax(BATCH), atol=1e-12),
-                   close_to(reference_softmax(INTEGERS), atol=1e-12)),
+            *agrees("softmax", reference_softmax, [VECTOR, BATCH, INTEGERS], atol=1e-12),
             weight=2,
         ),
         Part(
@@ -131,8 +128,7 @@ SOFTMAX_HIDDEN = Check(
         ),
         Part(
             "returns a new float64 array, leaves its input alone, emits no warning",
-            (_numeric("softmax", BATCH.copy()), _numeric("softmax", EXTREME.copy())),
-            _well_behaved_and_right(reference_softmax(BATCH), reference_softmax(EXTREME)),
+            *_well_behaved_and_right("softmax", reference_softmax),
         ),
     ),
 )
@@ -147,16 +143,12 @@ LOG_SOFTMAX_HIDDEN = Check(
     parts=(
         Part(
             "values on vectors and batches (axis=-1)",
-            (_numeric("log_softmax", VECTOR), _numeric("log_softmax", BATCH), _numeric("log_softmax", INTEGERS)),
-            all_of(close_to(reference_log_softmax(VECTOR), atol=1e-9, rtol=1e-12),
-                   close_to(reference_log_softmax(BATCH), atol=1e-9, rtol=1e-12),
-                   close_to(reference_log_softmax(INTEGERS), atol=1e-9, rtol=1e-12)),
+            *agrees("log_softmax", reference_log_softmax, [VECTOR, BATCH, INTEGERS], atol=1e-9, rtol=1e-12),
             weight=2,
         ),
         Part(
             "the axis argument",
-            (_numeric("log_softmax", CUBE, axis=0),),
-            close_to(reference_log_softmax(CUBE, axis=0), atol=1e-9, rtol=1e-12),
+            *agrees("log_softmax", reference_log_softmax, [CUBE], atol=1e-9, rtol=1e-12, axis=0),
         ),
         Part(
             "finite where the inputs are: log_softmax([0, -1e4]) is [0, -1e4]",
@@ -168,8 +160,7 @@ LOG_SOFTMAX_HIDDEN = Check(
         ),
         Part(
             "returns a new float64 array, leaves its input alone, emits no warning",
-            (_numeric("log_softmax", BATCH.copy()), _numeric("log_softmax", EXTREME.copy())),
-            _well_behaved_and_right(reference_log_softmax(BATCH), reference_log_softmax(EXTREME)),
+            *_well_behaved_and_right("log_softmax", reference_log_softmax),
         ),
     ),
 )
@@ -187,20 +178,16 @@ SOFTMAX_JACOBIAN_HIDDEN = Check(
     parts=(
         Part(
             "J[i, j] = d y_i / d z_j for n = 1, 2, 3, 5",
-            tuple(_numeric("softmax_jacobian", z) for z in SMALL_VECTORS),
-            all_of(*(close_to(reference_jacobian(z), atol=1e-12) for z in SMALL_VECTORS)),
+            *agrees("softmax_jacobian", reference_jacobian, SMALL_VECTORS, atol=1e-12),
             weight=2,
         ),
         Part(
             "finite and exact for large inputs",
-            (_numeric("softmax_jacobian", LARGE_VECTOR), _numeric("softmax_jacobian", VECTOR)),
-            all_of(close_to(reference_jacobian(LARGE_VECTOR), atol=1e-12),
-                   close_to(reference_jacobian(VECTOR), atol=1e-12)),
+            *agrees("softmax_jacobian", reference_jacobian, [LARGE_VECTOR, VECTOR], atol=1e-12),
         ),
         Part(
             "returns a new float64 array, leaves its input alone, emits no warning",
-            (_numeric("softmax_jacobian", VECTOR.copy()), _numeric("softmax_jacobian", LARGE_VECTOR.copy())),
-            _well_behaved_and_right(reference_jacobian(VECTOR), reference_jacobian(LARGE_VECTOR)),
+            *_well_behaved_and_right("softmax_jacobian", reference_jacobian, [VECTOR, LARGE_VECTOR]),
         ),
     ),
 )
@@ -219,19 +206,15 @@ SOFTMAX_VJP_HIDDEN = Check(
     parts=(
         Part(
             "J(z)^T g for one row",
-            (_numeric("softmax_vjp", VECTOR, G_VECTOR), _numeric("softmax_vjp", [1, 2, 3], [1, 0, 0])),
-            all_of(close_to(reference_vjp(VECTOR, G_VECTOR), atol=1e-12),
-                   close_to(reference_vjp([1, 2, 3], [1, 0, 0]), atol=1e-12)),
+            *agrees("softmax_vjp", reference_vjp, [(VECTOR, G_VECTOR), ([1, 2, 3], [1, 0, 0])], atol=1e-12),
         ),
         Part(
             "J(z)^T g for every row of a batch of shape (2, 3, 4)",
-            (_numeric("softmax_vjp", CUBE, G_CUBE),),
-            close_to(reference_vjp(CUBE, G_CUBE), atol=1e-12),
+            *agrees("softmax_vjp", reference_vjp, [(CUBE, G_CUBE)], atol=1e-12),
         ),
         Part(
             "O(n) memory: one row with n = 200000",
-            (_numeric("softmax_vjp", LONG_Z, LONG_G),),
-            close_to(reference_vjp(LONG_Z, LONG_G), atol=1e-12),
+            *agrees("softmax_vjp", reference_vjp, [(LONG_Z, LONG_G)], atol=1e-12),
         ),
         Part(
             "finite for large inputs; a new float64 array; inputs untouched; no warning",
@@ -266,32 +249,8 @@ SOFTMAX_JACOBIAN_SYMBOLIC_HIDDEN = Check(
 
 # --- what the hidden test cells call ------------------------------------------------------------------
 
-
-def softmax_hidden(softmax):
-    return run_locally(SOFTMAX_HIDDEN, softmax)
-
-
-def log_softmax_hidden(log_softmax):
-    return run_locally(LOG_SOFTMAX_HIDDEN, log_softmax)
-
-
-def softmax_jacobian_hidden(softmax_jacobian):
-    return run_locally(SOFTMAX_JACOBIAN_HIDDEN, softmax_jacobian)
-
-
-def softmax_vjp_hidden(softmax_vjp):
-    return run_locally(SOFTMAX_VJP_HIDDEN, softmax_vjp)
-
-
-def softmax_jacobian_symbolic_hidden(softmax_jacobian_symbolic):
-    return run_locally(SOFTMAX_JACOBIAN_SYMBOLIC_HIDDEN, softmax_jacobian_symbolic)
-
-
 #: Hidden test cell ``grade_id`` -> the check that grades it.
-CHECKS = {
-    "softmax-hidden": SOFTMAX_HIDDEN,
-    "log_softmax-hidden": LOG_SOFTMAX_HIDDEN,
-    "softmax_jacobian-hidden": SOFTMAX_JACOBIAN_HIDDEN,
-    "softmax_vjp-hidden": SOFTMAX_VJP_HIDDEN,
-    "softmax_jacobian_symbolic-hidden": SOFTMAX_JACOBIAN_SYMBOLIC_HIDDEN,
-}
+CHECKS = by_hidden_cell(SOFTMAX_HIDDEN, LOG_SOFTMAX_HIDDEN, SOFTMAX_JACOBIAN_HIDDEN, SOFTMAX_VJP_HIDDEN,
+                        SOFTMAX_JACOBIAN_SYMBOLIC_HIDDEN)
+#: ``<target>_hidden(function)``, what each hidden test cell calls.
+globals().update(hidden_cell_functions(CHECKS))

@@ -8,6 +8,8 @@ the defining properties instead of comparing with one reference.
 """
 from __future__ import annotations
 
+import functools
+
 import math
 from typing import Sequence
 
@@ -16,8 +18,8 @@ import numpy as np
 import sympy as sp
 
 from autograder.checks.framework import (
-    Call, Check, Function, Judge, Part, Sym, agrees_to_digits, all_of, each, exactly, parse_srepr, run_locally,
-    runtime_warning, time_limited, well_behaved_and_right,
+    Call, Check, Function, Judge, Part, Sym, agrees_to_digits, all_of, by_hidden_cell, contract_with, each, exactly,
+    hidden_cell_functions, items_of, parse_srepr, time_limited, untouched_and_quiet, well_behaved_and_right,
 )
 from autograder.protocol import Outcome
 
@@ -109,11 +111,9 @@ def _pair(outcome: Outcome, x, *, strict: bool) -> str | None:
     also float64 ndarrays."""
     lo_ref, hi_ref = reference_relu_subdifferential(x)
     where = f"relu_subdifferential({_describe_input(x)})"
-    tree = outcome.tree
-    if tree is None or outcome.type_name not in ("builtins.tuple", "builtins.list"):
-        return f"{where} returned a {outcome.type_name}, expected a tuple (lo, hi)"
-    if len(tree) != 2:
-        return f"{where} returned {len(tree)} items, expected two: (lo, hi)"
+    tree, message = items_of(outcome, ("lo", "hi"), where)
+    if message:
+        return message
     for label, node, kind, reference in (("lo", tree[0], outcome.tree_types[0], lo_ref),
                                          ("hi", tree[1], outcome.tree_types[1], hi_ref)):
         array = _as_array(node)
@@ -147,29 +147,11 @@ def _as_array(node) -> np.ndarray | None:
 
 
 def _pairs(*inputs, strict: bool = False) -> Judge:
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome, x in zip(outcomes, inputs):
-            message = _pair(outcome, x, strict=strict)
-            if message:
-                return message
-        return None
-
-    return judge
+    return each(functools.partial(_pair, strict=strict), inputs)
 
 
 def _pairs_well_behaved(*inputs) -> Judge:
-    right = _pairs(*inputs, strict=True)
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome in outcomes:
-            if outcome.mutated:
-                return "modified the caller's array in place; work on a copy instead"
-            message = runtime_warning(outcome)
-            if message:
-                return message
-        return right(outcomes)
-
-    return judge
+    return contract_with(untouched_and_quiet, _pairs(*inputs, strict=True))
 
 
 def _tree_call(target: str, *args) -> Call:
@@ -413,14 +395,7 @@ def _derivative_message(outcome: Outcome, case) -> str | None:
 
 
 def _derivatives(cases) -> Judge:
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome, case in zip(outcomes, cases):
-            message = _derivative_message(outcome, case)
-            if message:
-                return message
-        return None
-
-    return judge
+    return each(_derivative_message, cases)
 
 
 def _exact_numbers(cases) -> Judge:
@@ -562,11 +537,9 @@ def _method_message(outcome: Outcome, label: str, *, strict: bool) -> str | None
     best_x, best_f, history = METHOD_REFERENCES[label]
     _, x0, steps, c = METHOD_CASES[label]
     where = f"subgradient_method(f, subgrad, x0={_describe_input(x0)}, steps={steps}, c={c}) [{label}]"
-    tree = outcome.tree
-    if tree is None or outcome.type_name not in ("builtins.tuple", "builtins.list"):
-        return f"{where} returned a {outcome.type_name}, expected a tuple (x_best, f_best, f_history)"
-    if len(tree) != 3:
-        return f"{where} returned {len(tree)} items, expected three: (x_best, f_best, f_history)"
+    tree, message = items_of(outcome, ("x_best", "f_best", "f_history"), where)
+    if message:
+        return message
     got_x, got_f, got_history = (_as_array(node) for node in tree)
     if got_history is None or got_history.shape != history.shape:
         shape = None if got_history is None else got_history.shape
@@ -588,79 +561,33 @@ def _method_message(outcome: Outcome, label: str, *, strict: bool) -> str | None
     return None
 
 
-def _methods(*labels, strict: bool = False) -> Judge:
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome, label in zip(outcomes, labels):
-            if strict:
-                if outcome.mutated:
-                    return "modified the caller's x0 in place; work on a copy instead"
-                message = runtime_warning(outcome)
-                if message:
-                    return message
-            message = _method_message(outcome, label, strict=strict)
-            if message:
-                return message
-        return None
+def _methods(*labels, strict: bool = False) -> tuple[tuple[Call, ...], Judge]:
+    """The calls of the cases ``labels`` and the judge of each result against its case's
+    reference; with ``strict``, also the common rules."""
 
-    return judge
+    def judge_one(outcome: Outcome, label: str) -> str | None:
+        return (strict and untouched_and_quiet(outcome, "x0")) or _method_message(outcome, label, strict=strict)
+
+    return tuple(_method_call(label) for label in labels), each(judge_one, labels)
 
 
 SUBGRADIENT_METHOD_HIDDEN = Check(
     target="subgradient_method",
     points=3,
     parts=(
-        Part(
-            "x_best, f_best and f_history on non-smooth convex problems and a quadratic",
-            tuple(_method_call(label) for label in ("lad", "l1", "quadratic")),
-            _methods("lad", "l1", "quadratic"),
-            weight=2,
-        ),
-        Part(
-            "steps = 0 and steps = 1",
-            tuple(_method_call(label) for label in ("zero_steps", "one_step")),
-            _methods("zero_steps", "one_step"),
-        ),
-        Part(
-            "on ties for the best value, the first such iterate",
-            (_method_call("ties"),),
-            _methods("ties"),
-        ),
-        Part(
-            "accepts an integer x0 and never modifies x0; float64 arrays and a float f_best",
-            (_method_call("integer_x0"), _method_call("lad")),
-            _methods("integer_x0", "lad", strict=True),
-        ),
+        Part("x_best, f_best and f_history on non-smooth convex problems and a quadratic",
+             *_methods("lad", "l1", "quadratic"), weight=2),
+        Part("steps = 0 and steps = 1", *_methods("zero_steps", "one_step")),
+        Part("on ties for the best value, the first such iterate", *_methods("ties")),
+        Part("accepts an integer x0 and never modifies x0; float64 arrays and a float f_best",
+             *_methods("integer_x0", "lad", strict=True)),
     ),
 )
 
 # --- what the hidden test cells call ------------------------------------------------------------------------------
 
-
-def relu_hidden(relu):
-    return run_locally(RELU_HIDDEN, relu)
-
-
-def relu_subdifferential_hidden(relu_subdifferential):
-    return run_locally(RELU_SUBDIFFERENTIAL_HIDDEN, relu_subdifferential)
-
-
-def max_subgradient_hidden(max_subgradient):
-    return run_locally(MAX_SUBGRADIENT_HIDDEN, max_subgradient)
-
-
-def max_derivative_hidden(max_derivative):
-    return run_locally(MAX_DERIVATIVE_HIDDEN, max_derivative)
-
-
-def subgradient_method_hidden(subgradient_method):
-    return run_locally(SUBGRADIENT_METHOD_HIDDEN, subgradient_method)
-
-
 #: Hidden test cell ``grade_id`` -> the check that grades it.
-CHECKS = {
-    "relu-hidden": RELU_HIDDEN,
-    "relu_subdifferential-hidden": RELU_SUBDIFFERENTIAL_HIDDEN,
-    "max_subgradient-hidden": MAX_SUBGRADIENT_HIDDEN,
-    "max_derivative-hidden": MAX_DERIVATIVE_HIDDEN,
-    "subgradient_method-hidden": SUBGRADIENT_METHOD_HIDDEN,
-}
+CHECKS = by_hidden_cell(RELU_HIDDEN, RELU_SUBDIFFERENTIAL_HIDDEN, MAX_SUBGRADIENT_HIDDEN, MAX_DERIVATIVE_HIDDEN,
+                        SUBGRADIENT_METHOD_HIDDEN)
+#: ``<target>_hidden(function)``, what each hidden test cell calls.
+globals().update(hidden_cell_functions(CHECKS))

@@ -6,7 +6,7 @@ and in extended precision (mpmath) where float64 is not accurate enough: the los
 judged to ``1e-12`` relative to logits as large as ``1e5``, which a float64 reference could
 miss by its own rounding. The student's functions are only ever *called* (see
 :mod:`autograder.protocol`), and the SymPy answer is judged on an expression rebuilt here from
-its ``srepr`` (:func:`~autograder.checks.framework.parse_srepr`), never on the student's
+its ``srepr`` (:func:`~autograder.checks.framework.expression_in`), never on the student's
 object.
 """
 from __future__ import annotations
@@ -18,7 +18,8 @@ import numpy as np
 import sympy
 
 from autograder.checks.framework import (
-    Call, Check, Judge, Part, all_of, parse_srepr, evaluate_each, run_locally, time_limited, well_behaved_and_right,
+    Call, Check, Judge, Part, all_of, by_hidden_cell, each, expression_in, hidden_cell_functions, near, quiet,
+    raises_value_error, time_limited, values_at, well_behaved_and_right,
 )
 from autograder.protocol import Outcome
 
@@ -94,60 +95,6 @@ def exact_ce_scaled_onehot(k: int, lam: mpmath.mpf) -> mpmath.mpf:
         return mpmath.log(mpmath.fsum(mpmath.exp(v) for v in logits)) - logits[0]
 
 
-# --- shared judges -----------------------------------------------------------------------------
-
-
-def _compare(outcome: Outcome, reference: np.ndarray, allowed: np.ndarray, what: str = "result") -> str | None:
-    """Like :func:`framework.compare`, with a tolerance per entry (broadcast to the shape)."""
-    value = outcome.value
-    if value is None:
-        return f"{what} could not be read as an array of numbers"
-    if value.shape != reference.shape:
-        return f"{what} has shape {value.shape}, expected {reference.shape}"
-    finite = np.isfinite(value)
-    if not finite.all():
-        index = tuple(int(i) for i in np.argwhere(~finite)[0])
-        return f"{what} is not finite at index {index}: {float(value[index])}"
-    error = np.abs(value - reference)
-    allowed = np.broadcast_to(allowed, reference.shape)
-    if (error > allowed).any():
-        index = tuple(int(i) for i in np.unravel_index(np.argmax(error - allowed), error.shape))
-        return (f"{what} (shape {reference.shape}) is wrong at index {index}: got {float(value[index])!r}, "
-                f"expected {float(reference[index])!r} (difference {error[index]:.3g})")
-    return None
-
-
-def _near(reference: np.ndarray, allowed) -> Judge:
-    allowed = np.asarray(allowed, dtype=np.float64)
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        return _compare(outcomes[0], reference, allowed)
-
-    return judge
-
-
-def _silent(outcomes: Sequence[Outcome]) -> str | None:
-    for outcome in outcomes:
-        runtime = [w for w in outcome.warnings if w.startswith("RuntimeWarning")]
-        if runtime:
-            return f"emitted a warning: {runtime[0]}"
-    return None
-
-
-def _raises_value_error(descriptions: Sequence[str]) -> Judge:
-    """Each outcome must be a ``ValueError`` (any other error, or a result, fails)."""
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome, description in zip(outcomes, descriptions):
-            if outcome.error is None:
-                return f"{description}: returned a result instead of raising ValueError"
-            if "ValueError" not in outcome.error_types:
-                return f"{description}: raised {outcome.error}, expected a ValueError"
-        return None
-
-    return judge
-
-
 # --- inputs --------------------------------------------------------------------------------------
 
 N, K = 6, 5
@@ -192,7 +139,7 @@ def _bad_label_parts(target: str, good: Judge) -> tuple[Part, Part]:
         return BAD_LOGITS[: len(labels)].copy()
 
     def part(description, cases):
-        refuses = _raises_value_error([what for _, what in cases])
+        refuses = each(raises_value_error, [f"with {what}" for _, what in cases])
 
         def judge(outcomes: Sequence[Outcome]) -> str | None:
             valid = outcomes[0]
@@ -224,21 +171,21 @@ CROSS_ENTROPY_HIDDEN = Check(
             "one loss per sample, exact, for arrays, lists of ints and a single row",
             (_call("cross_entropy", LOGITS, LABELS), _call("cross_entropy", LOGITS_LIST, LABELS_LIST),
              _call("cross_entropy", ONE_ROW, ONE_LABEL)),
-            all_of(_near(CE_REF, _ce_scale(LOGITS)), _near(CE_REF_LIST, _ce_scale(LOGITS_LIST)),
-                   _near(CE_REF_ONE, _ce_scale(ONE_ROW))),
+            all_of(near(CE_REF, _ce_scale(LOGITS)), near(CE_REF_LIST, _ce_scale(LOGITS_LIST)),
+                   near(CE_REF_ONE, _ce_scale(ONE_ROW))),
             weight=2,
         ),
         Part(
             "no overflow: finite and exact to 1e-12 max(1, max|logits|) for |logits| up to 1e5",
             (_call("cross_entropy", HUGE, HUGE_LABELS),),
-            _near(CE_REF_HUGE, _ce_scale(HUGE)),
+            near(CE_REF_HUGE, _ce_scale(HUGE)),
             weight=2,
         ),
-        *_bad_label_parts("cross_entropy", _near(exact_cross_entropy(BAD_LOGITS, GOOD_LABELS), _ce_scale(BAD_LOGITS))),
+        *_bad_label_parts("cross_entropy", near(exact_cross_entropy(BAD_LOGITS, GOOD_LABELS), _ce_scale(BAD_LOGITS))),
         Part(
             "returns a new float64 array, leaves its inputs alone, emits no warning",
             (_call("cross_entropy", LOGITS.copy(), LABELS.copy()), _call("cross_entropy", HUGE.copy(), HUGE_LABELS.copy())),
-            well_behaved_and_right(_near(CE_REF, _ce_scale(LOGITS)), _near(CE_REF_HUGE, _ce_scale(HUGE))),
+            well_behaved_and_right(near(CE_REF, _ce_scale(LOGITS)), near(CE_REF_HUGE, _ce_scale(HUGE))),
         ),
     ),
 )
@@ -260,20 +207,20 @@ CROSS_ENTROPY_GRAD_HIDDEN = Check(
             "softmax(logits) - onehot(y) per row, to 1e-12 for |logits| <= 50",
             (_call("cross_entropy_grad", LOGITS, LABELS), _call("cross_entropy_grad", LOGITS_LIST, LABELS_LIST),
              _call("cross_entropy_grad", MODERATE, MODERATE_LABELS)),
-            all_of(_near(GRAD_REF, 1e-12), _near(GRAD_REF_LIST, 1e-12), _near(GRAD_REF_MODERATE, 1e-12)),
+            all_of(near(GRAD_REF, 1e-12), near(GRAD_REF_LIST, 1e-12), near(GRAD_REF_MODERATE, 1e-12)),
             weight=2,
         ),
         Part(
             "finite and exact to 1e-9 for |logits| up to 1e5",
             (_call("cross_entropy_grad", HUGE, HUGE_LABELS),),
-            _near(GRAD_REF_HUGE, 1e-9),
+            near(GRAD_REF_HUGE, 1e-9),
         ),
-        *_bad_label_parts("cross_entropy_grad", _near(exact_cross_entropy_grad(BAD_LOGITS, GOOD_LABELS), 1e-12)),
+        *_bad_label_parts("cross_entropy_grad", near(exact_cross_entropy_grad(BAD_LOGITS, GOOD_LABELS), 1e-12)),
         Part(
             "returns a new float64 array, leaves its inputs alone, emits no warning",
             (_call("cross_entropy_grad", LOGITS.copy(), LABELS.copy()),
              _call("cross_entropy_grad", HUGE.copy(), HUGE_LABELS.copy())),
-            well_behaved_and_right(_near(GRAD_REF, 1e-12), _near(GRAD_REF_HUGE, 1e-9)),
+            well_behaved_and_right(near(GRAD_REF, 1e-12), near(GRAD_REF_HUGE, 1e-9)),
         ),
     ),
 )
@@ -318,7 +265,7 @@ def _bce_call(name: str, copy: bool = False) -> Call:
 
 
 def _bce_near(name: str) -> Judge:
-    return _near(BCE_REF[name], _bce_allowed(*BCE_CASES[name]))
+    return near(BCE_REF[name], _bce_allowed(*BCE_CASES[name]))
 
 
 BCE_WITH_LOGITS_HIDDEN = Check(
@@ -344,7 +291,7 @@ BCE_WITH_LOGITS_HIDDEN = Check(
         Part(
             "finite, exact and without warnings for |t| up to 1e4",
             (_bce_call("huge"),),
-            lambda o: _bce_near("huge")(o) or _silent(o),
+            lambda o: _bce_near("huge")(o) or quiet(o),
         ),
         Part(
             "returns a new float64 array, leaves its inputs alone, emits no warning",
@@ -385,7 +332,7 @@ def _logistic_call(name: str, copy: bool = False) -> Call:
 
 
 def _logistic_near(name: str) -> Judge:
-    return _near(*LOGISTIC_REF[name])
+    return near(*LOGISTIC_REF[name])
 
 
 LOGISTIC_NLL_GRAD_HIDDEN = Check(
@@ -401,7 +348,7 @@ LOGISTIC_NLL_GRAD_HIDDEN = Check(
         Part(
             "finite, exact and without warnings for |X theta| up to 1e4",
             (_logistic_call("huge"),),
-            lambda o: _logistic_near("huge")(o) or _silent(o),
+            lambda o: _logistic_near("huge")(o) or quiet(o),
         ),
         Part(
             "returns a new float64 array, leaves its inputs alone, emits no warning",
@@ -432,52 +379,24 @@ def _symbolic_call(k: int) -> Call:
     return Call("ce_scaled_onehot_symbolic", args=(k,), kind="expr", points=LAM_POINTS, digits=DIGITS + 10)
 
 
-def _rebuilt(outcome: Outcome, k: int):
-    """The student's expression rebuilt here from its srepr, and its symbol; or a message."""
-    if not outcome.srepr:
-        return None, None, f"for k = {k} returned a {outcome.type_name}, expected a SymPy expression (of moderate size)"
-    if outcome.symbols != [SYMBOL]:
-        return None, None, (f"for k = {k} the expression must have exactly one free symbol, named {SYMBOL}; "
-                            f"it has {outcome.symbols}")
-    try:
-        expression = parse_srepr(outcome.srepr)
-    except ValueError as exc:
-        return None, None, f"for k = {k} the expression could not be read: {exc}"
-    if not isinstance(expression, sympy.Expr):
-        return None, None, f"for k = {k} the result is not a SymPy expression"
-    symbols = [s for s in expression.free_symbols if str(s) == SYMBOL]
-    if len(expression.free_symbols) != 1 or not symbols:
-        return None, None, f"for k = {k} the expression must have exactly one free symbol, named {SYMBOL}"
-    return expression, symbols[0], None
-
-
-def _value_at(expression, symbol, text: str) -> mpmath.mpf:
-    value = expression.subs(symbol, sympy.Rational(text)).evalf(DIGITS + 10)
-    with mpmath.workdps(DIGITS + 20):
-        return mpmath.mpf(str(value)) if value.is_real or value.is_Number else mpmath.mpc(complex(value))
-
-
 def _values_message(expression, symbol, k: int) -> str | None:
     """Compare the rebuilt expression with the reference at every point of LAM_POINTS."""
     texts = [point[SYMBOL] for point in LAM_POINTS]
-    for text, got in zip(texts, evaluate_each(EVAL_SECONDS, _value_at, [(expression, symbol, t) for t in texts])):
-        if isinstance(got, TimeoutError):
-            return f"for k = {k} the expression could not be evaluated at lam = {text} in {EVAL_SECONDS:g} s"
-        if isinstance(got, (TypeError, ValueError, ArithmeticError, AttributeError)):
-            return f"for k = {k} the expression could not be evaluated at lam = {text} ({type(got).__name__})"
-        if isinstance(got, BaseException):
-            raise got
+    values = values_at(expression, symbol, texts, DIGITS, f"for k = {k}")
+    if isinstance(values, str):
+        return values
+    for text, got in zip(texts, values):
         with mpmath.workdps(DIGITS + 20):
             lam = mpmath.mpf(sympy.Rational(text).p) / sympy.Rational(text).q
             want = exact_ce_scaled_onehot(k, lam)
-            if not isinstance(got, mpmath.mpf) or not abs(got - want) <= mpmath.mpf(10) ** (-DIGITS) * max(1, abs(want)):
+            if not abs(got - want) <= mpmath.mpf(10) ** (-DIGITS) * max(1, abs(want)):
                 return f"for k = {k} at lam = {text} the expression is {mpmath.nstr(got, 15)}, expected {mpmath.nstr(want, 15)}"
     return None
 
 
 def _symbolic_values(k: int) -> Judge:
     def judge(outcomes: Sequence[Outcome]) -> str | None:
-        expression, symbol, message = _rebuilt(outcomes[0], k)
+        expression, symbol, message = expression_in(outcomes[0], SYMBOL, f"for k = {k}")
         return message or _values_message(expression, symbol, k)
 
     return judge
@@ -518,7 +437,7 @@ def _limit_message(expression, symbol, k: int) -> str | None:
 
 def _symbolic_limit(k: int) -> Judge:
     def judge(outcomes: Sequence[Outcome]) -> str | None:
-        expression, symbol, message = _rebuilt(outcomes[0], k)
+        expression, symbol, message = expression_in(outcomes[0], SYMBOL, f"for k = {k}")
         if message:
             return message
         # a limit of 0 is only worth something on the right expression: exp(-lam) has it too
@@ -544,32 +463,8 @@ CE_SCALED_ONEHOT_SYMBOLIC_HIDDEN = Check(
 
 # --- what the hidden test cells call ----------------------------------------------------------------------
 
-
-def cross_entropy_hidden(cross_entropy):
-    return run_locally(CROSS_ENTROPY_HIDDEN, cross_entropy)
-
-
-def cross_entropy_grad_hidden(cross_entropy_grad):
-    return run_locally(CROSS_ENTROPY_GRAD_HIDDEN, cross_entropy_grad)
-
-
-def bce_with_logits_hidden(bce_with_logits):
-    return run_locally(BCE_WITH_LOGITS_HIDDEN, bce_with_logits)
-
-
-def logistic_nll_grad_hidden(logistic_nll_grad):
-    return run_locally(LOGISTIC_NLL_GRAD_HIDDEN, logistic_nll_grad)
-
-
-def ce_scaled_onehot_symbolic_hidden(ce_scaled_onehot_symbolic):
-    return run_locally(CE_SCALED_ONEHOT_SYMBOLIC_HIDDEN, ce_scaled_onehot_symbolic)
-
-
 #: Hidden test cell ``grade_id`` -> the check that grades it.
-CHECKS = {
-    "cross_entropy-hidden": CROSS_ENTROPY_HIDDEN,
-    "cross_entropy_grad-hidden": CROSS_ENTROPY_GRAD_HIDDEN,
-    "bce_with_logits-hidden": BCE_WITH_LOGITS_HIDDEN,
-    "logistic_nll_grad-hidden": LOGISTIC_NLL_GRAD_HIDDEN,
-    "ce_scaled_onehot_symbolic-hidden": CE_SCALED_ONEHOT_SYMBOLIC_HIDDEN,
-}
+CHECKS = by_hidden_cell(CROSS_ENTROPY_HIDDEN, CROSS_ENTROPY_GRAD_HIDDEN, BCE_WITH_LOGITS_HIDDEN,
+                        LOGISTIC_NLL_GRAD_HIDDEN, CE_SCALED_ONEHOT_SYMBOLIC_HIDDEN)
+#: ``<target>_hidden(function)``, what each hidden test cell calls.
+globals().update(hidden_cell_functions(CHECKS))

@@ -15,8 +15,8 @@ import numpy as np
 import sympy
 
 from autograder.checks.framework import (
-    Call, Check, Judge, Part, agrees_to_digits, all_of, close_to, compare, parse_srepr, run_locally,
-    time_limited, well_behaved_and_right,
+    Call, Check, Judge, Part, agrees_to_digits, all_of, by_hidden_cell, close_to, compare, each, hidden_cell_functions,
+    parse_srepr, raises_value_error, runtime_warning, time_limited, well_behaved_and_right, with_right_values,
 )
 from autograder.protocol import Outcome
 
@@ -216,12 +216,7 @@ def _refuses_bad_activations(outcomes: Sequence[Outcome]) -> str | None:
     if wrong:
         return f"{wrong} (this part needs a correct result for a good activation)"
     labels = [f"activation={a!r}" for a in BAD_ACTIVATIONS] + ["activation='relu' with L = 1"]
-    for label, outcome in zip(labels, bad):
-        if outcome.error is None:
-            return f"{label} returned a result; it must raise ValueError"
-        if "ValueError" not in outcome.error_types:
-            return f"{label} raised {outcome.error}; it must raise ValueError (checked before computing)"
-    return None
+    return each(raises_value_error, labels)(bad)
 
 
 MLP_FORWARD_HIDDEN = Check(
@@ -323,25 +318,20 @@ def _well_behaved_tree(target: str, networks, given: str, wanted: str, names: st
     calls = tuple(Call(target, args=([A.copy() for A in As], [b.copy() for b in bs]), kind="tree")
                   for (As, bs), _ in cases)
     values = [_same_function(network, x, given, wanted, names) for network, x in cases]
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome, value in zip(outcomes, values):
-            if outcome.mutated:
-                return "modified the arrays it was given; compute new arrays instead"
-            runtime = [w for w in outcome.warnings if w.startswith("RuntimeWarning")]
-            if runtime:
-                return f"emitted a warning: {runtime[0]}"
-            types = [t for part in (outcome.tree_types or []) if isinstance(part, list) for t in part]
-            odd = [t for t in types if t != "numpy.ndarray:float64"]
-            if odd:
-                return f"returned {odd[0]} among the parameters; every parameter must be a float64 numpy.ndarray"
-            wrong = value([outcome])
-            if wrong:
-                return f"{wrong} (this part needs a correct result)"
-        return None
-
     inputs = "Cs and ds" if names == "As, bs" else "As and bs"
-    return Part(f"returns lists of new float64 arrays, also for integer inputs; leaves {inputs} alone", calls, judge)
+    return Part(f"returns lists of new float64 arrays, also for integer inputs; leaves {inputs} alone", calls,
+                with_right_values(_new_parameter_lists, *values))
+
+
+def _new_parameter_lists(outcome: Outcome) -> str | None:
+    """Lists of float64 arrays, the arrays given untouched, no RuntimeWarning."""
+    if outcome.mutated:
+        return "modified the arrays it was given; compute new arrays instead"
+    types = [t for part in (outcome.tree_types or []) if isinstance(part, list) for t in part]
+    odd = [t for t in types if t != "numpy.ndarray:float64"]
+    if odd:
+        return f"returned {odd[0]} among the parameters; every parameter must be a float64 numpy.ndarray"
+    return runtime_warning(outcome)
 
 
 #: Integer-valued networks (the contract accepts any array-like) for the well-behaved parts.
@@ -443,32 +433,8 @@ SIGMOID_DERIVATIVE_POLYNOMIAL_HIDDEN = Check(
 
 # --- what the hidden test cells call ------------------------------------------------------------------
 
-
-def sigmoid_hidden(sigmoid):
-    return run_locally(SIGMOID_HIDDEN, sigmoid)
-
-
-def mlp_forward_hidden(mlp_forward):
-    return run_locally(MLP_FORWARD_HIDDEN, mlp_forward)
-
-
-def sigmoid_net_to_tanh_net_hidden(sigmoid_net_to_tanh_net):
-    return run_locally(SIGMOID_NET_TO_TANH_NET_HIDDEN, sigmoid_net_to_tanh_net)
-
-
-def tanh_net_to_sigmoid_net_hidden(tanh_net_to_sigmoid_net):
-    return run_locally(TANH_NET_TO_SIGMOID_NET_HIDDEN, tanh_net_to_sigmoid_net)
-
-
-def sigmoid_derivative_polynomial_hidden(sigmoid_derivative_polynomial):
-    return run_locally(SIGMOID_DERIVATIVE_POLYNOMIAL_HIDDEN, sigmoid_derivative_polynomial)
-
-
 #: Hidden test cell ``grade_id`` -> the check that grades it.
-CHECKS = {
-    "sigmoid-hidden": SIGMOID_HIDDEN,
-    "mlp_forward-hidden": MLP_FORWARD_HIDDEN,
-    "sigmoid_net_to_tanh_net-hidden": SIGMOID_NET_TO_TANH_NET_HIDDEN,
-    "tanh_net_to_sigmoid_net-hidden": TANH_NET_TO_SIGMOID_NET_HIDDEN,
-    "sigmoid_derivative_polynomial-hidden": SIGMOID_DERIVATIVE_POLYNOMIAL_HIDDEN,
-}
+CHECKS = by_hidden_cell(SIGMOID_HIDDEN, MLP_FORWARD_HIDDEN, SIGMOID_NET_TO_TANH_NET_HIDDEN,
+                        TANH_NET_TO_SIGMOID_NET_HIDDEN, SIGMOID_DERIVATIVE_POLYNOMIAL_HIDDEN)
+#: ``<target>_hidden(function)``, what each hidden test cell calls.
+globals().update(hidden_cell_functions(CHECKS))

@@ -19,7 +19,8 @@ import mpmath
 import numpy as np
 
 from autograder.checks.framework import (
-    Call, Check, Judge, Part, agrees_to_digits, all_of, run_locally, runtime_warning, with_right_values,
+    Call, Check, Judge, Part, all_of, an_array, by_hidden_cell, contract_with, hidden_cell_functions,
+    symbolic_expression, untouched_and_quiet, with_right_values,
 )
 from autograder.protocol import Outcome
 
@@ -199,9 +200,7 @@ def _well_typed(outcome: Outcome, count: int) -> str | None:
             return f"item {index} of the result is a {kind}, expected a float64 numpy.ndarray"
     if len(types) != count:
         return f"returned {len(types)} items, expected {count}"
-    if outcome.mutated:
-        return "modified the caller's arrays in place; work on copies instead"
-    return runtime_warning(outcome)
+    return untouched_and_quiet(outcome, "arrays")
 
 
 # --- two_layer_grads -------------------------------------------------------------------------
@@ -337,19 +336,9 @@ def _mask_right(args) -> Judge:
     return judge
 
 
-def _a_bool_mask(outcome: Outcome) -> str | None:
-    """A bool ndarray, the caller's arrays untouched, no RuntimeWarning."""
-    if outcome.type_name != "numpy.ndarray":
-        return f"returned a {outcome.type_name}, expected a numpy.ndarray of dtype bool"
-    if outcome.dtype != "bool":
-        return f"returned an array of dtype {outcome.dtype}, expected bool"
-    if outcome.mutated:
-        return "modified the caller's arrays in place; work on copies instead"
-    return runtime_warning(outcome)
-
-
 def _mask_well_behaved(args) -> Judge:
-    return with_right_values(_a_bool_mask, _mask_right(args))
+    """A bool ndarray, the caller's arrays untouched, no RuntimeWarning: earned only with the right mask."""
+    return with_right_values(an_array("bool", "arrays"), _mask_right(args))
 
 
 DEAD_UNITS_HIDDEN = Check(
@@ -523,19 +512,7 @@ def _probability_right(*sets) -> Judge:
 
 
 def _probability_well_behaved(sets) -> Judge:
-    right = _probability_right(*sets)
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome in outcomes:
-            if outcome.mutated:
-                return "modified the caller's array in place; work on a copy instead"
-            runtime = [w for w in outcome.warnings if w.startswith("RuntimeWarning")]
-            if runtime:
-                return f"emitted a warning: {runtime[0]}"
-        wrong = right(outcomes)
-        return wrong and f"{wrong} (this part needs a correct result)"
-
-    return judge
+    return contract_with(untouched_and_quiet, _probability_right(*sets))
 
 
 LIST_SET = [3, -1, 2]          # integers in a list
@@ -594,82 +571,27 @@ def _exact_interval(point: dict) -> mpmath.mpf:
         return mpmath.mpf(1) / 2 - (mpmath.atan(hi) - mpmath.atan(lo)) / (2 * mpmath.pi)
 
 
-def _expr_call(points) -> Call:
-    return Call("dead_init_probability_symbolic", kind="expr", points=tuple(points), digits=DIGITS + 10)
-
-
-def _expr_right(points) -> Judge:
-    wants = [_exact_interval(p) for p in points]
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        outcome = outcomes[0]
-        if not outcome.type_name.startswith("sympy."):
-            return f"returned a {outcome.type_name}, expected a SymPy expression"
-        stray = sorted(set(outcome.symbols) - {"x1", "x2"})
-        if stray:
-            return f"the expression uses the symbols {stray}; use only sympy.symbols('x1 x2')"
-        if len(outcome.entries) != len(points):
-            return "the expression could not be evaluated at the test points"
-        for point, text, want in zip(points, outcome.entries, wants):
-            if not agrees_to_digits(text, want, DIGITS):
-                return (f"at x1 = {point['x1']}, x2 = {point['x2']} the expression is {text[:40]}, "
-                        f"expected {mpmath.nstr(want, 15)}")
-        return None
-
-    return judge
+#: ``Part(description, *_expression(points))``: the expression equals the exact probability at ``points``.
+_expression = functools.partial(symbolic_expression, "dead_init_probability_symbolic", exact=_exact_interval,
+                                digits=DIGITS, symbols=("x1", "x2"))
 
 
 DEAD_INIT_PROBABILITY_SYMBOLIC_HIDDEN = Check(
     target="dead_init_probability_symbolic",
     points=3,
     parts=(
-        Part(
-            "both endpoints positive, or both negative",
-            (_expr_call(SAME_SIGN_POINTS),),
-            _expr_right(SAME_SIGN_POINTS),
-        ),
-        Part(
-            "endpoints on either side of 0 (also with x1 * x2 < -1), or at 0",
-            (_expr_call(STRADDLING_POINTS),),
-            _expr_right(STRADDLING_POINTS),
-        ),
-        Part(
-            # x1 = x2 alone would pass the constant 1/2: judged with the same-sign points
-            "x1 = x2 (one point) gives 1/2, together with the same-sign values",
-            (_expr_call(EQUAL_POINTS + SAME_SIGN_POINTS),),
-            _expr_right(EQUAL_POINTS + SAME_SIGN_POINTS),
-        ),
+        Part("both endpoints positive, or both negative", *_expression(SAME_SIGN_POINTS)),
+        Part("endpoints on either side of 0 (also with x1 * x2 < -1), or at 0", *_expression(STRADDLING_POINTS)),
+        # x1 = x2 alone would pass the constant 1/2: judged with the same-sign points
+        Part("x1 = x2 (one point) gives 1/2, together with the same-sign values",
+             *_expression(EQUAL_POINTS + SAME_SIGN_POINTS)),
     ),
 )
 
 # --- what the hidden test cells call ---------------------------------------------------------------
 
-
-def two_layer_grads_hidden(two_layer_grads):
-    return run_locally(TWO_LAYER_GRADS_HIDDEN, two_layer_grads)
-
-
-def dead_units_hidden(dead_units):
-    return run_locally(DEAD_UNITS_HIDDEN, dead_units)
-
-
-def gradient_descent_hidden(gradient_descent):
-    return run_locally(GRADIENT_DESCENT_HIDDEN, gradient_descent)
-
-
-def dead_init_probability_hidden(dead_init_probability):
-    return run_locally(DEAD_INIT_PROBABILITY_HIDDEN, dead_init_probability)
-
-
-def dead_init_probability_symbolic_hidden(dead_init_probability_symbolic):
-    return run_locally(DEAD_INIT_PROBABILITY_SYMBOLIC_HIDDEN, dead_init_probability_symbolic)
-
-
 #: Hidden test cell ``grade_id`` -> the check that grades it.
-CHECKS = {
-    "two_layer_grads-hidden": TWO_LAYER_GRADS_HIDDEN,
-    "dead_units-hidden": DEAD_UNITS_HIDDEN,
-    "gradient_descent-hidden": GRADIENT_DESCENT_HIDDEN,
-    "dead_init_probability-hidden": DEAD_INIT_PROBABILITY_HIDDEN,
-    "dead_init_probability_symbolic-hidden": DEAD_INIT_PROBABILITY_SYMBOLIC_HIDDEN,
-}
+CHECKS = by_hidden_cell(TWO_LAYER_GRADS_HIDDEN, DEAD_UNITS_HIDDEN, GRADIENT_DESCENT_HIDDEN,
+                        DEAD_INIT_PROBABILITY_HIDDEN, DEAD_INIT_PROBABILITY_SYMBOLIC_HIDDEN)
+#: ``<target>_hidden(function)``, what each hidden test cell calls.
+globals().update(hidden_cell_functions(CHECKS))

@@ -23,8 +23,8 @@ import numpy as np
 import sympy
 
 from autograder.checks.framework import (
-    Call, Check, Judge, Part, compare, parse_srepr, evaluate_each, run_locally, runtime_warning, time_limited, well_behaved_and_right,
-    with_right_values,
+    Call, Check, Judge, Part, by_hidden_cell, compare, expression_in, hidden_cell_functions, runtime_warning,
+    untouched_and_quiet, values_at, well_behaved_and_right, with_right_values,
 )
 from autograder.protocol import Outcome
 
@@ -291,7 +291,6 @@ SOFTPLUS_BETA_HIDDEN = Check(
 SYMBOL = "beta"
 DIGITS = 25
 BETA_POINTS = ("1", "3/7", "5/2", "12", "1/250")
-EVAL_SECONDS = 20.0
 
 
 def _symbolic_call(k: int) -> Call:
@@ -299,45 +298,16 @@ def _symbolic_call(k: int) -> Call:
     return Call("softplus_lipschitz_symbolic", args=(k,), kind="expr", points=(), digits=DIGITS + 15)
 
 
-def _rebuilt(outcome: Outcome, k: int):
-    """The student's expression rebuilt here from its srepr, and its symbol; or a message."""
-    if not outcome.srepr:
-        return None, None, f"for k = {k} returned a {outcome.type_name}, expected a SymPy expression (of moderate size)"
-    if outcome.symbols != [SYMBOL]:
-        return None, None, (f"for k = {k} the expression must have exactly one free symbol, named {SYMBOL}; "
-                            f"it has {outcome.symbols}")
-    try:
-        expression = time_limited(EVAL_SECONDS, parse_srepr, outcome.srepr)
-    except (ValueError, TimeoutError) as exc:
-        return None, None, f"for k = {k} the expression could not be read: {exc}"
-    symbols = [s for s in getattr(expression, "free_symbols", ()) if str(s) == SYMBOL]
-    if not isinstance(expression, sympy.Expr) or len(expression.free_symbols) != 1 or not symbols:
-        return None, None, f"for k = {k} the result must be a SymPy expression in the one symbol {SYMBOL}"
-    return expression, symbols[0], None
-
-
-def _value_at(expression, symbol, text: str):
-    value = expression.subs(symbol, sympy.Rational(text)).evalf(DIGITS + 15)
-    if not value.is_Number or not value.is_real:
-        raise ValueError("not a real number")
-    with mpmath.workdps(DIGITS + 20):
-        return mpmath.mpf(str(value))
-
-
 def _symbolic_right(*ks: int) -> Judge:
     def judge(outcomes: Sequence[Outcome]) -> str | None:
         for outcome, k in zip(outcomes, ks):
-            expression, symbol, message = _rebuilt(outcome, k)
+            expression, symbol, message = expression_in(outcome, SYMBOL, f"for k = {k}")
             if message:
                 return message
-            values = evaluate_each(EVAL_SECONDS, _value_at, [(expression, symbol, text) for text in BETA_POINTS])
+            values = values_at(expression, symbol, BETA_POINTS, DIGITS, f"for k = {k}")
+            if isinstance(values, str):
+                return values
             for text, got in zip(BETA_POINTS, values):
-                if isinstance(got, TimeoutError):
-                    return f"for k = {k} the expression could not be evaluated at beta = {text} in {EVAL_SECONDS:g} s"
-                if isinstance(got, (TypeError, ValueError, ArithmeticError, AttributeError)):
-                    return f"for k = {k} the expression has no real value at beta = {text} ({type(got).__name__})"
-                if isinstance(got, BaseException):
-                    raise got
                 with mpmath.workdps(DIGITS + 20):
                     rational = sympy.Rational(text)
                     want = exact_lipschitz_symbolic(k, mpmath.mpf(rational.p) / rational.q)
@@ -436,9 +406,7 @@ def _a_float(outcome: Outcome) -> str | None:
     if not (outcome.type_name in SCALAR_TYPES or zero_d):
         kind = f"{outcome.type_name} of shape {shape}" if outcome.type_name == "numpy.ndarray" else outcome.type_name
         return f"returned a {kind}, expected a float (a Python float, a NumPy float64 or a 0-d array)"
-    if outcome.mutated:
-        return "modified the caller's array in place; work on a copy instead"
-    return runtime_warning(outcome)
+    return untouched_and_quiet(outcome)
 
 
 def _lipschitz_scalar(*cases) -> Judge:
@@ -566,9 +534,7 @@ def _w_and_losses(outcome: Outcome) -> str | None:
     for label, kind in zip(("w", "losses"), outcome.tree_types or []):
         if kind != "numpy.ndarray:float64":
             return f"{label} is a {kind if isinstance(kind, str) else 'builtins.list'}, expected a float64 numpy.ndarray"
-    if outcome.mutated:
-        return "modified the caller's arrays in place; work on copies instead"
-    return runtime_warning(outcome)
+    return untouched_and_quiet(outcome, "arrays")
 
 
 def _gd_well_behaved(*cases) -> Judge:
@@ -624,27 +590,8 @@ CONTINUATION_GD_HIDDEN = Check(
 
 # --- what the hidden test cells call ------------------------------------------------------------
 
-
-def softplus_beta_hidden(softplus_beta):
-    return run_locally(SOFTPLUS_BETA_HIDDEN, softplus_beta)
-
-
-def softplus_lipschitz_symbolic_hidden(softplus_lipschitz_symbolic):
-    return run_locally(SOFTPLUS_LIPSCHITZ_SYMBOLIC_HIDDEN, softplus_lipschitz_symbolic)
-
-
-def smooth_perceptron_lipschitz_hidden(smooth_perceptron_lipschitz):
-    return run_locally(SMOOTH_PERCEPTRON_LIPSCHITZ_HIDDEN, smooth_perceptron_lipschitz)
-
-
-def continuation_gd_hidden(continuation_gd):
-    return run_locally(CONTINUATION_GD_HIDDEN, continuation_gd)
-
-
 #: Hidden test cell ``grade_id`` -> the check that grades it.
-CHECKS = {
-    "softplus_beta-hidden": SOFTPLUS_BETA_HIDDEN,
-    "softplus_lipschitz_symbolic-hidden": SOFTPLUS_LIPSCHITZ_SYMBOLIC_HIDDEN,
-    "smooth_perceptron_lipschitz-hidden": SMOOTH_PERCEPTRON_LIPSCHITZ_HIDDEN,
-    "continuation_gd-hidden": CONTINUATION_GD_HIDDEN,
-}
+CHECKS = by_hidden_cell(SOFTPLUS_BETA_HIDDEN, SOFTPLUS_LIPSCHITZ_SYMBOLIC_HIDDEN, SMOOTH_PERCEPTRON_LIPSCHITZ_HIDDEN,
+                        CONTINUATION_GD_HIDDEN)
+#: ``<target>_hidden(function)``, what each hidden test cell calls.
+globals().update(hidden_cell_functions(CHECKS))

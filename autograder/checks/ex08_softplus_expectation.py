@@ -17,16 +17,18 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Sequence
+from typing import Callable, Sequence
 
 import mpmath
 import numpy as np
 import sympy as sp
 
 from autograder.checks.framework import (
-    Call, Check, Function, Judge, Part, all_of, evaluate_each, parse_srepr, run_locally,
+    Call, Check, Function, Judge, Part, all_of, an_array, by_hidden_cell, contract_with, each, evaluate_each,
+    hidden_cell_functions, items_of, parse_srepr, runtime_warning, untouched_and_quiet, well_behaved_and_right,
+    with_right_values, within,
 )
-from autograder.worker import Outcome
+from autograder.protocol import Outcome
 
 RNG = np.random.default_rng(20261208)
 
@@ -51,44 +53,19 @@ def _numeric(target: str, *args, **kwargs) -> Call:
     return Call(target, args=tuple(args), kwargs=kwargs)
 
 
-def _runtime_warning(outcome: Outcome) -> str | None:
-    runtime = [w for w in outcome.warnings if w.startswith("RuntimeWarning")]
-    return f"emitted a warning: {runtime[0]}" if runtime else None
-
-
-def _within(outcome: Outcome, want: np.ndarray, allowed: np.ndarray, what: str) -> str | None:
-    """How ``outcome`` misses ``want`` by more than ``allowed`` entry by entry, or None."""
-    value = outcome.value
-    if value is None:
-        return f"{what} could not be read as an array of numbers"
-    if value.shape != want.shape:
-        return f"{what} has shape {value.shape}, expected {want.shape}"
-    finite = np.isfinite(value)
-    if not finite.all():
-        index = tuple(int(i) for i in np.argwhere(~finite)[0])
-        return f"{what} is not finite at index {index}: {float(value[index])}"
-    error = np.abs(value - want)
-    if (error > allowed).any():
-        index = tuple(int(i) for i in np.unravel_index(np.argmax(error / np.maximum(allowed, 1e-300)), error.shape))
-        return (f"{what} is wrong at index {index}: got {float(value[index]):.12g}, expected "
-                f"{float(want[index]):.12g} (difference {error[index]:.3g}, allowed {allowed[index]:.3g})")
-    return None
-
-
-def _float64_array(outcome: Outcome) -> str | None:
-    if outcome.type_name != "numpy.ndarray":
-        return f"returned a {outcome.type_name}, expected a numpy.ndarray"
-    if outcome.dtype != "float64":
-        return f"returned an array of dtype {outcome.dtype}, expected float64"
-    return None
-
-
 def _raises_value_error(outcome: Outcome, where: str) -> str | None:
     if outcome.error is None or outcome.type_name:  # a type name: the function returned, and reading its result failed
         return f"{where} did not raise (it must raise ValueError before computing anything)"
     if "ValueError" not in outcome.error_types:
         return f"{where} raised {outcome.error[:120]}; it must raise ValueError"
     return None
+
+
+def _beta_cases(call: Callable, judge: Callable, *cases) -> tuple[tuple[Call, ...], Judge]:
+    """The calls ``call(case, beta)`` on ``cases``, pairs ``(case, beta)`` (beta None: the
+    default, 1), and the judge that each result is right (``judge(case, beta)``)."""
+    return (tuple(call(case, beta) for case, beta in cases),
+            all_of(*(judge(case, 1.0 if beta is None else beta) for case, beta in cases)))
 
 
 def _bad_beta_calls(target: str, *args, kind: str = "numeric") -> tuple[Call, ...]:
@@ -120,7 +97,7 @@ def exact_density(eps, beta) -> np.ndarray:
 def _density_judge(eps, beta) -> Judge:
     want = exact_density(eps, beta)
     allowed = np.maximum(1e-12 * np.abs(want), 1e-300)
-    return lambda outcomes: _within(outcomes[0], want, allowed, f"logistic_density(eps, beta={beta}) (shape {want.shape})")
+    return lambda outcomes: within(outcomes[0], want, allowed, f"logistic_density(eps, beta={beta}) (shape {want.shape})")
 
 
 DENSITY_MODERATE = (RNG.uniform(-6, 6, size=(3, 4)), 1.7)
@@ -139,28 +116,14 @@ def _density_call(eps, beta=None) -> Call:
 
 
 def _density_well_behaved(*cases) -> Judge:
-    rights = [_density_judge(eps, beta) for eps, beta in cases]
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome, right in zip(outcomes, rights):
-            message = _float64_array(outcome) or _runtime_warning(outcome)
-            if message:
-                return message
-            if outcome.mutated:
-                return "modified the caller's array in place; work on a copy instead"
-            wrong = right([outcome])
-            if wrong:
-                return f"{wrong} (this part needs a correct result)"
-        return None
-
-    return judge
+    return well_behaved_and_right(*(_density_judge(eps, beta) for eps, beta in cases))
 
 
 def _valid_beta_forms(outcomes: Sequence[Outcome]) -> str | None:
     eps = np.array([-0.5, 0.25, 2.0])
     want = exact_density(eps, 2.0)
     for outcome, form in zip(outcomes, ("the int 2", "np.float64(2.0)", "np.array(2.0)")):
-        message = _within(outcome, want, 1e-12 * want, f"with beta = {form} the result")
+        message = within(outcome, want, 1e-12 * want, f"with beta = {form} the result")
         if message:
             return message
     return None
@@ -403,18 +366,16 @@ def _smoothing_message(outcome: Outcome, label: str) -> str | None:
     shape = np.shape(np.asarray(x, dtype=np.float64))
     shown_kinks = "none" if len(kinks) == 0 else ", ".join(f"{k:g}" for k in kinks)
     what = f"for f = {name} (kinks: {shown_kinks}) with beta = {1.0 if beta is None else beta} the result"
-    return _within(outcome, values.reshape(shape), allowed.reshape(shape), what)
+    return within(outcome, values.reshape(shape), allowed.reshape(shape), what)
 
 
 def _smoothing(*labels: str) -> Judge:
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome, label in zip(outcomes, labels):
-            message = _smoothing_message(outcome, label)
-            if message:
-                return message
-        return None
+    return each(_smoothing_message, labels)
 
-    return judge
+
+def _smoothing_cases(*labels: str) -> tuple[tuple[Call, ...], Judge]:
+    """The calls of the cases ``labels`` of :data:`SMOOTHING_CASES` and the judge of their results."""
+    return tuple(_smoothing_call(label) for label in labels), _smoothing(*labels)
 
 
 def _smoothing_forms(outcomes: Sequence[Outcome]) -> str | None:
@@ -426,19 +387,7 @@ def _smoothing_forms(outcomes: Sequence[Outcome]) -> str | None:
 
 
 def _smoothing_well_behaved(*labels: str) -> Judge:
-    right = _smoothing(*labels)
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome in outcomes:
-            message = _float64_array(outcome) or _runtime_warning(outcome)
-            if message:
-                return message
-            if outcome.mutated:
-                return "modified the caller's x or kinks in place; work on copies instead"
-        wrong = right(outcomes)
-        return wrong and f"{wrong} (this part needs a correct result)"
-
-    return judge
+    return contract_with(an_array(inputs="x or kinks"), _smoothing(*labels))
 
 
 def _smoothing_bad_betas() -> tuple[Call, ...]:
@@ -452,25 +401,21 @@ LOGISTIC_SMOOTHING_HIDDEN = Check(
     parts=(
         Part(
             "smooth f without kinks (a wave, a cubic), beta from 0.1 to 100, abs(x) up to 20, to 1e-9",
-            tuple(_smoothing_call(label) for label in ("wave_small_beta", "wave_large_beta", "cubic", "cubic_default")),
-            _smoothing("wave_small_beta", "wave_large_beta", "cubic", "cubic_default"),
+            *_smoothing_cases("wave_small_beta", "wave_large_beta", "cubic", "cubic_default"),
         ),
         Part(
             "f with a kink in its slope (ReLU, an abs), x on and near the kink, beta = 0.1, 1, 2.5 and 100",
-            tuple(_smoothing_call(label) for label in ("relu", "relu_sharp", "relu_wide", "bend")),
-            _smoothing("relu", "relu_sharp", "relu_wide", "bend"),
+            *_smoothing_cases("relu", "relu_sharp", "relu_wide", "bend"),
             weight=2,
         ),
         Part(
             "discontinuous f (jumps at the kinks), x on and near the jumps, beta = 1, 30 and 100",
-            tuple(_smoothing_call(label) for label in ("jumps_sharp", "jumps", "step")),
-            _smoothing("jumps_sharp", "jumps", "step"),
+            *_smoothing_cases("jumps_sharp", "jumps", "step"),
             weight=2,
         ),
         Part(
             "seven jumps (a staircase), beta = 0.5 and 50",
-            tuple(_smoothing_call(label) for label in ("stairs_wide", "stairs_sharp")),
-            _smoothing("stairs_wide", "stairs_sharp"),
+            *_smoothing_cases("stairs_wide", "stairs_sharp"),
         ),
         Part(
             "a float x gives a 0-d result; kinks as a list, a tuple or an array; x a list of integers",
@@ -567,25 +512,15 @@ def _layer_call(case, beta=None, copies=False) -> Call:
 
 def _layer_judge(case, beta=1.0, what: str = "G") -> Judge:
     want, allowed = exact_layer(*case, beta)
-    return lambda outcomes: _within(outcomes[0], want, allowed, f"{what} (beta = {beta})")
+    return lambda outcomes: within(outcomes[0], want, allowed, f"{what} (beta = {beta})")
+
+
+#: ``Part(description, *_layer_cases((case, beta), ...))``: G on each case.
+_layer_cases = functools.partial(_beta_cases, _layer_call, _layer_judge)
 
 
 def _layer_well_behaved(*cases) -> Judge:
-    rights = [_layer_judge(case, beta) for case, beta in cases]
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome, right in zip(outcomes, rights):
-            message = _float64_array(outcome) or _runtime_warning(outcome)
-            if message:
-                return message
-            if outcome.mutated:
-                return "modified the caller's arrays in place; work on copies instead"
-            wrong = right([outcome])
-            if wrong:
-                return f"{wrong} (this part needs a correct result)"
-        return None
-
-    return judge
+    return with_right_values(an_array(inputs="arrays"), *(_layer_judge(case, beta) for case, beta in cases))
 
 
 SMOOTHED_RELU_LAYER_HIDDEN = Check(
@@ -594,24 +529,21 @@ SMOOTHED_RELU_LAYER_HIDDEN = Check(
     parts=(
         Part(
             "G = E[ReLU(w^T x + b + ||w|| eps)] on random data (H = 4, d = 3, N = 6), beta = 1 and 2.5",
-            (_layer_call(LAYER_RANDOM), _layer_call(LAYER_RANDOM, 2.5)),
-            all_of(_layer_judge(LAYER_RANDOM, 1.0), _layer_judge(LAYER_RANDOM, 2.5)),
+            *_layer_cases((LAYER_RANDOM, None), (LAYER_RANDOM, 2.5)),
             weight=2,
         ),
         Part(
             "beta from 1e-3 to 1e6 (the temperature beta / ||w||)",
-            tuple(_layer_call(case, beta) for case, beta in LAYER_BETAS),
-            all_of(*(_layer_judge(case, beta) for case, beta in LAYER_BETAS)),
+            *_layer_cases(*LAYER_BETAS),
         ),
         Part(
             "rows of W from 1e-50 to 1e50, b and X up to 1e50: no overflow, to 1e-12 of the scale",
-            (_layer_call(LAYER_EXTREME, 3.0), _layer_call(LAYER_EXTREME, 1e-3)),
-            all_of(_layer_judge(LAYER_EXTREME, 3.0), _layer_judge(LAYER_EXTREME, 1e-3)),
+            *_layer_cases((LAYER_EXTREME, 3.0), (LAYER_EXTREME, 1e-3)),
         ),
         Part(
             "a zero row of W gives ReLU(b_j), with no warning",
             (_layer_call(LAYER_ZERO_ROWS, 2.0),),
-            lambda outcomes: _layer_judge(LAYER_ZERO_ROWS, 2.0)(outcomes) or _runtime_warning(outcomes[0]),
+            lambda outcomes: _layer_judge(LAYER_ZERO_ROWS, 2.0)(outcomes) or runtime_warning(outcomes[0]),
         ),
         Part(
             "beta = 0, negative, inf or nan raises ValueError",
@@ -671,22 +603,22 @@ GRADIENT_LABELS = ("dW", "db", "dX")
 
 def _backward_judge(case, beta=1.0, *, factor: float = 1.0) -> Judge:
     values, allowed = exact_layer_backward(*case, beta)
+    return lambda outcomes: _gradients_right(outcomes[0], values, allowed, beta, factor=factor)
 
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        outcome = outcomes[0]
-        tree = outcome.tree
-        if tree is None or outcome.type_name not in ("builtins.tuple", "builtins.list"):
-            return f"returned a {outcome.type_name}, expected a tuple (dW, db, dX)"
-        if len(tree) != 3:
-            return f"returned {len(tree)} items, expected three: (dW, db, dX)"
-        for got, want, tolerance, label in zip(tree, values, allowed, GRADIENT_LABELS):
-            got = np.asarray(got, dtype=np.float64)
-            message = _within(Outcome(value=got), want, factor * tolerance, f"{label} (beta = {beta})")
+
+def _gradients_right(outcome: Outcome, values, allowed, beta, labels=GRADIENT_LABELS,
+                     factor: float = 1.0) -> str | None:
+    """Each gradient named in ``labels`` within ``factor`` times its tolerance of the exact ``values``."""
+    tree, message = items_of(outcome, GRADIENT_LABELS)
+    if message:
+        return message
+    for got, want, tolerance, label in zip(tree, values, allowed, GRADIENT_LABELS):
+        if label in labels:
+            message = within(Outcome(value=np.asarray(got, dtype=np.float64)), want, factor * tolerance,
+                             f"{label} (beta = {beta})")
             if message:
                 return message
-        return None
-
-    return judge
+    return None
 
 
 def _backward_typed(outcome: Outcome) -> str | None:
@@ -695,25 +627,15 @@ def _backward_typed(outcome: Outcome) -> str | None:
     for label, kind in zip(GRADIENT_LABELS, outcome.tree_types or []):
         if kind != "numpy.ndarray:float64":
             return f"{label} is a {kind}, expected a float64 numpy.ndarray"
-    if outcome.mutated:
-        return "modified the caller's arrays in place; work on copies instead"
-    return _runtime_warning(outcome)
+    return untouched_and_quiet(outcome, "arrays")
+
+
+#: ``Part(description, *_backward_cases((case, beta), ...))``: the gradients on each case.
+_backward_cases = functools.partial(_beta_cases, _backward_call, _backward_judge)
 
 
 def _backward_well_behaved(*cases) -> Judge:
-    rights = [_backward_judge(case, beta) for case, beta in cases]
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome, right in zip(outcomes, rights):
-            message = _backward_typed(outcome)
-            if message:
-                return message
-            wrong = right([outcome])
-            if wrong:
-                return f"{wrong} (this part needs a correct result)"
-        return None
-
-    return judge
+    return with_right_values(_backward_typed, *(_backward_judge(case, beta) for case, beta in cases))
 
 
 def _names_row(outcomes: Sequence[Outcome]) -> str | None:
@@ -740,19 +662,16 @@ SMOOTHED_RELU_LAYER_BACKWARD_HIDDEN = Check(
         ),
         Part(
             "dW, with the term from ||w_j|| (beta = 1 and 2.5)",
-            (_backward_call(BACKWARD_RANDOM), _backward_call(BACKWARD_RANDOM, 2.5)),
-            all_of(_backward_judge(BACKWARD_RANDOM, 1.0), _backward_judge(BACKWARD_RANDOM, 2.5)),
+            *_backward_cases((BACKWARD_RANDOM, None), (BACKWARD_RANDOM, 2.5)),
             weight=2,
         ),
         Part(
             "beta from 1e-3 to 1e3 (the temperature beta / ||w||)",
-            tuple(_backward_call(case, beta) for case, beta in BACKWARD_BETAS),
-            all_of(*(_backward_judge(case, beta) for case, beta in BACKWARD_BETAS)),
+            *_backward_cases(*BACKWARD_BETAS),
         ),
         Part(
             "rows of W from 1e-40 to 1e40 and u near 0: no overflow, to 1e-10 of the scale",
-            (_backward_call(BACKWARD_SCALES, 2.0),),
-            _backward_judge(BACKWARD_SCALES, 2.0),
+            *_backward_cases((BACKWARD_SCALES, 2.0)),
         ),
         Part(
             "a zero row of W raises ValueError naming the row",
@@ -779,18 +698,7 @@ SMOOTHED_RELU_LAYER_BACKWARD_HIDDEN = Check(
 
 def _backward_partial(outcome: Outcome, case, beta, labels) -> str | None:
     """Only the gradients named in ``labels`` (db and dX do not involve the norm's derivative)."""
-    values, allowed = exact_layer_backward(*case, beta)
-    tree = outcome.tree
-    if tree is None or outcome.type_name not in ("builtins.tuple", "builtins.list"):
-        return f"returned a {outcome.type_name}, expected a tuple (dW, db, dX)"
-    if len(tree) != 3:
-        return f"returned {len(tree)} items, expected three: (dW, db, dX)"
-    for got, want, tolerance, label in zip(tree, values, allowed, GRADIENT_LABELS):
-        if label in labels:
-            message = _within(Outcome(value=np.asarray(got, dtype=np.float64)), want, tolerance, f"{label} (beta = {beta})")
-            if message:
-                return message
-    return None
+    return _gradients_right(outcome, *exact_layer_backward(*case, beta), beta, labels)
 
 
 # --- smoothed_relu_power_symbolic -------------------------------------------------------------------
@@ -863,14 +771,7 @@ def _power_message(outcome: Outcome, n: int) -> str | None:
 
 
 def _power(*ns: int) -> Judge:
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome, n in zip(outcomes, ns):
-            message = _power_message(outcome, n)
-            if message:
-                return message
-        return None
-
-    return judge
+    return each(_power_message, ns)
 
 
 SMOOTHED_RELU_POWER_SYMBOLIC_HIDDEN = Check(
@@ -886,32 +787,8 @@ SMOOTHED_RELU_POWER_SYMBOLIC_HIDDEN = Check(
 
 # --- what the hidden test cells call ----------------------------------------------------------------
 
-
-def logistic_density_hidden(logistic_density):
-    return run_locally(LOGISTIC_DENSITY_HIDDEN, logistic_density)
-
-
-def logistic_smoothing_hidden(logistic_smoothing):
-    return run_locally(LOGISTIC_SMOOTHING_HIDDEN, logistic_smoothing)
-
-
-def smoothed_relu_layer_hidden(smoothed_relu_layer):
-    return run_locally(SMOOTHED_RELU_LAYER_HIDDEN, smoothed_relu_layer)
-
-
-def smoothed_relu_layer_backward_hidden(smoothed_relu_layer_backward):
-    return run_locally(SMOOTHED_RELU_LAYER_BACKWARD_HIDDEN, smoothed_relu_layer_backward)
-
-
-def smoothed_relu_power_symbolic_hidden(smoothed_relu_power_symbolic):
-    return run_locally(SMOOTHED_RELU_POWER_SYMBOLIC_HIDDEN, smoothed_relu_power_symbolic)
-
-
 #: Hidden test cell ``grade_id`` -> the check that grades it.
-CHECKS = {
-    "logistic_density-hidden": LOGISTIC_DENSITY_HIDDEN,
-    "logistic_smoothing-hidden": LOGISTIC_SMOOTHING_HIDDEN,
-    "smoothed_relu_layer-hidden": SMOOTHED_RELU_LAYER_HIDDEN,
-    "smoothed_relu_layer_backward-hidden": SMOOTHED_RELU_LAYER_BACKWARD_HIDDEN,
-    "smoothed_relu_power_symbolic-hidden": SMOOTHED_RELU_POWER_SYMBOLIC_HIDDEN,
-}
+CHECKS = by_hidden_cell(LOGISTIC_DENSITY_HIDDEN, LOGISTIC_SMOOTHING_HIDDEN, SMOOTHED_RELU_LAYER_HIDDEN,
+                        SMOOTHED_RELU_LAYER_BACKWARD_HIDDEN, SMOOTHED_RELU_POWER_SYMBOLIC_HIDDEN)
+#: ``<target>_hidden(function)``, what each hidden test cell calls.
+globals().update(hidden_cell_functions(CHECKS))

@@ -23,6 +23,7 @@ So a network whose error hides in a peak of width 1e-7 B is caught, and the refe
 """
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 from typing import Callable, Sequence
@@ -31,8 +32,11 @@ import mpmath
 import numpy as np
 from scipy.special import expit
 
-from autograder.checks.framework import Call, Check, Judge, Part, agrees_to_digits, run_locally
-from autograder.worker import Outcome
+from autograder.checks.framework import (
+    Call, Check, Judge, Part, by_hidden_cell, contract_with, hidden_cell_functions, symbolic_expression,
+    untouched_and_quiet,
+)
+from autograder.protocol import Outcome
 
 RNG = np.random.default_rng(20261202)
 LD = np.longdouble
@@ -352,12 +356,7 @@ def _typed(outcome: Outcome, d: int | None) -> str | None:
     for name, kind in zip(("A" if d else "a", "b", "u"), kinds[:3]):
         if kind != "numpy.ndarray:float64":
             return f"{name} is a {kind}, expected a float64 numpy.ndarray"
-    runtime = [w for w in outcome.warnings if w.startswith("RuntimeWarning")]
-    if runtime:
-        return f"emitted a warning: {runtime[0]}"
-    if outcome.mutated:
-        return "modified the caller's arrays in place; work on copies instead"
-    return None
+    return untouched_and_quiet(outcome, "arrays")
 
 
 def _fmt(value) -> str:
@@ -411,23 +410,16 @@ def _values_right(*cases) -> Judge:
 
 
 def _values_well_behaved(*cases) -> Judge:
-    right = _values_right(*cases)
+    return contract_with(_values_contract, _values_right(*cases))
 
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome in outcomes:
-            runtime = [w for w in outcome.warnings if w.startswith("RuntimeWarning")]
-            if runtime:
-                return f"emitted a warning: {runtime[0]}"
-            if outcome.mutated:
-                return "modified the caller's arrays in place; work on copies instead"
-            if outcome.type_name != "numpy.ndarray" and outcome.shape != ():
-                return f"returned a {outcome.type_name}, expected a numpy.ndarray"
-            if outcome.type_name == "numpy.ndarray" and outcome.dtype != "float64":
-                return f"returned an array of dtype {outcome.dtype}, expected float64"
-        wrong = right(outcomes)
-        return wrong and f"{wrong} (this part needs a correct result)"
 
-    return judge
+def _values_contract(outcome: Outcome) -> str | None:
+    """A float64 ndarray (or a 0-d result), the caller's arrays untouched, no RuntimeWarning."""
+    if outcome.type_name != "numpy.ndarray" and outcome.shape != ():
+        return f"returned a {outcome.type_name}, expected a numpy.ndarray"
+    if outcome.type_name == "numpy.ndarray" and outcome.dtype != "float64":
+        return f"returned an array of dtype {outcome.dtype}, expected float64"
+    return untouched_and_quiet(outcome, "arrays")
 
 
 def _random_scalar_net(m: int, slope: float = 3.0):
@@ -585,19 +577,7 @@ def _sup_right(cases) -> Judge:
 
 
 def _sup_well_behaved(cases) -> Judge:
-    right = _sup_right(cases)
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        for outcome in outcomes:
-            runtime = [w for w in outcome.warnings if w.startswith("RuntimeWarning")]
-            if runtime:
-                return f"emitted a warning: {runtime[0]}"
-            if outcome.mutated:
-                return "modified the caller's arrays in place; work on copies instead"
-        wrong = right(outcomes)
-        return wrong and f"{wrong} (this part needs a correct result)"
-
-    return judge
+    return contract_with(lambda outcome: untouched_and_quiet(outcome, "arrays"), _sup_right(cases))
 
 
 def _sup_calls(cases):
@@ -828,28 +808,9 @@ def exact_limit_error(point: dict) -> mpmath.mpf:
         return mpmath.log(2 / (1 + mpmath.exp(-C * B))) / C
 
 
-def _limit_call(points) -> Call:
-    return Call("staircase_limit_error_symbolic", kind="expr", points=tuple(points), digits=LIMIT_DIGITS + 10)
-
-
-def _limit_right(points) -> Judge:
-    wants = [exact_limit_error(p) for p in points]
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        outcome = outcomes[0]
-        if not outcome.type_name.startswith("sympy."):
-            return f"returned a {outcome.type_name}, expected a SymPy expression"
-        stray = sorted(set(outcome.symbols) - {"C", "B"})
-        if stray:
-            return f"the expression uses the symbols {stray}; use only sympy.symbols('C B')"
-        if len(outcome.entries) != len(points):
-            return "the expression could not be evaluated at the test points"
-        for point, text, want in zip(points, outcome.entries, wants):
-            if not agrees_to_digits(text, want, LIMIT_DIGITS):
-                return f"at C = {point['C']}, B = {point['B']} the expression is {text[:20]}, expected {mpmath.nstr(want, 12)}"
-        return None
-
-    return judge
+#: ``Part(description, *_limit(points))``: the expression equals the limit's error at ``points``.
+_limit = functools.partial(symbolic_expression, "staircase_limit_error_symbolic", exact=exact_limit_error,
+                           digits=LIMIT_DIGITS, symbols=("C", "B"))
 
 
 STAIRCASE_LIMIT_ERROR_SYMBOLIC_HIDDEN = Check(
@@ -857,40 +818,16 @@ STAIRCASE_LIMIT_ERROR_SYMBOLIC_HIDDEN = Check(
     points=3,
     parts=(
         Part("the limit's uniform error for moderate C B (C B from 0.02 to 4.4)",
-             (_limit_call(LIMIT_POINTS),), _limit_right(LIMIT_POINTS), weight=2),
+             *_limit(LIMIT_POINTS), weight=2),
         Part("large C B (the error approaches log(2) / C), together with the moderate values",
-             (_limit_call(LIMIT_LARGE_CB + LIMIT_POINTS[:2]),), _limit_right(LIMIT_LARGE_CB + LIMIT_POINTS[:2])),
+             *_limit(LIMIT_LARGE_CB + LIMIT_POINTS[:2])),
     ),
 )
 
 # --- what the hidden test cells call ---------------------------------------------------------------------------
 
-
-def sigmoid_net_hidden(sigmoid_net):
-    return run_locally(SIGMOID_NET_HIDDEN, sigmoid_net)
-
-
-def sup_error_relu_hidden(sup_error_relu):
-    return run_locally(SUP_ERROR_RELU_HIDDEN, sup_error_relu)
-
-
-def relu_sigmoid_approx_hidden(relu_sigmoid_approx):
-    return run_locally(RELU_SIGMOID_APPROX_HIDDEN, relu_sigmoid_approx)
-
-
-def relu_net_to_sigmoid_net_hidden(relu_net_to_sigmoid_net):
-    return run_locally(RELU_NET_TO_SIGMOID_NET_HIDDEN, relu_net_to_sigmoid_net)
-
-
-def staircase_limit_error_symbolic_hidden(staircase_limit_error_symbolic):
-    return run_locally(STAIRCASE_LIMIT_ERROR_SYMBOLIC_HIDDEN, staircase_limit_error_symbolic)
-
-
 #: Hidden test cell ``grade_id`` -> the check that grades it.
-CHECKS = {
-    "sigmoid_net-hidden": SIGMOID_NET_HIDDEN,
-    "sup_error_relu-hidden": SUP_ERROR_RELU_HIDDEN,
-    "relu_sigmoid_approx-hidden": RELU_SIGMOID_APPROX_HIDDEN,
-    "relu_net_to_sigmoid_net-hidden": RELU_NET_TO_SIGMOID_NET_HIDDEN,
-    "staircase_limit_error_symbolic-hidden": STAIRCASE_LIMIT_ERROR_SYMBOLIC_HIDDEN,
-}
+CHECKS = by_hidden_cell(SIGMOID_NET_HIDDEN, SUP_ERROR_RELU_HIDDEN, RELU_SIGMOID_APPROX_HIDDEN,
+                        RELU_NET_TO_SIGMOID_NET_HIDDEN, STAIRCASE_LIMIT_ERROR_SYMBOLIC_HIDDEN)
+#: ``<target>_hidden(function)``, what each hidden test cell calls.
+globals().update(hidden_cell_functions(CHECKS))

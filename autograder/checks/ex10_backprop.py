@@ -23,7 +23,10 @@ from typing import Sequence
 import mpmath
 import numpy as np
 
-from autograder.checks.framework import Call, Check, Function, Judge, Part, all_of, run_locally
+from autograder.checks.framework import (
+    Call, Check, Function, Judge, Part, all_of, an_array, by_hidden_cell, contract_with, hidden_cell_functions,
+    runtime_warning, with_right_values,
+)
 from autograder.protocol import Outcome
 
 RNG = np.random.default_rng(20261202)
@@ -322,10 +325,7 @@ def _float64_items(outcome: Outcome) -> str | None:
             return f"an array of the result is a {kind}, expected a float64 numpy.ndarray"
     if outcome.mutated or outcome.records.get("list_modified"):
         return "modified the caller's arrays or lists in place; work on copies instead"
-    runtime = [w for w in outcome.warnings if w.startswith("RuntimeWarning")]
-    if runtime:
-        return f"emitted a warning: {runtime[0]}"
-    return None
+    return runtime_warning(outcome)
 
 
 def _compare(got: np.ndarray, want: np.ndarray, allowed, label: str) -> str | None:
@@ -366,17 +366,7 @@ def _lists_right(labels, wants, tolerance) -> Judge:
 
 def _right_and_well_behaved(*value_judges: Judge) -> Judge:
     """:func:`_float64_items` for every outcome, earned only together with right values."""
-    values = all_of(*value_judges)
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        wrong = values(outcomes)
-        for outcome in outcomes:
-            message = _float64_items(outcome)
-            if message:
-                return message
-        return wrong and f"{wrong} (this part needs a correct result)"
-
-    return judge
+    return with_right_values(_float64_items, *value_judges)
 
 
 def _raises_value_error_after(right: Judge) -> Judge:
@@ -612,21 +602,7 @@ def _vjp_all(cases) -> Judge:
 
 
 def _vjp_well_behaved(cases) -> Judge:
-    values = _vjp_all(cases)
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        wrong = values(outcomes)
-        for outcome in outcomes:
-            if outcome.type_name != "numpy.ndarray" or outcome.dtype != "float64":
-                return f"returned a {outcome.type_name} {outcome.dtype}, expected a float64 numpy.ndarray"
-            if outcome.mutated:
-                return "modified the caller's array in place; work on a copy instead"
-            runtime = [w for w in outcome.warnings if w.startswith("RuntimeWarning")]
-            if runtime:
-                return f"emitted a warning: {runtime[0]}"
-        return wrong and f"{wrong} (this part needs a correct result)"
-
-    return judge
+    return contract_with(an_array(), _vjp_all(cases))
 
 
 VJP_WELL = [(act, z.copy(), g.copy()) for act, z, g in (VJP_EXTREME + VJP_SOFTMAX[:1] + VJP_LOG_SOFTMAX[:1])]
@@ -924,32 +900,8 @@ GRADIENT_DESCENT_HIDDEN = Check(
 
 # --- what the hidden test cells call -----------------------------------------------------------------
 
-
-def forward_hidden(forward):
-    return run_locally(FORWARD_HIDDEN, forward)
-
-
-def activation_vjp_hidden(activation_vjp):
-    return run_locally(ACTIVATION_VJP_HIDDEN, activation_vjp)
-
-
-def backward_hidden(backward):
-    return run_locally(BACKWARD_HIDDEN, backward)
-
-
-def numerical_gradient_hidden(numerical_gradient):
-    return run_locally(NUMERICAL_GRADIENT_HIDDEN, numerical_gradient)
-
-
-def gradient_descent_hidden(gradient_descent):
-    return run_locally(GRADIENT_DESCENT_HIDDEN, gradient_descent)
-
-
 #: Hidden test cell ``grade_id`` -> the check that grades it.
-CHECKS = {
-    "forward-hidden": FORWARD_HIDDEN,
-    "activation_vjp-hidden": ACTIVATION_VJP_HIDDEN,
-    "backward-hidden": BACKWARD_HIDDEN,
-    "numerical_gradient-hidden": NUMERICAL_GRADIENT_HIDDEN,
-    "gradient_descent-hidden": GRADIENT_DESCENT_HIDDEN,
-}
+CHECKS = by_hidden_cell(FORWARD_HIDDEN, ACTIVATION_VJP_HIDDEN, BACKWARD_HIDDEN, NUMERICAL_GRADIENT_HIDDEN,
+                        GRADIENT_DESCENT_HIDDEN)
+#: ``<target>_hidden(function)``, what each hidden test cell calls.
+globals().update(hidden_cell_functions(CHECKS))

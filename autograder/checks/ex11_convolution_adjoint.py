@@ -16,13 +16,15 @@ judged by value at exact rational points, to 30 digits, against the closed form 
 """
 from __future__ import annotations
 
+import functools
 from typing import Sequence
 
 import mpmath
 import numpy as np
 
 from autograder.checks.framework import (
-    Call, Check, Judge, Part, agrees_to_digits, all_of, run_locally, well_behaved_and_right,
+    Call, Check, Judge, Part, all_of, by_hidden_cell, hidden_cell_functions, raises_value_error, symbolic_expression,
+    well_behaved_and_right,
 )
 from autograder.protocol import Outcome
 
@@ -152,16 +154,7 @@ def _close(reference: np.ndarray, allowed, what: str) -> Judge:
 
 def _raises(what: str) -> Judge:
     """The outcome must be a ``ValueError`` (a result, or any other error, fails)."""
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        outcome = outcomes[0]
-        if outcome.error is None:
-            return f"{what}: returned a result; it must raise ValueError"
-        if "ValueError" not in outcome.error_types:
-            return f"{what}: raised {outcome.error[:120]}; it must raise ValueError"
-        return None
-
-    return judge
+    return lambda outcomes: raises_value_error(outcomes[0], f"{what}:")
 
 
 class Case:
@@ -417,76 +410,27 @@ def _expected(point: dict) -> mpmath.mpf:
         return correlation_closed_form(*(_exact(point[name]) for name in SYMBOLS))
 
 
-def _expr_call(points) -> Call:
-    return Call("cross_correlation_symbolic", kind="expr", points=tuple(points), digits=DIGITS + 10)
-
-
-def _expr_right(points) -> Judge:
-    wants = [_expected(p) for p in points]
-
-    def judge(outcomes: Sequence[Outcome]) -> str | None:
-        outcome = outcomes[0]
-        if not outcome.type_name.startswith("sympy."):
-            return f"returned a {outcome.type_name}, expected a SymPy expression"
-        stray = sorted(set(outcome.symbols) - set(SYMBOLS))
-        if stray:
-            return f"the expression uses the symbols {stray}; use only symbols named t, a, b, c"
-        if len(outcome.entries) != len(points):
-            return "the expression could not be evaluated at the test points"
-        for point, text, want in zip(points, outcome.entries, wants):
-            if not agrees_to_digits(text, want, DIGITS):
-                where = ", ".join(f"{name} = {point[name]}" for name in SYMBOLS)
-                return f"at {where} the expression is {text[:30]}, expected {mpmath.nstr(want, 12)}"
-        return None
-
-    return judge
+#: ``Part(description, *_expression(points))``: the expression equals the closed form at ``points``.
+_expression = functools.partial(symbolic_expression, "cross_correlation_symbolic", exact=_expected, digits=DIGITS,
+                                symbols=SYMBOLS, use="symbols named t, a, b, c")
 
 
 CROSS_CORRELATION_SYMBOLIC_HIDDEN = Check(
     target="cross_correlation_symbolic",
     points=3,
     parts=(
-        Part("equal widths a = b", (_expr_call(EQUAL_WIDTHS),), _expr_right(EQUAL_WIDTHS)),
+        Part("equal widths a = b", *_expression(EQUAL_WIDTHS)),
         Part("a != b, with t on either side of c (the sign and the direction of the shift)",
-             (_expr_call(GENERAL),), _expr_right(GENERAL)),
+             *_expression(GENERAL)),
         Part("t = c (where it is 0), t = 0 and c = 0, together with the values elsewhere",
-             (_expr_call(SPECIAL + GENERAL),), _expr_right(SPECIAL + GENERAL)),
+             *_expression(SPECIAL + GENERAL)),
     ),
 )
 
 # --- what the hidden test cells call ---------------------------------------------------------------
 
-
-def conv1d_hidden(conv1d):
-    return run_locally(CONV1D_HIDDEN, conv1d)
-
-
-def corr1d_hidden(corr1d):
-    return run_locally(CORR1D_HIDDEN, corr1d)
-
-
-def conv1d_adjoint_hidden(conv1d_adjoint):
-    return run_locally(CONV1D_ADJOINT_HIDDEN, conv1d_adjoint)
-
-
-def conv_matrix_hidden(conv_matrix):
-    return run_locally(CONV_MATRIX_HIDDEN, conv_matrix)
-
-
-def conv2d_hidden(conv2d):
-    return run_locally(CONV2D_HIDDEN, conv2d)
-
-
-def cross_correlation_symbolic_hidden(cross_correlation_symbolic):
-    return run_locally(CROSS_CORRELATION_SYMBOLIC_HIDDEN, cross_correlation_symbolic)
-
-
 #: Hidden test cell ``grade_id`` -> the check that grades it.
-CHECKS = {
-    "conv1d-hidden": CONV1D_HIDDEN,
-    "corr1d-hidden": CORR1D_HIDDEN,
-    "conv1d_adjoint-hidden": CONV1D_ADJOINT_HIDDEN,
-    "conv_matrix-hidden": CONV_MATRIX_HIDDEN,
-    "conv2d-hidden": CONV2D_HIDDEN,
-    "cross_correlation_symbolic-hidden": CROSS_CORRELATION_SYMBOLIC_HIDDEN,
-}
+CHECKS = by_hidden_cell(CONV1D_HIDDEN, CORR1D_HIDDEN, CONV1D_ADJOINT_HIDDEN, CONV_MATRIX_HIDDEN, CONV2D_HIDDEN,
+                        CROSS_CORRELATION_SYMBOLIC_HIDDEN)
+#: ``<target>_hidden(function)``, what each hidden test cell calls.
+globals().update(hidden_cell_functions(CHECKS))

@@ -10,10 +10,23 @@ always run beside the references, which are computed by the check module itself.
 
 Most parts are one line: :func:`agrees` makes the calls and the judge from one list of
 inputs (``Part("values on vectors and batches", *agrees("softmax", reference_softmax,
-[VECTOR, BATCH], atol=1e-12), weight=2)``); :func:`each`, :func:`exactly`,
-:func:`contract` and :func:`symbolic_matrix` (:func:`symbolic_matrices`, a part of
-several sizes) are the other shared judges, and
-:func:`by_hidden_cell` makes ``CHECKS``.
+[VECTOR, BATCH], atol=1e-12), weight=2)``), and :func:`symbolic_matrix`
+(:func:`symbolic_matrices`, a part of several sizes) and :func:`symbolic_expression` do the
+same for a SymPy answer evaluated at exact points. The other shared judges, by what
+EXERCISES.md asks:
+
+- right values: :func:`close_to` / :func:`compare` (to ``atol + rtol |reference|``),
+  :func:`near` / :func:`within` (a tolerance per entry), :func:`exactly`; :func:`each` judges
+  every outcome with its input, :func:`all_of` with its own judge;
+- the common rules (a new float64 array, the caller's arrays untouched, no RuntimeWarning):
+  :func:`an_array`, :func:`untouched_and_quiet`, :func:`quiet`, earned only with right values
+  (:func:`contract_with`, :func:`with_right_values`, :func:`well_behaved_and_right`);
+- raising: :func:`raises_value_error`; results in parts: :func:`items_of`;
+- an expression judged on itself: :func:`expression_in` rebuilds it, :func:`values_at`
+  evaluates it.
+
+:func:`by_hidden_cell` makes ``CHECKS`` and :func:`hidden_cell_functions` what the hidden
+cells call.
 
 A convention of the check modules: ``reference_*`` functions compute in float64, as a
 careful student's code would; ``exact_*`` ones in extended precision (mpmath), for the
@@ -226,7 +239,15 @@ def close_to(reference: np.ndarray, *, atol: float, rtol: float = 0.0, what: str
 
 
 def compare(outcome: Outcome, reference: np.ndarray, *, atol: float, rtol: float = 0.0, what: str = "result") -> str | None:
-    """Say how ``outcome`` differs from ``reference``, or return ``None`` when it does not."""
+    """Say how ``outcome`` differs from ``reference`` by more than ``atol + rtol * |reference|``,
+    or return ``None`` when it does not."""
+    return within(outcome, reference, atol + rtol * np.abs(reference), what=what)
+
+
+def within(outcome: Outcome, reference: np.ndarray, allowed, what: str = "result") -> str | None:
+    """Say how ``outcome`` differs from ``reference`` in shape, in finiteness or by more than
+    ``allowed`` (a tolerance per entry, broadcast to the reference's shape: a contract whose
+    tolerance scales with each input), or return ``None`` when it does not."""
     value = outcome.value
     if value is None:
         return f"{what} could not be read as an array of numbers"
@@ -237,13 +258,24 @@ def compare(outcome: Outcome, reference: np.ndarray, *, atol: float, rtol: float
         index = tuple(int(i) for i in np.argwhere(~finite)[0])
         return f"{what} is not finite at index {index}: {float(value[index])}"
     error = np.abs(value - reference)
-    allowed = atol + rtol * np.abs(reference)
+    allowed = np.broadcast_to(np.asarray(allowed, dtype=np.float64), reference.shape)
     if (error > allowed).any():
         index = tuple(int(i) for i in np.unravel_index(np.argmax(error - allowed), error.shape))
         got, want, off = float(value[index]), float(reference[index]), float(error[index])
         return (f"{what} (shape {reference.shape}) is wrong at index {index}: got {rounded(got, off)}, "
                 f"expected {rounded(want, off)} (difference {off:.2g}, allowed {float(allowed[index]):.2g})")
     return None
+
+
+def near(reference: np.ndarray, allowed, *, what: str = "result") -> Judge:
+    """Judge that one outcome equals ``reference`` in shape and, entry by entry, within
+    ``allowed`` (:func:`within`)."""
+    reference = np.asarray(reference, dtype=np.float64)
+
+    def judge(outcomes: Sequence[Outcome]) -> str | None:
+        return within(outcomes[0], reference, allowed, what=what)
+
+    return judge
 
 
 #: The most significant digits a failure message shows of a reference value.
@@ -266,14 +298,35 @@ def runtime_warning(outcome: Outcome) -> str | None:
     return f"emitted a warning: {runtime[0]}" if runtime else None
 
 
-def _well_behaved_one(outcome: Outcome) -> str | None:
-    if outcome.type_name != "numpy.ndarray":
-        return f"returned a {outcome.type_name}, expected a numpy.ndarray"
-    if outcome.dtype != "float64":
-        return f"returned an array of dtype {outcome.dtype}, expected float64"
+def quiet(outcomes: Sequence[Outcome]) -> str | None:
+    """Judge that no call emitted a RuntimeWarning (the first one found is the complaint)."""
+    return next(filter(None, map(runtime_warning, outcomes)), None)
+
+
+def untouched_and_quiet(outcome: Outcome, inputs: str = "array") -> str | None:
+    """The common rules' last two for one call: the caller's ``inputs`` (named so in the
+    message: "array", "x0", "arrays", "x or kinks") left as they were, and no RuntimeWarning."""
     if outcome.mutated:
-        return "modified the caller's array in place; work on a copy instead"
+        copies = "copies" if inputs.endswith("s") else "a copy"
+        return f"modified the caller's {inputs} in place; work on {copies} instead"
     return runtime_warning(outcome)
+
+
+def an_array(dtype: str = "float64", inputs: str = "array") -> Callable[[Outcome], "str | None"]:
+    """The common contract of one call returning a NumPy array of ``dtype``: that type,
+    the caller's ``inputs`` untouched, no RuntimeWarning (:func:`untouched_and_quiet`)."""
+
+    def contract_one(outcome: Outcome) -> str | None:
+        if outcome.type_name != "numpy.ndarray":
+            return f"returned a {outcome.type_name}, expected a numpy.ndarray of dtype {dtype}"
+        if outcome.dtype != dtype:
+            return f"returned an array of dtype {outcome.dtype}, expected {dtype}"
+        return untouched_and_quiet(outcome, inputs)
+
+    return contract_one
+
+
+_well_behaved_one = an_array()
 
 
 def well_behaved(outcomes: Sequence[Outcome]) -> str | None:
@@ -281,12 +334,11 @@ def well_behaved(outcomes: Sequence[Outcome]) -> str | None:
     return next(filter(None, map(_well_behaved_one, outcomes)), None)
 
 
-def with_right_values(contract_one: Callable[[Outcome], "str | None"], *value_judges: Judge) -> Judge:
+def contract_with(contract_one: Callable[[Outcome], "str | None"], values: Judge) -> Judge:
     """A part for a contract (``contract_one`` complains about one outcome, or returns
-    ``None``), earned only together with right values (each outcome judged by the matching
-    judge): otherwise a constant of the right type, or an outcome forged by the notebook's
-    code, would collect these points without computing anything."""
-    values = all_of(*value_judges)
+    ``None``), earned only together with right values (``values`` judges all the outcomes):
+    otherwise a constant of the right type, or an outcome forged by the notebook's code,
+    would collect these points without computing anything."""
 
     def judge(outcomes: Sequence[Outcome]) -> str | None:
         broken = next(filter(None, map(contract_one, outcomes)), None)
@@ -296,6 +348,11 @@ def with_right_values(contract_one: Callable[[Outcome], "str | None"], *value_ju
         return wrong and f"{wrong} (this part needs a correct result)"
 
     return judge
+
+
+def with_right_values(contract_one: Callable[[Outcome], "str | None"], *value_judges: Judge) -> Judge:
+    """:func:`contract_with`, each outcome's values judged by the matching judge."""
+    return contract_with(contract_one, all_of(*value_judges))
 
 
 def well_behaved_and_right(*value_judges: Judge) -> Judge:
@@ -314,10 +371,6 @@ def all_of(*judges: Judge) -> Judge:
         return None
 
     return judge
-
-
-#: The common contract, under the name the parts read best with.
-contract = well_behaved_and_right
 
 
 def each(judge_one: Callable[[Outcome, Any], "str | None"], inputs: Sequence) -> Judge:
@@ -355,6 +408,30 @@ def exactly(reference, *, what: str = "result") -> Judge:
         return None
 
     return judge
+
+
+def items_of(outcome: Outcome, names: Sequence[str], where: str = "") -> tuple:
+    """``(the items, None)`` of a result that must be a tuple (or a list) of the items
+    ``names``, or ``(None, what is wrong)``; ``where`` (the call) starts the message."""
+    tree, shown, returned = outcome.tree, ", ".join(names), f"{where} returned" if where else "returned"
+    if tree is None or outcome.type_name not in ("builtins.tuple", "builtins.list"):
+        return None, f"{returned} a {outcome.type_name}, expected a tuple ({shown})"
+    if len(tree) != len(names):
+        return None, f"{returned} {len(tree)} items, expected {_COUNTS.get(len(names), len(names))}: ({shown})"
+    return tree, None
+
+
+_COUNTS = {2: "two", 3: "three"}
+
+
+def raises_value_error(outcome: Outcome, where: str) -> str | None:
+    """That the call ``where`` names (``"activation='relu' with L = 1"``) raised ``ValueError``;
+    a result, or any other error, is the complaint. For parts that accept errors."""
+    if outcome.error is None:
+        return f"{where} returned a result instead of raising ValueError"
+    if "ValueError" not in outcome.error_types:
+        return f"{where} raised {outcome.error[:120]}, expected a ValueError"
+    return None
 
 
 def _arguments(x) -> tuple:
@@ -407,6 +484,87 @@ def symbolic_matrix(target: str, size: int, points: Sequence[dict], reference_at
     return (call,), judge
 
 
+def symbolic_expression(target: str, points: Sequence[dict], exact: Callable, digits: int, symbols: Sequence[str],
+                        *, use: str | None = None) -> tuple[tuple[Call, ...], Judge]:
+    """The call ``target()`` that should return a SymPy expression in (some of) the symbols
+    named ``symbols``, and the judge that it equals ``exact(point)`` (an mpmath number) to
+    ``digits`` digits at each of ``points``. The expression is evaluated by the grader
+    (:func:`read_symbolic`); ``use`` says in a message how to name the symbols (by default
+    ``sympy.symbols('...')``)."""
+    import mpmath
+
+    wants = [exact(point) for point in points]
+    use = use or f"sympy.symbols('{' '.join(symbols)}')"
+
+    def judge(outcomes: Sequence[Outcome]) -> str | None:
+        outcome = outcomes[0]
+        if not outcome.type_name.startswith("sympy."):
+            return f"returned a {outcome.type_name}, expected a SymPy expression"
+        stray = sorted(set(outcome.symbols) - set(symbols))
+        if stray:
+            return f"the expression uses the symbols {stray}; use only {use}"
+        if len(outcome.entries) != len(points):
+            return "the expression could not be evaluated at the test points"
+        for point, text, want in zip(points, outcome.entries, wants):
+            if not agrees_to_digits(text, want, digits):
+                where = ", ".join(f"{name} = {point[name]}" for name in symbols)
+                return f"at {where} the expression is {text[:30]}, expected {mpmath.nstr(want, 12)}"
+        return None
+
+    return (Call(target, kind="expr", points=tuple(points), digits=digits + 10),), judge
+
+
+def expression_in(outcome: Outcome, symbol: str, where: str):
+    """``(expression, its symbol, None)``: the SymPy expression a student's call returned,
+    rebuilt here from its ``srepr`` (:func:`parse_srepr`, within :data:`SYMBOLIC_SECONDS`),
+    with exactly one free symbol, named ``symbol``; or ``(None, None, what is wrong)``, the
+    message starting with ``where`` (``"for k = 2"``). For judges that work on the
+    expression itself (a limit, values far out), not only on its values at points."""
+    import sympy
+
+    if not outcome.srepr:
+        return None, None, f"{where} returned a {outcome.type_name}, expected a SymPy expression (of moderate size)"
+    if outcome.symbols != [symbol]:
+        return None, None, (f"{where} the expression must have exactly one free symbol, named {symbol}; "
+                            f"it has {outcome.symbols}")
+    try:
+        expression = time_limited(SYMBOLIC_SECONDS, parse_srepr, outcome.srepr)
+    except (ValueError, TimeoutError) as exc:
+        return None, None, f"{where} the expression could not be read: {exc}"
+    named = [s for s in getattr(expression, "free_symbols", ()) if str(s) == symbol]
+    if not isinstance(expression, sympy.Expr) or len(expression.free_symbols) != 1 or not named:
+        return None, None, f"{where} the result must be a SymPy expression in the one symbol {symbol}"
+    return expression, named[0], None
+
+
+def values_at(expression, symbol, texts: Sequence[str], digits: int, where: str) -> "list | str":
+    """The values of ``expression`` (rebuilt by :func:`expression_in`) at ``symbol`` = each
+    exact rational of ``texts``, as real mpmath numbers to ``digits`` digits, each computed
+    within :data:`SYMBOLIC_SECONDS` (all in one forked child, :func:`evaluate_each`); or the
+    message, starting with ``where``, that says at which point it could not be."""
+    values = evaluate_each(SYMBOLIC_SECONDS, _real_value_at, [(expression, symbol, text, digits) for text in texts])
+    for text, got in zip(texts, values):
+        if isinstance(got, TimeoutError):
+            return f"{where} the expression could not be evaluated at {symbol} = {text} in {SYMBOLIC_SECONDS:g} s"
+        if isinstance(got, (TypeError, ValueError, ArithmeticError, AttributeError)):
+            return (f"{where} the expression could not be evaluated to a real number at {symbol} = {text} "
+                    f"({type(got).__name__})")
+        if isinstance(got, BaseException):
+            raise got
+    return values
+
+
+def _real_value_at(expression, symbol, text: str, digits: int):
+    import mpmath
+    import sympy
+
+    value = expression.subs(symbol, sympy.Rational(text)).evalf(digits + 15)
+    if not value.is_Number or not value.is_real:
+        raise ValueError("not a real number")
+    with mpmath.workdps(digits + 20):
+        return mpmath.mpf(str(value))
+
+
 def symbolic_matrices(target: str, sizes: Sequence[int], points: dict, reference_at: Callable, digits: int,
                       *, symbol: str = "z") -> Part:
     """One part: ``target(n)`` equals the exact matrix for every ``n`` of ``sizes`` together,
@@ -422,6 +580,13 @@ def by_hidden_cell(*checks: "Check") -> dict[str, "Check"]:
     """``CHECKS`` of a module: each check under its hidden test cell's ``grade_id``,
     ``<target>-hidden``."""
     return {f"{check.target}-hidden": check for check in checks}
+
+
+def hidden_cell_functions(checks: dict[str, "Check"]) -> dict[str, Callable]:
+    """What the hidden test cells of a module's ``CHECKS`` call: ``<target>_hidden(function)``
+    grades ``function`` on its check in this process (:func:`run_locally`). A checks module
+    ends ``globals().update(hidden_cell_functions(CHECKS))``."""
+    return {f"{check.target}_hidden": functools.partial(run_locally, check) for check in checks.values()}
 
 
 def rational_points(rng: np.random.Generator, names: Sequence[str], count: int, denominator: int = 7) -> tuple[dict, ...]:
