@@ -102,6 +102,16 @@ def failed_parts(verdict: Verdict) -> list:
     return [part for part in verdict.parts if not part.passed]
 
 
+def assert_full_marks(check: Check, function) -> None:
+    verdict = grade(check, function)
+    assert verdict.score == verdict.max_score, verdict.report()
+
+
+def assert_scores_zero(check: Check, function) -> None:
+    verdict = grade(check, function)
+    assert verdict.score == 0, verdict.report()
+
+
 def graded_disguised(check: Check, honest, how: str, as_float: float = 1.0) -> tuple[Verdict, Verdict]:
     """The verdicts, through the wire format, on ``honest`` (a wrong but well-behaved
     function) with its results :func:`disguised` as ``how`` says, and on ``honest`` itself."""
@@ -151,6 +161,20 @@ def graded_points(assignment_id: str) -> dict[str, float]:
     notebook = nbformat.read(course.source_notebook(assignment_id), 4)
     return {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"].get("points") for c in notebook.cells
             if c.metadata.get("nbgrader", {}).get("grade")}
+
+
+def assert_cell_points(assignment_id: str, points: dict[str, float], manual: dict[str, float]) -> None:
+    """The source notebook gives each graded name's hidden test cell its ``points`` and each
+    manually graded cell (a proof) its ``manual`` points, and no other cell any."""
+    assert graded_points(assignment_id) == {**{f"{name}-hidden": value for name, value in points.items()}, **manual}
+
+
+def assert_release_keeps(assignment_id: str, *secrets: str) -> None:
+    """The released notebook holds no solution, no hidden test, no import of the checks and
+    none of the reference solution's telltale ``secrets``."""
+    text = course.released_notebook(assignment_id).read_text()
+    for secret in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "autograder.checks", *secrets):
+        assert secret not in text, secret
 
 
 def solution_answers(assignment_id: str, overrides: dict[str, str] | None = None) -> dict[str, str]:

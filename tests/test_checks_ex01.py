@@ -21,15 +21,15 @@ import sympy as sp
 from autograder.checks import ex01_vector_activations as chk
 from tests.catalogue.ex01_vector_activations import MISTAKES
 from tests.checks_harness import (
-    TAMPERING_PREAMBLE, AlwaysEqual, FakeMatrix, assert_nothing_gained, check_for, failed_parts, grade, graded_disguised,
-    graded_points, judged_in_worker, load, solution_namespace,
+    TAMPERING_PREAMBLE, AlwaysEqual, FakeMatrix, assert_cell_points, assert_full_marks, assert_nothing_gained,
+    assert_scores_zero, check_for, failed_parts, grade, graded_disguised, judged_in_worker, load, solution_namespace,
 )
 
 ASSIGNMENT = "ex01_vector_activations"
-NAMES = ("jacobian_fd", "l2_normalize", "l2_normalize_jacobian", "l2_normalize_vjp", "l2_normalize_jacobian_symbolic")
-NUMERIC = NAMES[:4]
 POINTS = {"jacobian_fd": 4, "l2_normalize": 4, "l2_normalize_jacobian": 3, "l2_normalize_vjp": 3,
           "l2_normalize_jacobian_symbolic": 3}
+NAMES = tuple(POINTS)
+NUMERIC = NAMES[:4]
 PROOFS = {"proof": 4}
 check_of = partial(check_for, ASSIGNMENT)
 
@@ -45,8 +45,7 @@ REFERENCES = {
 
 @pytest.mark.parametrize("name", ["l2_normalize_jacobian", "l2_normalize_vjp"])
 def test_module_references_get_full_marks(name):
-    verdict = grade(check_of(name), REFERENCES[name])
-    assert verdict.score == verdict.max_score, verdict.report()
+    assert_full_marks(check_of(name), REFERENCES[name])
 
 
 def test_module_references_agree_with_extended_precision_and_finite_differences():
@@ -102,12 +101,11 @@ ZEROS = {
 @pytest.mark.parametrize("name", NUMERIC)
 def test_constant_float64_array_scores_zero(name):
     """Every part needs right values: a well-behaved array of zeros of the right shape earns nothing."""
-    verdict = grade(check_of(name), ZEROS[name])
-    assert verdict.score == 0, verdict.report()
+    assert_scores_zero(check_of(name), ZEROS[name])
 
 
 def test_the_notebook_gives_each_cell_its_points():
-    assert graded_points(ASSIGNMENT) == {**{f"{name}-hidden": POINTS[name] for name in NAMES}, **PROOFS}
+    assert_cell_points(ASSIGNMENT, POINTS, PROOFS)
 
 
 def test_symbolic_points_avoid_the_origin():
@@ -186,8 +184,7 @@ def test_a_matrix_that_hides_its_entries_gains_nothing():
 
 
 def test_a_matrix_of_zeros_earns_nothing():
-    verdict = grade(check_of("l2_normalize_jacobian_symbolic"), lambda n: sp.zeros(n, n))
-    assert verdict.score == 0, verdict.report()
+    assert_scores_zero(check_of("l2_normalize_jacobian_symbolic"), lambda n: sp.zeros(n, n))
 
 
 # --- the same, graded the way the grader does: in the real worker --------------------------------

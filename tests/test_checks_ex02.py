@@ -19,7 +19,8 @@ import sympy as sp
 from autograder.checks import ex02_softmax as chk
 from tests.catalogue.ex02_softmax import CORRECT
 from tests.checks_harness import (
-    TAMPERING_PREAMBLE, AlwaysEqual, FakeMatrix, assert_nothing_gained, check_for, grade, graded_disguised, judged_in_worker, run_visible,
+    TAMPERING_PREAMBLE, AlwaysEqual, FakeMatrix, assert_full_marks, assert_nothing_gained, assert_scores_zero,
+    check_for, grade, graded_disguised, judged_in_worker, run_visible,
 )
 
 ASSIGNMENT = "ex02_softmax"
@@ -40,8 +41,7 @@ REFERENCES = {
 
 @pytest.mark.parametrize("name", list(REFERENCES))
 def test_reference_gets_full_marks(name):
-    verdict = grade(check_of(name), REFERENCES[name])
-    assert verdict.score == verdict.max_score, verdict.report()
+    assert_full_marks(check_of(name), REFERENCES[name])
 
 
 def test_symbolic_reference_values_are_the_jacobian_of_the_numeric_reference():
@@ -57,14 +57,12 @@ def _returns_zeros(z, *args, **kwargs):
 @pytest.mark.parametrize("name", NUMERIC)
 def test_constant_float64_array_scores_zero(name):
     """Every part needs right values: a well-behaved array of zeros earns nothing."""
-    verdict = grade(check_of(name), _returns_zeros)
-    assert verdict.score == 0, verdict.report()
+    assert_scores_zero(check_of(name), _returns_zeros)
 
 
 def test_a_matrix_of_zeros_earns_nothing():
     # n = 1 alone has the zero Jacobian; it is judged together with n = 2
-    verdict = grade(check_of("softmax_jacobian_symbolic"), lambda n: sp.zeros(n, n))
-    assert verdict.score == 0, verdict.report()
+    assert_scores_zero(check_of("softmax_jacobian_symbolic"), lambda n: sp.zeros(n, n))
 
 
 # --- tampering: the grader judges the worker's plain data (``via_json=True``) ---------------------

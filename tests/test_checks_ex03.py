@@ -24,13 +24,14 @@ import sympy as sp
 from autograder.checks import ex03_relu_subgradients as chk
 from tests.catalogue.ex03_relu_subgradients import CORRECT
 from tests.checks_harness import (
-    TAMPERING_PREAMBLE, AlwaysEqual, Liar, assert_nothing_gained, check_for, forging_cell, grade, graded_points,
-    judged_in_worker, solution_answers, solution_namespace,
+    TAMPERING_PREAMBLE, AlwaysEqual, Liar, assert_cell_points, assert_full_marks, assert_nothing_gained,
+    assert_release_keeps, assert_scores_zero, check_for, forging_cell, grade, judged_in_worker, solution_answers,
+    solution_namespace,
 )
 
 ASSIGNMENT = "ex03_relu_subgradients"
-NAMES = ("relu", "relu_subdifferential", "max_subgradient", "max_derivative", "subgradient_method")
 POINTS = {"relu": 2, "relu_subdifferential": 2, "max_subgradient": 3, "max_derivative": 4, "subgradient_method": 3}
+NAMES = tuple(POINTS)
 PROOFS = {"proof": 4}
 check_of = partial(check_for, ASSIGNMENT)
 
@@ -45,8 +46,7 @@ check_of = partial(check_for, ASSIGNMENT)
     ("subgradient_method", chk.reference_subgradient_method),
 ])
 def test_module_references_get_full_marks(name, reference):
-    verdict = grade(check_of(name), reference)
-    assert verdict.score == verdict.max_score, verdict.report()
+    assert_full_marks(check_of(name), reference)
 
 
 def _uniform_weights(z):
@@ -71,20 +71,18 @@ LAZY = {
 
 @pytest.mark.parametrize("name", NAMES)
 def test_lazy_answers_score_zero(name):
-    verdict = grade(check_of(name), LAZY[name])
-    assert verdict.score == 0, verdict.report()
+    assert_scores_zero(check_of(name), LAZY[name])
 
 
 def test_always_raising_value_error_scores_zero():
     def max_derivative(fs, x, point):
         raise ValueError("not differentiable")
 
-    verdict = grade(check_of("max_derivative"), max_derivative)
-    assert verdict.score == 0, verdict.report()
+    assert_scores_zero(check_of("max_derivative"), max_derivative)
 
 
 def test_the_notebook_gives_each_cell_its_points():
-    assert graded_points(ASSIGNMENT) == {**{f"{name}-hidden": POINTS[name] for name in NAMES}, **PROOFS}
+    assert_cell_points(ASSIGNMENT, POINTS, PROOFS)
 
 
 # --- fair inputs: the references are right, and keep away from kinks and near-ties -------------
@@ -295,7 +293,5 @@ def test_out_of_process_tampering_gains_nothing():
 
 
 def test_released_notebook_gives_nothing_away():
-    text = open(f"exercises/{ASSIGNMENT}/{ASSIGNMENT}.ipynb").read()
-    for secret in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "autograder.checks", "np.maximum", "heaviside",
-                   "winners", "is_zero", "best_x, best_f = x.copy()", "max(x_1, x_2)"):
-        assert secret not in text, secret
+    assert_release_keeps(ASSIGNMENT, "np.maximum", "heaviside", "winners", "is_zero", "best_x, best_f = x.copy()",
+                         "max(x_1, x_2)")

@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from autograder import course
 from autograder.checks import ex05_tanh_sigmoid as chk
 from tests.checks_harness import (
-    TAMPERING_PREAMBLE, AlwaysEqual, Liar, assert_nothing_gained, check_for, grade, judged_in_worker,
+    TAMPERING_PREAMBLE, AlwaysEqual, Liar, assert_nothing_gained, assert_release_keeps, check_for, grade,
+    judged_in_worker,
 )
 
 ASSIGNMENT = "ex05_tanh_sigmoid"
@@ -168,6 +168,4 @@ def test_out_of_process_tampering_gains_nothing():
 
 
 def test_released_notebook_gives_nothing_away():
-    text = course.released_notebook(ASSIGNMENT).read_text()
-    for secret in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "autograder.checks", "A @ np.ones", "sp.expand(sp.diff"):
-        assert secret not in text, secret
+    assert_release_keeps(ASSIGNMENT, "A @ np.ones", "sp.expand(sp.diff")

@@ -19,16 +19,15 @@ import sympy as sp
 from autograder.checks import ex06_dead_relu as chk
 from tests.catalogue.ex06_dead_relu import SLOW_MISTAKES
 from tests.checks_harness import (
-    TAMPERING_PREAMBLE, assert_nothing_gained, check_for, failed_parts, grade, graded_disguised, graded_points,
-    judged_in_worker,
+    TAMPERING_PREAMBLE, assert_cell_points, assert_full_marks, assert_nothing_gained, assert_scores_zero, check_for,
+    failed_parts, grade, graded_disguised, judged_in_worker,
 )
 
 ASSIGNMENT = "ex06_dead_relu"
-NAMES = ("two_layer_grads", "dead_units", "gradient_descent", "dead_init_probability",
-         "dead_init_probability_symbolic")
-NUMERIC = NAMES[:4]
 POINTS = {"two_layer_grads": 4, "dead_units": 2, "gradient_descent": 4, "dead_init_probability": 3,
           "dead_init_probability_symbolic": 3}
+NAMES = tuple(POINTS)
+NUMERIC = NAMES[:4]
 PROOFS = {"proof": 4}
 check_of = partial(check_for, ASSIGNMENT)
 
@@ -60,8 +59,7 @@ REFERENCES = {
 
 @pytest.mark.parametrize("name", NAMES)
 def test_reference_gets_full_marks(name):
-    verdict = grade(check_of(name), REFERENCES[name])
-    assert verdict.score == verdict.max_score, verdict.report()
+    assert_full_marks(check_of(name), REFERENCES[name])
 
 
 def test_exact_reference_agrees_with_the_float_reference_and_finite_differences():
@@ -120,12 +118,11 @@ CONSTANT_ANSWERS = {
 @pytest.mark.parametrize("name", NAMES)
 def test_constant_answers_score_zero(name):
     """Zeros, all units alive, the inputs unchanged, or 1/2: well-typed but computed nothing."""
-    verdict = grade(check_of(name), CONSTANT_ANSWERS[name])
-    assert verdict.score == 0, verdict.report()
+    assert_scores_zero(check_of(name), CONSTANT_ANSWERS[name])
 
 
 def test_the_notebook_gives_each_cell_its_points():
-    assert graded_points(ASSIGNMENT) == {**{f"{name}-hidden": POINTS[name] for name in NAMES}, **PROOFS}
+    assert_cell_points(ASSIGNMENT, POINTS, PROOFS)
 
 
 # --- tampering ------------------------------------------------------------------------------------

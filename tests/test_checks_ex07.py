@@ -23,14 +23,14 @@ from autograder.checks import ex07_softplus_lipschitz as chk
 from autograder.fill import reference_answers
 from tests.catalogue.ex07_softplus_lipschitz import MISTAKES
 from tests.checks_harness import (
-    TAMPERING_PREAMBLE, assert_nothing_gained, chapter_definitions, check_for, grade, graded_disguised, graded_points,
-    judged_in_worker, notebook_namespace, solution_namespace,
+    TAMPERING_PREAMBLE, assert_cell_points, assert_full_marks, assert_nothing_gained, assert_release_keeps,
+    chapter_definitions, check_for, grade, graded_disguised, judged_in_worker, notebook_namespace, solution_namespace,
 )
 
 ASSIGNMENT = "ex07_softplus_lipschitz"
-NAMES = ("softplus_beta", "softplus_lipschitz_symbolic", "smooth_perceptron_lipschitz", "continuation_gd")
-NUMERIC = ("softplus_beta", "smooth_perceptron_lipschitz", "continuation_gd")
 POINTS = {"softplus_beta": 4, "softplus_lipschitz_symbolic": 3, "smooth_perceptron_lipschitz": 3, "continuation_gd": 4}
+NAMES = tuple(POINTS)
+NUMERIC = ("softplus_beta", "smooth_perceptron_lipschitz", "continuation_gd")
 PROOFS = {"proof_lipschitz": 2, "proof_descent": 2, "proof_relu": 2}
 check_of = partial(check_for, ASSIGNMENT)
 
@@ -151,7 +151,7 @@ def test_constant_answers_earn_little():
 
 
 def test_the_notebook_gives_each_cell_its_points():
-    assert graded_points(ASSIGNMENT) == {**{f"{name}-hidden": POINTS[name] for name in NAMES}, **PROOFS}
+    assert_cell_points(ASSIGNMENT, POINTS, PROOFS)
 
 
 # --- tampering ------------------------------------------------------------------------------------
@@ -219,10 +219,8 @@ def test_out_of_process_tampering_gains_nothing():
 
 
 def test_released_notebook_gives_nothing_away():
-    text = open(f"exercises/{ASSIGNMENT}/{ASSIGNMENT}.ipynb").read()
-    for secret in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "autograder.checks", "log1p(np.exp(-np.abs",
-                   "real_roots", "compute_uv", "_positive_beta", "X^T D(w) X", "sqrt(3)"):
-        assert secret not in text, secret
+    assert_release_keeps(ASSIGNMENT, "log1p(np.exp(-np.abs", "real_roots", "compute_uv", "_positive_beta", "X^T D(w) X",
+                         "sqrt(3)")
 
 
 # --- what copying the chapter's code earns ------------------------------------------------------------
@@ -267,5 +265,4 @@ def test_each_answer_cell_stands_alone(name):
     answers = reference_answers(ASSIGNMENT)
     needs = {"continuation_gd": ["smooth_perceptron_lipschitz"]}.get(name, [])
     namespace = notebook_namespace(ASSIGNMENT, {other: answers[other] for other in [*needs, name]})
-    verdict = grade(check_of(name), namespace[name])
-    assert verdict.score == verdict.max_score, verdict.report()
+    assert_full_marks(check_of(name), namespace[name])

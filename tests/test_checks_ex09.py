@@ -19,16 +19,17 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from autograder import course
 from autograder.checks import ex09_sigmoid_approximation as chk
 from chapter_code import chapter_namespace
-from tests.checks_harness import Liar, assert_nothing_gained, check_for, grade, graded_points, judged_in_worker
+from tests.checks_harness import (
+    Liar, assert_cell_points, assert_nothing_gained, assert_release_keeps, assert_scores_zero, check_for, grade,
+    judged_in_worker,
+)
 
 ASSIGNMENT = "ex09_sigmoid_approximation"
-NAMES = ("sigmoid_net", "sup_error_relu", "relu_sigmoid_approx", "relu_net_to_sigmoid_net",
-         "staircase_limit_error_symbolic")
 POINTS = {"sigmoid_net": 3, "sup_error_relu": 4, "relu_sigmoid_approx": 4, "relu_net_to_sigmoid_net": 4,
           "staircase_limit_error_symbolic": 3}
+NAMES = tuple(POINTS)
 PROOFS = {"proof_lower_bound": 3, "proof_limit": 3}
 check_of = partial(check_for, ASSIGNMENT)
 
@@ -47,12 +48,11 @@ CONSTANT_ANSWERS = {
 
 @pytest.mark.parametrize("name", NAMES)
 def test_constant_answers_score_zero(name):
-    verdict = grade(check_of(name), CONSTANT_ANSWERS[name])
-    assert verdict.score == 0, verdict.report()
+    assert_scores_zero(check_of(name), CONSTANT_ANSWERS[name])
 
 
 def test_the_notebook_gives_each_cell_its_points():
-    assert graded_points(ASSIGNMENT) == {**{f"{name}-hidden": POINTS[name] for name in NAMES}, **PROOFS}
+    assert_cell_points(ASSIGNMENT, POINTS, PROOFS)
 
 
 # --- the check's own supremum search --------------------------------------------------------------
@@ -167,10 +167,7 @@ def test_out_of_process_tampering_gains_nothing():
 
 
 def test_released_notebook_gives_nothing_away():
-    text = course.released_notebook(ASSIGNMENT).read_text()
-    for secret in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "autograder.checks", "golden", "logaddexp",
-                   "eps / (H * abs(vj))", "1 + sp.exp(-C * B)"):
-        assert secret not in text, secret
+    assert_release_keeps(ASSIGNMENT, "golden", "logaddexp", "eps / (H * abs(vj))", "1 + sp.exp(-C * B)")
 
 
 # --- how much the chapter gives away --------------------------------------------------------------------

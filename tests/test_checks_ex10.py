@@ -24,13 +24,13 @@ from autograder.protocol import probe
 from chapter_code import chapter_namespace
 from tests.catalogue.ex10_backprop import MISTAKES
 from tests.checks_harness import (
-    TAMPERING_PREAMBLE, assert_nothing_gained, check_for, failed_parts, forging_cell, grade, graded_disguised,
-    graded_points, judged_in_worker, load,
+    TAMPERING_PREAMBLE, assert_cell_points, assert_full_marks, assert_nothing_gained, assert_release_keeps,
+    assert_scores_zero, check_for, failed_parts, forging_cell, grade, graded_disguised, judged_in_worker, load,
 )
 
 ASSIGNMENT = "ex10_backprop"
-NAMES = ("forward", "activation_vjp", "backward", "numerical_gradient", "gradient_descent")
 POINTS = {"forward": 3, "activation_vjp": 4, "backward": 5, "numerical_gradient": 3, "gradient_descent": 4}
+NAMES = tuple(POINTS)
 PROOF_POINTS = {"proof_backprop": 3, "proof_symmetry": 4}
 check_of = partial(check_for, ASSIGNMENT)
 
@@ -70,8 +70,7 @@ REFERENCES = {
 
 @pytest.mark.parametrize("name", NAMES)
 def test_module_reference_gets_full_marks(name):
-    verdict = grade(check_of(name), REFERENCES[name])
-    assert verdict.score == verdict.max_score, verdict.report()
+    assert_full_marks(check_of(name), REFERENCES[name])
 
 
 @pytest.mark.parametrize("net", ["SMOOTH", "HIDDEN_LOG_SOFTMAX", "RELU_SOFTMAX"])
@@ -139,12 +138,11 @@ CONSTANT_ANSWERS = {
 def test_constant_answers_score_zero(name):
     """Zeros, g itself (right for the identity only), or the inputs unchanged: well-typed but
     computed nothing."""
-    verdict = grade(check_of(name), CONSTANT_ANSWERS[name])
-    assert verdict.score == 0, verdict.report()
+    assert_scores_zero(check_of(name), CONSTANT_ANSWERS[name])
 
 
 def test_the_notebook_gives_each_cell_its_points():
-    assert graded_points(ASSIGNMENT) == {**{f"{n}-hidden": POINTS[n] for n in NAMES}, **PROOF_POINTS}
+    assert_cell_points(ASSIGNMENT, POINTS, PROOF_POINTS)
 
 
 # --- what the check observes inside the student's process ------------------------------------------
@@ -252,10 +250,7 @@ def test_out_of_process_forged_outcomes_and_events_gain_nothing():
 
 
 def test_released_notebook_gives_nothing_away():
-    text = open(f"exercises/{ASSIGNMENT}/{ASSIGNMENT}.ipynb").read()
-    for secret in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "autograder.checks", "g - s * g.sum", "(g * s).sum",
-                   "D.T @ as_", "P[k] = saved", "J P = P J", "tanh 1"):
-        assert secret not in text, secret
+    assert_release_keeps(ASSIGNMENT, "g - s * g.sum", "(g * s).sum", "D.T @ as_", "P[k] = saved", "J P = P J", "tanh 1")
 
 
 # --- how much the chapter gives away ----------------------------------------------------------------

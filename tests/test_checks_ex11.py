@@ -23,15 +23,15 @@ from scipy import integrate, signal
 from autograder import course
 from autograder.checks import ex11_convolution_adjoint as chk
 from tests.checks_harness import (
-    TAMPERING_PREAMBLE, assert_nothing_gained, chapter_definitions, check_for, failed_parts, grade, graded_disguised,
-    graded_points, judged_in_worker, solution_namespace,
+    TAMPERING_PREAMBLE, assert_cell_points, assert_nothing_gained, assert_release_keeps, assert_scores_zero,
+    chapter_definitions, check_for, failed_parts, grade, graded_disguised, judged_in_worker, solution_namespace,
 )
 
 ASSIGNMENT = "ex11_convolution_adjoint"
-NAMES = ("conv1d", "corr1d", "conv1d_adjoint", "conv_matrix", "conv2d", "cross_correlation_symbolic")
-NUMERIC = NAMES[:5]
 POINTS = {"conv1d": 3, "corr1d": 2, "conv1d_adjoint": 4, "conv_matrix": 3, "conv2d": 3,
           "cross_correlation_symbolic": 3}
+NAMES = tuple(POINTS)
+NUMERIC = NAMES[:5]
 PROOFS = {"proof": 4}
 check_of = partial(check_for, ASSIGNMENT)
 
@@ -116,12 +116,11 @@ def test_zeros_of_the_right_shape_earn_at_most_the_error_part(name):
 
 
 def test_a_constant_expression_earns_nothing():
-    verdict = grade(check_of("cross_correlation_symbolic"), lambda: sp.Integer(0))
-    assert verdict.score == 0, verdict.report()
+    assert_scores_zero(check_of("cross_correlation_symbolic"), lambda: sp.Integer(0))
 
 
 def test_the_notebook_gives_each_cell_its_points():
-    assert graded_points(ASSIGNMENT) == {**{f"{name}-hidden": POINTS[name] for name in NAMES}, **PROOFS}
+    assert_cell_points(ASSIGNMENT, POINTS, PROOFS)
 
 
 # --- tampering ------------------------------------------------------------------------------------
@@ -162,9 +161,7 @@ def test_out_of_process_tampering_gains_nothing():
 
 
 def test_released_notebook_gives_nothing_away():
-    text = course.released_notebook(ASSIGNMENT).read_text()
-    for secret in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "autograder.checks", "m - 1 - (m - 1) // 2", "moment1"):
-        assert secret not in text
+    assert_release_keeps(ASSIGNMENT, "m - 1 - (m - 1) // 2", "moment1")
 
 
 def test_cell_ids_are_this_exercises_own():
