@@ -7,15 +7,14 @@ import copy
 import re
 import subprocess
 import sys
-import time
 import urllib.request
 
 import nbformat
 import pytest
 
-from autograder.grading.formgrader import CSP, prepare
+from autograder.grading.formgrader import CSP
 from conftest import write_submission
-from test_lms_formgrader import call
+from test_lms_formgrader import formgrader
 
 HOSTILE_PROOF = """Since every $e^{z_i} > 0$, the sum is positive.
 <img src="x" onerror="window.pwned = 'proof onerror'">
@@ -46,27 +45,12 @@ def served(tmp_path_factory, perfect):
     out = root / "out"
     subprocess.run([sys.executable, "-m", "autograder", "grade", str(root / "class"), "--out", str(out),
                     "--timeout", "10"], check=True, capture_output=True)
-    server = prepare(out)
-    base, token = server.url.split("/formgrader")[0], server.url.split("token=")[1]
-    process = subprocess.Popen(server.argv, cwd=server.cwd, env=server.env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(720):  # a loaded machine takes a minute or more to start Jupyter
-            try:
-                notebooks = call(f"{base}/formgrader/api/submitted_notebooks/ex02_softmax/ex02_softmax", token)
-                break
-            except OSError:
-                time.sleep(0.25)
-        else:
-            raise AssertionError("the formgrader did not start")
+    with formgrader(out) as (base, token, notebooks):
         mallory, = [n for n in notebooks if n["student"] == "mallory"]
         request = urllib.request.Request(f"{base}/formgrader/submissions/{mallory['id']}",
                                          headers={"Authorization": f"token {token}"})
         with urllib.request.urlopen(request, timeout=30) as response:
             yield response.headers, response.read().decode("utf-8")
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def test_the_submission_page_shows_the_proof_and_output_without_anything_active(served):

@@ -3,6 +3,7 @@ by hand: a manual score given through it reaches the tables with `report`, and t
 was pending is pending no more."""
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -20,6 +21,29 @@ def call(url: str, token: str, method: str = "GET", body: dict | None = None):
         return json.loads(response.read())
 
 
+@contextlib.contextmanager
+def formgrader(out):
+    """nbgrader's formgrader served on the grading run in ``out`` (``formgrader OUT``), once it
+    answers: ``(base URL, token, the submitted ex02 notebooks)``; stopped on leaving."""
+    server = prepare(out)
+    base, token = server.url.split("/formgrader")[0], server.url.split("token=")[1]
+    process = subprocess.Popen(server.argv, cwd=server.cwd, env=server.env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(720):  # a loaded machine takes a minute or more to start Jupyter
+            try:
+                notebooks = call(f"{base}/formgrader/api/submitted_notebooks/ex02_softmax/ex02_softmax", token)
+                break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            raise AssertionError("the formgrader did not start")
+        yield base, token, notebooks
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
 def test_grading_by_hand_in_the_formgrader_then_report(tmp_path, perfect):
     folder, out = tmp_path / "class", tmp_path / "out"
     write_submission(folder, "ada", perfect)
@@ -28,26 +52,11 @@ def test_grading_by_hand_in_the_formgrader_then_report(tmp_path, perfect):
                    capture_output=True)
     assert read_rows(out / "grades.csv")[0]["status"] == "pending (manual: proof)"
 
-    server = prepare(out)
-    base, token = server.url.split("/formgrader")[0], server.url.split("token=")[1]
-    process = subprocess.Popen(server.argv, cwd=server.cwd, env=server.env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(120):
-            try:
-                notebooks = call(f"{base}/formgrader/api/submitted_notebooks/ex02_softmax/ex02_softmax", token)
-                break
-            except OSError:
-                time.sleep(0.25)
-        else:
-            raise AssertionError("the formgrader did not start")
+    with formgrader(out) as (base, token, notebooks):
         ada, = [n for n in notebooks if n["student"] == "ada"]
         grades = call(f"{base}/formgrader/api/grades?submission_id={ada['id']}", token)
         proof, = [g for g in grades if g["name"] == "proof"]
         call(f"{base}/formgrader/api/grade/{proof['id']}", token, "PUT", {"manual_score": 3})
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
     run = subprocess.run([*command, "report", str(out)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr

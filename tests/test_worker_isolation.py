@@ -1,4 +1,6 @@
 """The worker that runs student code cannot reach the checks, and tampering there fails."""
+from textwrap import dedent
+
 from autograder.grading.execute import Limits, run_notebook
 from autograder.grading.judge import checks_for, run_and_judge
 from autograder.protocol import Call
@@ -7,25 +9,31 @@ from conftest import ASSIGNMENT
 FAST = Limits(cell_timeout=5, call_timeout=5)
 
 
+def _softmax_score(source: str) -> float:
+    """What the hidden softmax cell scores on a notebook of one cell, ``source``, graded in the real worker."""
+    verdicts, _ = run_and_judge([dedent(source)], checks_for(ASSIGNMENT), FAST)
+    return verdicts["softmax-hidden"].score
+
+
 def test_student_code_cannot_import_the_checks_or_the_references():
-    cells = ["import numpy as np\n"
-             "try:\n"
-             "    from autograder.checks.ex02_softmax import reference_softmax as softmax\n"
-             "except ImportError:\n"
-             "    def softmax(z, axis=-1):\n"
-             "        return np.zeros(np.shape(z))\n"]
-    verdicts, _ = run_and_judge(cells, checks_for(ASSIGNMENT), FAST)
-    assert verdicts["softmax-hidden"].score == 0
+    assert _softmax_score('''
+        import numpy as np
+        try:
+            from autograder.checks.ex02_softmax import reference_softmax as softmax
+        except ImportError:
+            def softmax(z, axis=-1):
+                return np.zeros(np.shape(z))
+    ''') == 0
 
 
 def test_patching_numpy_in_the_worker_cannot_forge_values():
-    cells = ["import numpy as np\n"
-             "np.array = lambda *a, **k: np.ones(3)\n"
-             "np.asarray = np.array\n"
-             "def softmax(z, axis=-1):\n"
-             "    return [1.0]\n"]
-    verdicts, _ = run_and_judge(cells, checks_for(ASSIGNMENT), FAST)
-    assert verdicts["softmax-hidden"].score == 0
+    assert _softmax_score('''
+        import numpy as np
+        np.array = lambda *a, **k: np.ones(3)
+        np.asarray = np.array
+        def softmax(z, axis=-1):
+            return [1.0]
+    ''') == 0
 
 
 def test_an_exit_and_a_hung_call_lose_only_their_calls():
