@@ -3,7 +3,7 @@ right and wrong, as source strings (the conventions: :mod:`tests.catalogue`).
 """
 from __future__ import annotations
 
-from tests.catalogue import source
+from tests.catalogue import changed, source
 
 
 CORRECT: dict[str, dict[str, str]] = {
@@ -532,16 +532,9 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = z / r
                 return (g - y * np.sum(g * y, axis=-1)) / r
         '''),
-        "sums_over_whole_batch": source('''
-            import numpy as np
-
-            def l2_normalize_vjp(z, g):
-                z = np.asarray(z, dtype=float)
-                g = np.asarray(g, dtype=float)
-                r = np.linalg.norm(z, axis=-1, keepdims=True)
-                y = z / r
-                return (g - y * np.sum(g * y)) / r
-        '''),
+        "sums_over_whole_batch": changed(CORRECT["l2_normalize_vjp"]["symmetric_jacobian_times_g"],
+                                         ('return g / r - y * (np.einsum("...i,...i->...", g, y)[..., None] / r)',
+                                          "return (g - y * np.sum(g * y)) / r")),
         "one_norm_for_the_whole_batch": source('''
             import numpy as np
 
@@ -552,16 +545,9 @@ MISTAKES: dict[str, dict[str, str]] = {
                 y = z / r
                 return (g - y * np.sum(g * y, axis=-1, keepdims=True)) / r
         '''),
-        "sign_error": source('''
-            import numpy as np
-
-            def l2_normalize_vjp(z, g):
-                z = np.asarray(z, dtype=float)
-                g = np.asarray(g, dtype=float)
-                r = np.linalg.norm(z, axis=-1, keepdims=True)
-                y = z / r
-                return (g + y * np.sum(g * y, axis=-1, keepdims=True)) / r
-        '''),
+        "sign_error": changed(CORRECT["l2_normalize_vjp"]["symmetric_jacobian_times_g"],
+                              ('return g / r - y * (np.einsum("...i,...i->...", g, y)[..., None] / r)',
+                               "return (g + y * np.sum(g * y, axis=-1, keepdims=True)) / r")),
         "modifies_gradient_in_place": source('''
             import numpy as np
 

@@ -3,7 +3,7 @@ right and wrong, as source strings (the conventions: :mod:`tests.catalogue`).
 """
 from __future__ import annotations
 
-from tests.catalogue import source
+from tests.catalogue import changed, source
 
 
 CORRECT: dict[str, dict[str, str]] = {
@@ -227,6 +227,13 @@ CORRECT: dict[str, dict[str, str]] = {
     },
 }
 
+
+
+def _vjp_returning(expression: str) -> str:
+    """The expanded correct VJP (``CORRECT["softmax_vjp"]["expanded"]``) with its formula
+    slipped: it returns ``expression`` instead."""
+    return changed(CORRECT["softmax_vjp"]["expanded"],
+                   ("return y * g - y * np.sum(y * g, axis=-1, keepdims=True)", f"return {expression}"))
 
 MISTAKES: dict[str, dict[str, str]] = {
     "softmax": {
@@ -470,56 +477,11 @@ MISTAKES: dict[str, dict[str, str]] = {
                 jacobian = y[..., :, None] * (np.eye(y.shape[-1]) - y[..., None, :])
                 return np.einsum("...ij,...i->...j", jacobian, g)
         '''),
-        "missing_y_weighting": source('''
-            import numpy as np
-
-            def softmax_vjp(z, g):
-                z = np.asarray(z, dtype=np.float64)
-                g = np.asarray(g, dtype=np.float64)
-                e = np.exp(z - z.max(axis=-1, keepdims=True))
-                y = e / e.sum(axis=-1, keepdims=True)
-                return y * (g - g.sum(axis=-1, keepdims=True))
-        '''),
-        "sum_without_keepdims": source('''
-            import numpy as np
-
-            def softmax_vjp(z, g):
-                z = np.asarray(z, dtype=np.float64)
-                g = np.asarray(g, dtype=np.float64)
-                e = np.exp(z - z.max(axis=-1, keepdims=True))
-                y = e / e.sum(axis=-1, keepdims=True)
-                return y * (g - (g * y).sum(axis=-1))
-        '''),
-        "sums_over_whole_batch": source('''
-            import numpy as np
-
-            def softmax_vjp(z, g):
-                z = np.asarray(z, dtype=np.float64)
-                g = np.asarray(g, dtype=np.float64)
-                e = np.exp(z - z.max(axis=-1, keepdims=True))
-                y = e / e.sum(axis=-1, keepdims=True)
-                return y * (g - np.sum(g * y))
-        '''),
-        "diagonal_only": source('''
-            import numpy as np
-
-            def softmax_vjp(z, g):
-                z = np.asarray(z, dtype=np.float64)
-                g = np.asarray(g, dtype=np.float64)
-                e = np.exp(z - z.max(axis=-1, keepdims=True))
-                y = e / e.sum(axis=-1, keepdims=True)
-                return g * y * (1 - y)
-        '''),
-        "sign_error": source('''
-            import numpy as np
-
-            def softmax_vjp(z, g):
-                z = np.asarray(z, dtype=np.float64)
-                g = np.asarray(g, dtype=np.float64)
-                e = np.exp(z - z.max(axis=-1, keepdims=True))
-                y = e / e.sum(axis=-1, keepdims=True)
-                return y * ((g * y).sum(axis=-1, keepdims=True) - g)
-        '''),
+        "missing_y_weighting": _vjp_returning("y * (g - g.sum(axis=-1, keepdims=True))"),
+        "sum_without_keepdims": _vjp_returning("y * (g - (g * y).sum(axis=-1))"),
+        "sums_over_whole_batch": _vjp_returning("y * (g - np.sum(g * y))"),
+        "diagonal_only": _vjp_returning("g * y * (1 - y)"),
+        "sign_error": _vjp_returning("y * ((g * y).sum(axis=-1, keepdims=True) - g)"),
         "no_shift_overflows": source('''
             import numpy as np
 

@@ -6,7 +6,7 @@ but that compute the same function.
 """
 from __future__ import annotations
 
-from tests.catalogue import source
+from tests.catalogue import changed, source
 
 
 CORRECT: dict[str, dict[str, str]] = {
@@ -659,16 +659,8 @@ MISTAKES: dict[str, dict[str, str]] = {
         '''),
     },
     "sigmoid_derivative_polynomial": {
-        "no_chain_rule_factor": source('''
-            import sympy as sp
-
-            def sigmoid_derivative_polynomial(n):
-                s = sp.Symbol("s")
-                p = s * (1 - s)
-                for _ in range(n - 1):
-                    p = sp.diff(p, s)
-                return p
-        '''),
+        "no_chain_rule_factor": changed(CORRECT["sigmoid_derivative_polynomial"]["factored_recursion"],
+                                        ("p = sp.factor(sp.diff(p, s) * s * (1 - s))", "p = sp.diff(p, s)")),
         "off_by_one": source('''
             import sympy as sp
 

@@ -296,6 +296,20 @@ CORRECT: dict[str, dict[str, str]] = {
     },
 }
 
+
+def _power_iteration(start: str, steps: int) -> tuple[str, str]:
+    """The ``changed`` replacement of the exact spectral norm by ``steps`` power iterations
+    from ``start`` (a slip: too few steps, or a start that misses the top singular vector)."""
+    return ("top = np.linalg.norm(X, 2)",
+            f"v = {start}\n"
+            f"        for _ in range({steps}):\n"
+            "            u = X.T @ (X @ v)\n"
+            "            n = np.linalg.norm(u)\n"
+            "            if n == 0:\n"
+            "                break\n"
+            "            v = u / n\n"
+            "        top = np.linalg.norm(X @ v)")
+
 MISTAKES: dict[str, dict[str, str]] = {
     "softplus_beta": {
         "naive_formula": changed(_SOFTPLUS, ("(np.maximum(t, 0.0) + np.log1p(np.exp(-np.abs(t))))", "np.log(1 + np.exp(t))")),
@@ -359,24 +373,9 @@ MISTAKES: dict[str, dict[str, str]] = {
         "frobenius_norm": changed(_LIPSCHITZ, ("np.linalg.norm(X, 2)", "np.linalg.norm(X)")),
         "sum_not_mean": changed(_LIPSCHITZ, ("/ (4 * N)", "/ 4")),
         "bound_one_not_one_quarter": changed(_LIPSCHITZ, ("/ (4 * N)", "/ N")),
-        "power_iteration_100": changed(_LIPSCHITZ, ("top = np.linalg.norm(X, 2)",
-                                                  "v = np.ones(X.shape[1])\n"
-                                                  "        for _ in range(100):\n"
-                                                  "            u = X.T @ (X @ v)\n"
-                                                  "            n = np.linalg.norm(u)\n"
-                                                  "            if n == 0:\n"
-                                                  "                break\n"
-                                                  "            v = u / n\n"
-                                                  "        top = np.linalg.norm(X @ v)")),
-        "power_iteration_2000_random_start": changed(_LIPSCHITZ, ("top = np.linalg.norm(X, 2)",
-                                                                "v = np.random.default_rng(0).normal(size=X.shape[1])\n"
-                                                                "        for _ in range(2000):\n"
-                                                                "            u = X.T @ (X @ v)\n"
-                                                                "            n = np.linalg.norm(u)\n"
-                                                                "            if n == 0:\n"
-                                                                "                break\n"
-                                                                "            v = u / n\n"
-                                                                "        top = np.linalg.norm(X @ v)")),
+        "power_iteration_100": changed(_LIPSCHITZ, _power_iteration("np.ones(X.shape[1])", 100)),
+        "power_iteration_2000_random_start": changed(
+            _LIPSCHITZ, _power_iteration("np.random.default_rng(0).normal(size=X.shape[1])", 2000)),
         "norm_not_squared": changed(_LIPSCHITZ, ("top**2", "top")),
         "forgets_beta": changed(_LIPSCHITZ, ("return float(b) * top**2", "return top**2")),
         "one_element_vector": changed(_LIPSCHITZ, ("return float(b) * top**2 / (4 * N)",
