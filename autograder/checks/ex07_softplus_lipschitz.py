@@ -23,8 +23,8 @@ import numpy as np
 import sympy
 
 from autograder.checks.framework import (
-    Call, Check, Judge, Part, by_hidden_cell, compare, expression_in, hidden_cell_functions, runtime_warning,
-    untouched_and_quiet, values_at, well_behaved_and_right, with_right_values,
+    Call, Check, Judge, Part, a_tuple_of_arrays, by_hidden_cell, compare, expression_in, hidden_cell_functions,
+    runtime_warning, untouched_and_quiet, values_at, well_behaved_and_right, with_right_values,
 )
 from autograder.protocol import Outcome
 
@@ -527,18 +527,8 @@ def _gd_large(outcomes: Sequence[Outcome]) -> str | None:
     return _gd_right(GD_LARGE)(outcomes)
 
 
-def _w_and_losses(outcome: Outcome) -> str | None:
-    """A tuple of two float64 arrays (w, losses), the caller's arrays untouched, no warning."""
-    if outcome.type_name not in ("builtins.tuple", "builtins.list"):
-        return f"returned a {outcome.type_name}, expected a tuple (w, losses)"
-    for label, kind in zip(("w", "losses"), outcome.tree_types or []):
-        if kind != "numpy.ndarray:float64":
-            return f"{label} is a {kind if isinstance(kind, str) else 'builtins.list'}, expected a float64 numpy.ndarray"
-    return untouched_and_quiet(outcome, "arrays")
-
-
 def _gd_well_behaved(*cases) -> Judge:
-    return with_right_values(_w_and_losses, *(_gd_right(case) for case in cases))
+    return with_right_values(a_tuple_of_arrays("w", "losses"), *(_gd_right(case) for case in cases))
 
 
 _BAD_Y = np.where(_Y2 > 0, 1.0, 0.0)           # labels in {0, 1}

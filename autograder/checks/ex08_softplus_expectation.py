@@ -24,8 +24,8 @@ import numpy as np
 import sympy as sp
 
 from autograder.checks.framework import (
-    Call, Check, Function, Judge, Part, all_of, an_array, by_hidden_cell, contract_with, each, evaluate_each,
-    hidden_cell_functions, items_of, parse_srepr, runtime_warning, untouched_and_quiet, well_behaved_and_right,
+    Call, Check, Function, Judge, Part, a_tuple_of_arrays, all_of, an_array, by_hidden_cell, contract_with, each,
+    evaluate_each, hidden_cell_functions, items_of, parse_srepr, runtime_warning, well_behaved_and_right,
     with_right_values, within,
 )
 from autograder.protocol import Outcome
@@ -621,21 +621,12 @@ def _gradients_right(outcome: Outcome, values, allowed, beta, labels=GRADIENT_LA
     return None
 
 
-def _backward_typed(outcome: Outcome) -> str | None:
-    if outcome.type_name not in ("builtins.tuple", "builtins.list"):
-        return f"returned a {outcome.type_name}, expected a tuple"
-    for label, kind in zip(GRADIENT_LABELS, outcome.tree_types or []):
-        if kind != "numpy.ndarray:float64":
-            return f"{label} is a {kind}, expected a float64 numpy.ndarray"
-    return untouched_and_quiet(outcome, "arrays")
-
-
 #: ``Part(description, *_backward_cases((case, beta), ...))``: the gradients on each case.
 _backward_cases = functools.partial(_beta_cases, _backward_call, _backward_judge)
 
 
 def _backward_well_behaved(*cases) -> Judge:
-    return with_right_values(_backward_typed, *(_backward_judge(case, beta) for case, beta in cases))
+    return with_right_values(a_tuple_of_arrays(*GRADIENT_LABELS), *(_backward_judge(case, beta) for case, beta in cases))
 
 
 def _names_row(outcomes: Sequence[Outcome]) -> str | None:

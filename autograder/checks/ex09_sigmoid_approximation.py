@@ -33,8 +33,8 @@ import numpy as np
 from scipy.special import expit
 
 from autograder.checks.framework import (
-    Call, Check, Judge, Part, by_hidden_cell, contract_with, hidden_cell_functions, symbolic_expression,
-    untouched_and_quiet,
+    Call, Check, Judge, Part, a_tuple_of_arrays, by_hidden_cell, contract_with, hidden_cell_functions,
+    symbolic_expression, untouched_and_quiet,
 )
 from autograder.protocol import Outcome
 
@@ -353,10 +353,7 @@ def _typed(outcome: Outcome, d: int | None) -> str | None:
     kinds = outcome.tree_types or []
     if outcome.type_name not in ("builtins.tuple", "builtins.list") or len(kinds) != 4:
         return f"returned a {outcome.type_name}, expected a tuple (a, b, u, c)"
-    for name, kind in zip(("A" if d else "a", "b", "u"), kinds[:3]):
-        if kind != "numpy.ndarray:float64":
-            return f"{name} is a {kind}, expected a float64 numpy.ndarray"
-    return untouched_and_quiet(outcome, "arrays")
+    return a_tuple_of_arrays("A" if d else "a", "b", "u")(outcome)
 
 
 def _fmt(value) -> str:

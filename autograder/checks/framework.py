@@ -19,7 +19,8 @@ EXERCISES.md asks:
   :func:`near` / :func:`within` (a tolerance per entry), :func:`exactly`; :func:`each` judges
   every outcome with its input, :func:`all_of` with its own judge;
 - the common rules (a new float64 array, the caller's arrays untouched, no RuntimeWarning):
-  :func:`an_array`, :func:`untouched_and_quiet`, :func:`quiet`, earned only with right values
+  :func:`an_array`, :func:`a_tuple_of_arrays`, :func:`untouched_and_quiet`, :func:`quiet`, earned
+  only with right values
   (:func:`contract_with`, :func:`with_right_values`, :func:`well_behaved_and_right`);
 - raising: :func:`raises_value_error`; results in parts: :func:`items_of`;
 - an expression judged on itself: :func:`expression_in` rebuilds it, :func:`values_at`
@@ -327,6 +328,23 @@ def an_array(dtype: str = "float64", inputs: str = "array") -> Callable[[Outcome
 
 
 _well_behaved_one = an_array()
+
+
+def a_tuple_of_arrays(*labels: str) -> Callable[[Outcome], "str | None"]:
+    """The common contract of one call returning a tuple (or a list) whose first items,
+    named ``labels``, are float64 ndarrays: that shape, the caller's arrays untouched, no
+    RuntimeWarning (:func:`untouched_and_quiet`)."""
+
+    def contract_one(outcome: Outcome) -> str | None:
+        if outcome.type_name not in ("builtins.tuple", "builtins.list"):
+            return f"returned a {outcome.type_name}, expected a tuple ({', '.join(labels)})"
+        for label, kind in zip(labels, outcome.tree_types or []):
+            if kind != "numpy.ndarray:float64":
+                shown = kind if isinstance(kind, str) else "builtins.list"
+                return f"{label} is a {shown}, expected a float64 numpy.ndarray"
+        return untouched_and_quiet(outcome, "arrays")
+
+    return contract_one
 
 
 def well_behaved(outcomes: Sequence[Outcome]) -> str | None:
