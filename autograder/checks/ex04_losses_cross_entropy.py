@@ -18,8 +18,8 @@ import numpy as np
 import sympy
 
 from autograder.checks.framework import (
-    Call, Check, Judge, Part, all_of, by_hidden_cell, each, expression_in, hidden_cell_functions, near, quiet,
-    raises_value_error, time_limited, values_at, well_behaved_and_right,
+    Call, Check, Judge, Part, all_of, by_hidden_cell, expression_in, hidden_cell_functions, near, quiet,
+    refuses_after_a_right_result, time_limited, values_at, well_behaved_and_right,
 )
 from autograder.protocol import Outcome
 
@@ -139,17 +139,10 @@ def _bad_label_parts(target: str, good: Judge) -> tuple[Part, Part]:
         return BAD_LOGITS[: len(labels)].copy()
 
     def part(description, cases):
-        refuses = each(raises_value_error, [f"with {what}" for _, what in cases])
-
-        def judge(outcomes: Sequence[Outcome]) -> str | None:
-            valid = outcomes[0]
-            if valid.error is not None:
-                return f"valid labels {GOOD_LABELS.tolist()} must not raise, but the call raised {valid.error}"
-            wrong = good([valid])
-            return (wrong and f"{wrong} (this part needs a correct result for valid labels)") or refuses(outcomes[1:])
-
         calls = (_call(target, BAD_LOGITS.copy(), GOOD_LABELS.copy()),
                  *(_call(target, logits_for(labels), labels) for labels, _ in cases))
+        judge = refuses_after_a_right_result(good, f"valid labels {GOOD_LABELS.tolist()}",
+                                             [f"with {what}" for _, what in cases])
         return Part(description, calls, judge, accepts_errors=True)
 
     return (part("refuses negative labels and labels >= K with ValueError", NEGATIVE_AND_TOO_LARGE),

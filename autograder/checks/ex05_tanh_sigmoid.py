@@ -15,8 +15,8 @@ import numpy as np
 import sympy
 
 from autograder.checks.framework import (
-    Call, Check, Judge, Part, agrees_to_digits, all_of, by_hidden_cell, close_to, compare, each, hidden_cell_functions,
-    parse_srepr, raises_value_error, runtime_warning, time_limited, well_behaved_and_right, with_right_values,
+    Call, Check, Judge, Part, agrees_to_digits, all_of, by_hidden_cell, close_to, compare, hidden_cell_functions,
+    parse_srepr, refuses_after_a_right_result, runtime_warning, time_limited, well_behaved_and_right, with_right_values,
 )
 from autograder.protocol import Outcome
 
@@ -207,16 +207,11 @@ SATURATING_NET = _network([3, 4, 3, 2])
 _SATURATING_REFERENCE = reference_forward(*SATURATING_NET, SATURATING, "sigmoid")
 
 
-def _refuses_bad_activations(outcomes: Sequence[Outcome]) -> str | None:
-    good, bad = outcomes[0], outcomes[1:]
-    if good.error is not None:
-        return f"with activation='sigmoid' it raised {good.error}"
-    wrong = compare(good, _GOOD_REFERENCE, atol=1e-10 * max(1.0, float(np.abs(_GOOD_REFERENCE).max())), rtol=1e-10,
-                    what="the output for activation='sigmoid'")
-    if wrong:
-        return f"{wrong} (this part needs a correct result for a good activation)"
-    labels = [f"activation={a!r}" for a in BAD_ACTIVATIONS] + ["activation='relu' with L = 1"]
-    return each(raises_value_error, labels)(bad)
+#: The good call (sigmoid, judged to 1e-10) and the bad ones, each of which must raise ValueError.
+_refuses_bad_activations = refuses_after_a_right_result(
+    close_to(_GOOD_REFERENCE, atol=1e-10 * max(1.0, float(np.abs(_GOOD_REFERENCE).max())), rtol=1e-10,
+             what="the output for activation='sigmoid'"),
+    "activation='sigmoid'", [f"activation={a!r}" for a in BAD_ACTIVATIONS] + ["activation='relu' with L = 1"])
 
 
 MLP_FORWARD_HIDDEN = Check(

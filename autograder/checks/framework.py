@@ -22,7 +22,8 @@ EXERCISES.md asks:
   :func:`an_array`, :func:`a_tuple_of_arrays`, :func:`untouched_and_quiet`, :func:`quiet`, earned
   only with right values
   (:func:`contract_with`, :func:`with_right_values`, :func:`well_behaved_and_right`);
-- raising: :func:`raises_value_error`; results in parts: :func:`items_of`;
+- raising: :func:`raises_value_error`, :func:`refuses_after_a_right_result`; results in
+  parts: :func:`items_of`;
 - an expression judged on itself: :func:`expression_in` rebuilds it, :func:`values_at`
   evaluates it.
 
@@ -450,6 +451,23 @@ def raises_value_error(outcome: Outcome, where: str) -> str | None:
     if "ValueError" not in outcome.error_types:
         return f"{where} raised {outcome.error[:120]}, expected a ValueError"
     return None
+
+
+def refuses_after_a_right_result(right: Judge, valid: str, refused: Sequence[str]) -> Judge:
+    """Judge a valid call (the first outcome, named ``valid``: "activation='sigmoid'") right
+    by ``right``, then each later call, named by ``refused``, a ``ValueError``
+    (:func:`raises_value_error`): the valid call keeps a function that refuses everything
+    from earning the part. For parts that accept errors."""
+    refuses = each(raises_value_error, refused)
+
+    def judge(outcomes: Sequence[Outcome]) -> str | None:
+        first = outcomes[0]
+        if first.error is not None:
+            return f"{valid} must not raise, but the call raised {first.error[:120]}"
+        wrong = right([first])
+        return (wrong and f"{wrong} (this part needs a correct result for {valid})") or refuses(outcomes[1:])
+
+    return judge
 
 
 def _arguments(x) -> tuple:
