@@ -102,7 +102,7 @@ def _keeper(descriptors: list[int], order: dict, control: socket.socket) -> None
     _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWCGROUP),
            "unshare")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={order['disk_bytes']},mode=1777")
+    _fresh_tmp(order["disk_bytes"])
     os.mkdir(HOME, 0o700)
     _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, f"size={order['shm_bytes']},mode=1777")
     init = os.fork()
@@ -112,6 +112,34 @@ def _keeper(descriptors: list[int], order: dict, control: socket.socket) -> None
         os.close(descriptor)
     _, status = os.waitpid(init, 0)
     _exit(os.waitstatus_to_exitcode(status) & 0xFF)
+
+
+def _mounts_under_tmp() -> list[str]:
+    """The mount points below /tmp, parents first: the environment's read-only binds when it
+    lives under /tmp (a clone there), which a fresh /tmp must not hide."""
+    points = []
+    with open("/proc/self/mountinfo") as mountinfo:
+        for line in mountinfo:
+            point = line.split()[4].encode().decode("unicode_escape")
+            if point.startswith("/tmp/"):
+                points.append(point)
+    return sorted(dict.fromkeys(points), key=lambda p: p.count("/"))
+
+
+def _fresh_tmp(size: int) -> None:
+    """A new, empty tmpfs on /tmp, with the read-only binds that were below it bound again
+    at their places (through descriptors opened before it covered them)."""
+    kept = [(point, os.open(point, os.O_PATH | os.O_CLOEXEC)) for point in _mounts_under_tmp()]
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+    for point, descriptor in kept:
+        if os.path.isdir(f"/proc/self/fd/{descriptor}"):
+            os.makedirs(point, 0o755, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(point), 0o755, exist_ok=True)
+            open(point, "a").close()
+        _mount(f"/proc/self/fd/{descriptor}", point, None, MS_BIND)
+        _mount(None, point, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        os.close(descriptor)
 
 
 def _init(descriptors: list[int], order: dict) -> None:
