@@ -57,9 +57,8 @@ def notebook_imports() -> tuple[str, ...]:
     ``imports``), and :data:`ALWAYS_IMPORTED`; read, never run."""
     found = dict.fromkeys(ALWAYS_IMPORTED)
     for assignment_id in course.assignment_ids():
-        path = course.ROOT / "exercises" / assignment_id / f"{assignment_id}.ipynb"
         try:
-            cells = json.loads(path.read_text())["cells"]
+            cells = json.loads(course.released_notebook(assignment_id).read_text())["cells"]
         except (OSError, ValueError, KeyError):
             continue
         for cell in cells:
