@@ -142,6 +142,9 @@ def _run(args) -> int:
 
         results = report(args.out, work=args.work)
     else:
+        from autograder.grading import forkserver
+
+        forkserver.start()  # its imports on the other core, beside this process's own
         from autograder.grading.execute import Limits
         from autograder.grading.run import grade
 

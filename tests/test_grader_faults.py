@@ -100,6 +100,9 @@ class _LostWorkers:
     def describe(self) -> str:
         return "on workers that are lost"
 
+    def start(self):
+        pass
+
     def submit(self, job):
         self.sent += 1
         future = concurrent.futures.Future()
@@ -142,14 +145,23 @@ def _grade_command(folder: Path, out: Path, *options: str) -> list[str]:
 
 
 def _sandboxed_parent(process: psutil.Process) -> psutil.Process | None:
-    """A child of ``process`` (itself included) that is running a sandbox right now."""
+    """A child of ``process`` (itself included) whose sandbox is running a notebook right now:
+    a cold start's worker, or a keeper its zygote forked (an idle pool process has a zygote too)."""
     for candidate in [process, *process.children(recursive=True)]:
         try:
-            if any("bwrap" in child.name() for child in candidate.children()):
+            if any("bwrap" in child.name() for child in candidate.children()) and _runs_a_notebook(candidate):
                 return candidate
         except psutil.NoSuchProcess:
             continue
     return None
+
+
+def _runs_a_notebook(process: psutil.Process) -> bool:
+    def zygote(candidate: psutil.Process) -> bool:  # the zygote's interpreter, or a fork of it
+        return "bwrap" not in candidate.name() and "zygote.py" in " ".join(candidate.cmdline())
+
+    return any(zygote(d) and zygote(d.parent()) or "bwrap" not in d.name() and "worker.py" in " ".join(d.cmdline())
+               for d in process.children(recursive=True))
 
 
 def _kill_one_busy_process(root: psutil.Process, timeout: float = 600) -> bool:
@@ -330,16 +342,32 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+def _left_behind(folder: Path, patience: float = 20.0) -> list[str]:
+    """The processes still working in ``folder`` (their current directory) after ``patience``
+    seconds, bar this one."""
+    deadline = time.monotonic() + patience
+    while True:
+        left = []
+        for process in psutil.process_iter(["pid", "cwd", "cmdline"]):
+            cwd = process.info["cwd"]
+            if process.info["pid"] != os.getpid() and cwd and Path(cwd).is_relative_to(folder):
+                left.append(" ".join(process.info["cmdline"] or [])[:120])
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.2)
+
+
 @pytest.mark.slow
 def test_a_kill_between_batches_loses_only_the_uncommitted_batch_and_the_next_run_grades_it(tmp_path, small_class):
     from autograder import course
 
     out = tmp_path / "out"
     command = ["grade", str(small_class), "--out", str(out), "--timeout", "10", "--jobs", "1"]
-    with (tmp_path / "killed.log").open("w") as log:  # not a pipe: pool processes outlive the kill
+    with (tmp_path / "killed.log").open("w") as log:
         killed = subprocess.run([sys.executable, "-c", _KILLED_AT_THE_SECOND_COMMIT, *command], cwd=tmp_path,
                                 stdout=log, stderr=log, timeout=600)
     assert killed.returncode == 9, (tmp_path / "killed.log").read_text()[-2000:]
+    assert _left_behind(tmp_path) == []  # its pool processes, their zygotes and the fork server ended with it
     first_batch = _submitted(course.gradebook_url(out / "work"))
     assert len(first_batch) == 2  # the committed batch; the second one is lost
     kept = {e.student_id for e in Ledger(out / "work") if e.graded}

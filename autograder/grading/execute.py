@@ -99,6 +99,11 @@ class SandboxRunner:
     def start(self, pass_fds=()):
         return self.warm.start(pass_fds=pass_fds) if self.warm else self.sandbox.start(pass_fds=pass_fds)
 
+    def prepare(self) -> None:
+        """Start this process's zygote now, so that it imports while no notebook waits."""
+        if self.warm:
+            self.warm.prepare()
+
     def describe(self) -> str:
         return self.warm.describe() if self.warm else f"{self.sandbox.describe()}; cold starts"
 
@@ -113,6 +118,9 @@ class UnsandboxedRunner:
 
     def describe(self) -> str:
         return "NO SANDBOX: student code runs as this user, with per-process limits only"
+
+    def prepare(self) -> None:
+        """Nothing to start ahead: each run is a fresh interpreter."""
 
     def start(self, pass_fds=()):
         folder = tempfile.mkdtemp(prefix="autograder-worker-")

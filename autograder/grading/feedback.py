@@ -681,6 +681,25 @@ def render_feedback(notebook_path: Path, db_url: str, student_id: str, assignmen
         _page_budget.reset(budget)
 
 
+def warm_up(assignment_ids) -> None:
+    """Do once, before the first page is asked for, what every page of these assignments
+    needs: the templates compiled, the notebook schema, the highlighter and the Markdown
+    renderer loaded, here on the released notebooks (whose cells most pages repeat, and are
+    remembered). A pool process does this while the first notebooks are graded; the first
+    page would otherwise wait about 0.4 s for it."""
+    environment = _environment()
+    for template in ("index.html.j2", "failure.html.j2"):
+        environment.get_template(template)
+    for assignment_id in assignment_ids:
+        released = nbformat.read(course.released_notebook(assignment_id), as_version=4)
+        language = _language(released)
+        for cell in released.cells:
+            if cell.cell_type == "code":
+                _highlight(cell.source, language, cell.metadata)
+            elif cell.cell_type == "markdown":
+                _markdown(cell.source)
+
+
 def write_feedback(work: Path, out: Path, student_id: str, assignment_id: str) -> str | None:
     """Write the feedback page of each autograded notebook of one submission; return a
     one-line problem, or None when every page was written."""

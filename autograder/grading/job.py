@@ -53,6 +53,17 @@ class JobResult:
     timings: dict = field(default_factory=dict)
 
 
+def warm_up(limits: Limits, sandboxed: bool, assignment_ids) -> None:
+    """Get a grading process ready before its first job: its zygote started (it imports
+    while the first notebook is sanitized), and the notebook schema and each assignment's
+    checks loaded. Only ever saves time: what fails here fails again, and is reported, in
+    the job itself."""
+    runner_for(limits, sandboxed).prepare()
+    for assignment_id in assignment_ids:
+        checks_for(assignment_id)
+        nbformat.validate(nbformat.read(course.released_notebook(assignment_id), 4))
+
+
 def grade_notebook(job: Job) -> JobResult:
     """Sanitize, run once in the sandbox, judge; never raises.
 

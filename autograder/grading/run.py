@@ -35,7 +35,7 @@ from sqlalchemy.engine import Engine
 
 from autograder import course
 from autograder.errors import AutograderError, Interrupted, NotGraded
-from autograder.grading.analysis import write_analysis
+from autograder.grading.analysis import prepare_charts, write_analysis
 from autograder.grading import environment
 from autograder.grading.batch import GradebookBatch, Staged
 from autograder.grading.collect import INTAKE_FILE, HandIn, Intake, intake
@@ -131,19 +131,7 @@ def _grade_found(found: Intake, out: Path, work: Path, ledger: Ledger, recorder:
     # nbgrader 0.9's gradebook triggers autoflush notices under SQLAlchemy 2; they are harmless
     warnings.filterwarnings("ignore", message=r"Object of type <Submitted", module="nbgrader")
     named = {h.assignment_id for h in hand_ins} | {m.assignment_id for m in found.missing}
-    for assignment_id in sorted(named & known):
-        if ledger.assignments.get(assignment_id) != source_fingerprint(assignment_id):
-            _prepare(api, assignment_id)
-            ledger.prepared(assignment_id, source_fingerprint(assignment_id))
-    for problem in found.problems:
-        if problem.student_id and wanted(problem.student_id):
-            recorder.failed(problem.student_id, problem.assignment_id, printable(problem.reason, 200), None)
-        elif not problem.student_id:
-            log.warning("skipped: %s", printable(problem.reason))
-    for absent in found.missing:
-        if wanted(absent.student_id) and Ledger.key(absent.student_id, absent.assignment_id) not in ledger.entries:
-            recorder.failed(absent.student_id, absent.assignment_id, MISSING, None, {"name": absent.name})
-    pending, skipped = [], 0
+    pending, refused, skipped = [], [], 0
     releases = {a: course.released_notebook(a).read_bytes() for a in sorted(named & known)}
     for hand_in in hand_ins:
         decided = _job_for(hand_in, releases, limits, sandbox, ledger, regrade, recorder.due)
@@ -152,15 +140,61 @@ def _grade_found(found: Intake, out: Path, work: Path, ledger: Ledger, recorder:
         elif isinstance(decided[0], Job):
             pending.append(decided)
         else:
-            recorder.failed(*decided)
-    if skipped:
-        log.info("%d submission%s unchanged since the last run (use --regrade to grade again)",
-                 skipped, "" if skipped == 1 else "s")
+            refused.append(decided)
+    # The pools start (and warm up: imports, zygotes) while nbgrader prepares the assignments.
+    pools = make_scheduler(jobs or os.cpu_count() or 1, scheduler, grader=environment.fingerprint(),
+                           assignment_ids=sorted(releases), limits=limits, sandboxed=sandbox) if pending else None
+    try:
+        starting = _InBackground(pools.start) if pools else None
+        for assignment_id in sorted(named & known):
+            if ledger.assignments.get(assignment_id) != source_fingerprint(assignment_id):
+                _prepare(api, assignment_id)
+                ledger.prepared(assignment_id, source_fingerprint(assignment_id))
+        for problem in found.problems:
+            if problem.student_id and wanted(problem.student_id):
+                recorder.failed(problem.student_id, problem.assignment_id, printable(problem.reason, 200), None)
+            elif not problem.student_id:
+                log.warning("skipped: %s", printable(problem.reason))
+        for absent in found.missing:
+            if wanted(absent.student_id) and Ledger.key(absent.student_id, absent.assignment_id) not in ledger.entries:
+                recorder.failed(absent.student_id, absent.assignment_id, MISSING, None, {"name": absent.name})
+        for row in refused:
+            recorder.failed(*row)
+        if skipped:
+            log.info("%d submission%s unchanged since the last run (use --regrade to grade again)",
+                     skipped, "" if skipped == 1 else "s")
+        if starting:
+            starting.join()
+            _InBackground(prepare_charts)  # for report.html's charts, drawn at the end
+    except BaseException:
+        if pools:
+            pools.stop()
+        raise
     if pending:
         try:
-            _grade_jobs(pending, recorder, jobs or os.cpu_count() or 1, scheduler, sorted(releases))
+            _grade_jobs(pending, recorder, pools)
         finally:
             _write_timings(work, recorder.timings)
+
+
+class _InBackground(threading.Thread):
+    """``function()`` in a thread of its own, started at once; :meth:`join` raises what it raised."""
+
+    def __init__(self, function):
+        super().__init__(daemon=True)
+        self.function, self.error = function, None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.function()
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            self.error = exc
+
+    def join(self, timeout=None) -> None:
+        super().join(timeout)
+        if self.error is not None:
+            raise self.error
 
 
 def _durable_commits(dbapi_connection, connection_record) -> None:
@@ -349,8 +383,7 @@ def timed_feedback(work: Path, out: Path, student_id: str, assignment_id: str) -
 ATTEMPTS = 3
 
 
-def _grade_jobs(pending: list, recorder: _Recorder, jobs: int, address: str | None,
-                assignment_ids: list[str]) -> None:
+def _grade_jobs(pending: list, recorder: _Recorder, scheduler) -> None:
     """Run the jobs; record the results in batches as they arrive; stop cleanly on a signal.
 
     A job the grader failed on is sent again, up to :data:`ATTEMPTS` times in all (a lost
@@ -360,7 +393,6 @@ def _grade_jobs(pending: list, recorder: _Recorder, jobs: int, address: str | No
     feedback is rendered after the commit, and a notebook counts as graded in the ledger as
     soon as its feedback is written too.
     """
-    scheduler = make_scheduler(jobs, address, grader=environment.fingerprint(), assignment_ids=assignment_ids)
     log.info("grading %d notebook%s, %s", len(pending), "" if len(pending) == 1 else "s", scheduler.describe())
     with _stop_on_signals() as stop, _progress(len(pending)) as advance:
         flight = _Flight(scheduler, recorder, advance)

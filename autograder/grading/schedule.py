@@ -14,35 +14,90 @@ from __future__ import annotations
 
 import concurrent.futures
 import concurrent.futures.process
-import multiprocessing
+import functools
 import os
+import select
 import signal
+import threading
 import time
 
 from autograder.errors import AutograderError
+from autograder.grading import forkserver
 from autograder.grading.environment import probe
-from autograder.grading.job import Job, grade_notebook
+from autograder.grading.execute import Limits
+from autograder.grading.feedback import warm_up as warm_up_feedback
+from autograder.grading.job import Job, grade_notebook, warm_up as warm_up_grading
 
 
-def _ignore_interrupts() -> None:
-    """Pool processes leave Ctrl-C and SIGTERM to the grader, which stops them itself."""
+def _start_process(grader: int, warm_up) -> None:
+    """A pool process leaves Ctrl-C and SIGTERM to the grader, which stops it itself, and ends
+    with the grader (process ``grader``); then it gets ready for its first task (``warm_up``,
+    or nothing), before one waits for it. A warm-up that fails only costs the time it saves:
+    the task meets the same trouble and reports it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _end_with(grader)
+    if warm_up is not None:
+        try:
+            warm_up()
+        except Exception:  # noqa: BLE001 - see above
+            pass
+
+
+def _end_with(pid: int) -> None:
+    """End this process as soon as process ``pid`` ends, however it ends. A pool process whose
+    grader was killed (SIGKILL, the out-of-memory killer) would otherwise wait for its next
+    task forever, keeping its zygote and the fork server alive."""
+    try:
+        descriptor = os.pidfd_open(pid)
+    except (AttributeError, OSError):  # no pidfd here, or the grader is already gone
+        if not _alive(pid):
+            os._exit(1)
+        descriptor = None
+
+    def watch() -> None:
+        if descriptor is not None:
+            select.select([descriptor], [], [])  # readable once the process has ended
+        else:
+            while _alive(pid):
+                time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+def _nothing() -> None:
+    """A task that only makes a pool start a process (:meth:`LocalScheduler.start`)."""
 
 
 class _Pool:
     """A process pool that is replaced when one of its processes is lost."""
 
-    def __init__(self, workers: int, preload: tuple = ()):
-        self.workers, self.preload = workers, preload
-        self._executor = local_pool(workers, preload)
+    def __init__(self, workers: int, preload: tuple = (), warm_up=None):
+        self.workers, self.preload, self.warm_up = workers, preload, warm_up
+        self._executor = local_pool(workers, preload, warm_up)
+
+    def start(self) -> None:
+        """Start every process now (each warms up) rather than at the first tasks."""
+        for _ in range(self.workers):
+            self.submit(_nothing)
 
     def submit(self, function, *args):
         try:
             return self._executor.submit(function, *args)
         except concurrent.futures.process.BrokenProcessPool:
             _kill_pool(self._executor)
-            self._executor = local_pool(self.workers, self.preload)
+            self._executor = local_pool(self.workers, self.preload, self.warm_up)
             return self._executor.submit(function, *args)
 
     def kill(self) -> None:
@@ -53,16 +108,24 @@ class _Pool:
 
 
 class LocalScheduler:
-    """``jobs`` worker processes on this machine, and one more for feedback pages."""
+    """``jobs`` worker processes on this machine, and one more for feedback pages. Each
+    process warms up as it starts (:func:`autograder.grading.job.warm_up`,
+    :func:`autograder.grading.feedback.warm_up`)."""
 
-    def __init__(self, jobs: int, assignment_ids: tuple = ()):
+    def __init__(self, jobs: int, assignment_ids: tuple = (), limits: Limits = Limits(), sandboxed: bool = True):
         self.jobs = jobs
         checks = tuple(f"autograder.checks.{assignment_id}" for assignment_id in assignment_ids)
-        self._grading = _Pool(jobs, checks)
-        self._feedback = _Pool(1, checks)
+        self._grading = _Pool(jobs, checks, functools.partial(warm_up_grading, limits, sandboxed, assignment_ids))
+        self._feedback = _Pool(1, checks, functools.partial(warm_up_feedback, assignment_ids))
 
     def describe(self) -> str:
         return f"{self.jobs} notebook{'s' if self.jobs != 1 else ''} at a time on this machine"
+
+    def start(self) -> None:
+        """Start the processes and their warm-up now (a second or two: the fork server's
+        imports, then each process's zygote), beside whatever the caller does next."""
+        self._grading.start()
+        self._feedback.start()
 
     def submit(self, job: Job):
         return self._grading.submit(grade_notebook, job)
@@ -99,7 +162,7 @@ class DaskScheduler:
         except (OSError, TimeoutError, ValueError) as exc:
             raise AutograderError(f"no Dask scheduler at {address}: {exc}") from None
         self.address = address
-        self._feedback = _Pool(max(1, (os.cpu_count() or 1) // 2))
+        self._feedback = _Pool(max(1, (os.cpu_count() or 1) // 2), (), functools.partial(warm_up_feedback, assignment_ids))
         self._futures: list = []
         try:
             self._probe(grader, assignment_ids)
@@ -134,6 +197,10 @@ class DaskScheduler:
                 return
             time.sleep(2)
 
+    def start(self) -> None:
+        """The cluster's workers are already running; the feedback process starts now."""
+        self._feedback.start()
+
     def describe(self) -> str:
         workers = len(self._client.scheduler_info().get("workers", {}))
         return f"on the Dask cluster at {self.address} ({workers} workers)"
@@ -156,20 +223,11 @@ class DaskScheduler:
         self._client.close()
 
 
-#: What every pool process needs, imported once by the fork server the processes are forked
-#: from (not by each process, as a spawned one would: 2-4 s of CPU each, for SymPy, SciPy,
-#: nbformat and nbconvert). The fork server is a fresh, single-threaded interpreter that has
-#: run nothing but these imports, so a fork of it is safe, unlike a fork of the grader.
-PRELOAD = ["autograder.grading.job", "autograder.grading.feedback"]
-
-
-def local_pool(workers: int, preload: tuple = ()) -> concurrent.futures.ProcessPoolExecutor:
-    """``workers`` processes forked from the fork server; ``preload`` adds modules (the
-    checks of the assignments graded) to what it imports, if it has not started yet."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([*PRELOAD, *preload])
-    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                                  initializer=_ignore_interrupts)
+def local_pool(workers: int, preload: tuple = (), warm_up=None) -> concurrent.futures.ProcessPoolExecutor:
+    """``workers`` processes forked from the fork server (:mod:`forkserver`, with ``preload``
+    if it has not started yet); each runs ``warm_up`` (picklable) as it starts."""
+    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=forkserver.context(preload),
+                                                  initializer=_start_process, initargs=(os.getpid(), warm_up))
 
 
 def _kill_pool(pool: concurrent.futures.ProcessPoolExecutor) -> None:
@@ -184,9 +242,10 @@ def _kill_pool(pool: concurrent.futures.ProcessPoolExecutor) -> None:
             pass
 
 
-def make_scheduler(jobs: int, address: str | None, *, grader: str, assignment_ids: list[str]):
+def make_scheduler(jobs: int, address: str | None, *, grader: str, assignment_ids: list[str],
+                   limits: Limits = Limits(), sandboxed: bool = True):
     if address:
         return DaskScheduler(address, grader=grader, assignment_ids=assignment_ids)
     if jobs < 1:
         raise AutograderError("--jobs must be at least 1")
-    return LocalScheduler(jobs, tuple(assignment_ids))
+    return LocalScheduler(jobs, tuple(assignment_ids), limits, sandboxed)

@@ -200,6 +200,16 @@ class WarmSandbox:
                             self.cold_because = f"the zygote failed: {exc}"
         return self.sandbox.start(pass_fds=pass_fds)
 
+    def prepare(self) -> None:
+        """Start the zygote without waiting for it: the first notebook's fork waits for its
+        imports, which by then are done or under way."""
+        if self.cold_because is None:
+            with self._lock:
+                try:
+                    self._current()
+                except OSError:
+                    pass  # the first notebook's start tries again, and says why it starts cold
+
     def _current(self) -> Zygote:
         if self._zygote is None or self._owner != os.getpid():
             self._zygote, self._owner = Zygote(self.sandbox, self.modules), os.getpid()
