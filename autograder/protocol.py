@@ -129,7 +129,14 @@ class Outcome:
     @classmethod
     def from_json(cls, line: str) -> "Outcome":
         """Rebuild an outcome from a worker's line; raises ValueError on anything malformed."""
-        data = json.loads(line)
+        return cls.from_data(json.loads(line))
+
+    @classmethod
+    def from_data(cls, data) -> "Outcome":
+        """Rebuild an outcome from a worker's line once parsed as JSON (the event that
+        carried it is parsed once, with the outcome in it); raises ValueError on anything
+        malformed."""
+        data = dict(data) if isinstance(data, dict) else data
         if not isinstance(data, dict) or set(data) != set(cls.__dataclass_fields__):
             raise ValueError("malformed outcome")
         value, shape, tree = data.pop("value"), data.pop("shape"), data.pop("tree")

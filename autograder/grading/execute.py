@@ -394,7 +394,7 @@ def _outcome(data) -> Outcome:
     """An outcome event read as untrusted data: the text fields a failure message may quote
     (the error, the type name, the warnings) cut to the worker's own limits."""
     try:
-        outcome = Outcome.from_json(json.dumps(data))
+        outcome = Outcome.from_data(data)
         outcome.error = None if outcome.error is None else str(outcome.error)[: protocol.MAX_MESSAGE]
         outcome.type_name = str(outcome.type_name)[:200]
         outcome.warnings = [str(w)[: protocol.MAX_MESSAGE] for w in outcome.warnings[:20]]
