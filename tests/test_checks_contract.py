@@ -141,17 +141,9 @@ def _refuses_everything(*args, **kwargs):
     raise ValueError("no")
 
 
-#: (assignment, name) whose check pays a function that raises ValueError for every input:
-#: their "raises ValueError" parts make no valid call first (as ex04's and ex10's do).
-REFUSING_EVERYTHING_EARNS = {("ex08_softplus_expectation", name) for name in (
-    "logistic_smoothing", "smoothed_relu_layer", "smoothed_relu_layer_backward")}
-
-
 def _no_answers() -> list:
-    return [pytest.param(a, name, kind, id=f"{a}/{name}/{kind}", marks=[pytest.mark.xfail(
-                strict=True, reason="the beta part pays for refusing everything")]
-                if kind == "refuses_everything" and (a, name) in REFUSING_EVERYTHING_EARNS else [])
-            for a, name in ((a, name) for a in ASSIGNMENTS for name in graded_names(a))
+    return [pytest.param(a, name, kind, id=f"{a}/{name}/{kind}")
+            for a in ASSIGNMENTS for name in graded_names(a)
             for kind in ("returns_none", "not_a_function", "refuses_everything")]
 
 

@@ -25,8 +25,8 @@ import sympy as sp
 
 from autograder.checks.framework import (
     Call, Check, Function, Judge, Part, a_tuple_of_arrays, all_of, an_array, by_hidden_cell, contract_with, each,
-    evaluate_each, hidden_cell_functions, items_of, parse_srepr, runtime_warning, well_behaved_and_right,
-    with_right_values, within,
+    evaluate_each, hidden_cell_functions, items_of, parse_srepr, refuses_after_a_right_result, runtime_warning,
+    well_behaved_and_right, with_right_values, within,
 )
 from autograder.protocol import Outcome
 
@@ -34,6 +34,8 @@ RNG = np.random.default_rng(20261208)
 
 #: beta values that break the contract's rules: each must raise ValueError first.
 BAD_BETAS = (0.0, -1.0, float("inf"), float("nan"))
+#: How the messages name the calls with them.
+BAD_BETA_NAMES = tuple(f"beta = {beta}" for beta in BAD_BETAS)
 
 
 def _mpf(value) -> mpmath.mpf:
@@ -72,14 +74,24 @@ def _bad_beta_calls(target: str, *args, kind: str = "numeric") -> tuple[Call, ..
     return tuple(Call(target, args=tuple(args), kwargs={"beta": beta}, kind=kind) for beta in BAD_BETAS)
 
 
-def _rejects_bad_betas(outcomes: Sequence[Outcome], *, f_silent: bool = False) -> str | None:
-    for outcome, beta in zip(outcomes, BAD_BETAS):
-        message = _raises_value_error(outcome, f"beta = {beta}")
-        if message:
-            return message
-        if f_silent and outcome.records.get("called"):
-            return f"with beta = {beta} f was called before the ValueError: check beta before computing anything"
-    return None
+#: Each outcome of the calls with :data:`BAD_BETAS` a ValueError.
+_rejects_bad_betas = each(_raises_value_error, BAD_BETA_NAMES)
+
+
+def _raises_before_f_is_called(outcome: Outcome, where: str) -> str | None:
+    """A ValueError, raised before the f handed over was called."""
+    message = _raises_value_error(outcome, where)
+    if not message and outcome.records.get("called"):
+        return f"with {where} f was called before the ValueError: check beta before computing anything"
+    return message
+
+
+def _bad_betas_after(right: Judge, valid_beta: float, *, f_silent: bool = False) -> Judge:
+    """The first outcome (the valid call, with ``valid_beta``) right by ``right``, then the
+    calls with :data:`BAD_BETAS` each a ValueError (raised before f is called, with
+    ``f_silent``): a function that raises ValueError for everything earns nothing."""
+    return refuses_after_a_right_result(right, f"beta = {valid_beta}", BAD_BETA_NAMES,
+                                        raises=_raises_before_f_is_called if f_silent else _raises_value_error)
 
 
 # --- logistic_density ----------------------------------------------------------------------------
@@ -345,6 +357,8 @@ SMOOTHING_CASES = {
     "tuple_kinks": ("bend", np.array([0.0, 1.0]), 4.0, (0.3,)),
     "array_kinks": ("stairs", np.array([-1.1, 0.8, 2.3]), 6.0, np.array(STAIRS_KINKS)),
     "list_x": ("relu", [-1, 0, 2], 2.0, [0.0]),
+    # the valid call before the calls with bad betas (on the same f and x)
+    "valid_beta": ("wave", np.array([0.5, 1.0]), 2.0, ()),
 }
 
 
@@ -391,8 +405,10 @@ def _smoothing_well_behaved(*labels: str) -> Judge:
 
 
 def _smoothing_bad_betas() -> tuple[Call, ...]:
-    return tuple(Call("logistic_smoothing", args=(Function(WAVE_SOURCE, "wave"), np.array([0.5, 1.0])),
-                      kwargs={"beta": beta}) for beta in BAD_BETAS)
+    """The valid call ``valid_beta``, then the same f and x with each of :data:`BAD_BETAS`."""
+    return (_smoothing_call("valid_beta"),
+            *(Call("logistic_smoothing", args=(Function(WAVE_SOURCE, "wave"), np.array([0.5, 1.0])),
+                   kwargs={"beta": beta}) for beta in BAD_BETAS))
 
 
 LOGISTIC_SMOOTHING_HIDDEN = Check(
@@ -425,7 +441,7 @@ LOGISTIC_SMOOTHING_HIDDEN = Check(
         Part(
             "beta = 0, negative, inf or nan raises ValueError before f is called",
             _smoothing_bad_betas(),
-            lambda outcomes: _rejects_bad_betas(outcomes, f_silent=True),
+            _bad_betas_after(_smoothing("valid_beta"), SMOOTHING_CASES["valid_beta"][2], f_silent=True),
             accepts_errors=True,
         ),
         Part(
@@ -547,8 +563,8 @@ SMOOTHED_RELU_LAYER_HIDDEN = Check(
         ),
         Part(
             "beta = 0, negative, inf or nan raises ValueError",
-            _bad_beta_calls("smoothed_relu_layer", *LAYER_RANDOM),
-            _rejects_bad_betas,
+            (_layer_call(LAYER_RANDOM, 2.5), *_bad_beta_calls("smoothed_relu_layer", *LAYER_RANDOM)),
+            _bad_betas_after(_layer_judge(LAYER_RANDOM, 2.5), 2.5),
             accepts_errors=True,
         ),
         Part(
@@ -672,8 +688,9 @@ SMOOTHED_RELU_LAYER_BACKWARD_HIDDEN = Check(
         ),
         Part(
             "beta = 0, negative, inf or nan raises ValueError",
-            _bad_beta_calls("smoothed_relu_layer_backward", *BACKWARD_RANDOM, kind="tree"),
-            _rejects_bad_betas,
+            (_backward_call(BACKWARD_RANDOM, 2.5),
+             *_bad_beta_calls("smoothed_relu_layer_backward", *BACKWARD_RANDOM, kind="tree")),
+            _bad_betas_after(_backward_judge(BACKWARD_RANDOM, 2.5), 2.5),
             accepts_errors=True,
         ),
         Part(

@@ -454,12 +454,14 @@ def raises_value_error(outcome: Outcome, where: str) -> str | None:
     return None
 
 
-def refuses_after_a_right_result(right: Judge, valid: str, refused: Sequence[str]) -> Judge:
+def refuses_after_a_right_result(right: Judge, valid: str, refused: Sequence[str], *,
+                                 raises: Callable[[Outcome, str], "str | None"] = raises_value_error) -> Judge:
     """Judge a valid call (the first outcome, named ``valid``: "activation='sigmoid'") right
     by ``right``, then each later call, named by ``refused``, a ``ValueError``
-    (:func:`raises_value_error`): the valid call keeps a function that refuses everything
-    from earning the part. For parts that accept errors."""
-    refuses = each(raises_value_error, refused)
+    (:func:`raises_value_error`, or ``raises(outcome, name)`` for a module's own messages
+    and demands): the valid call keeps a function that refuses everything from earning the
+    part. For parts that accept errors."""
+    refuses = each(raises, refused)
 
     def judge(outcomes: Sequence[Outcome]) -> str | None:
         first = outcomes[0]
